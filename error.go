@@ -1,0 +1,73 @@
+package dashboard
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Application error codes. The HTTP layer maps each code to one status in a
+// single table; anything without a code is an internal error whose detail
+// goes to the log and never to the client.
+const (
+	ECONFLICT     = "conflict"            // 409: a unique value is taken
+	EINTERNAL     = "internal"            // 500: a bug or an unexpected failure
+	EINVALID      = "validation_failed"   // 400: the payload broke a rule
+	EBADREQUEST   = "invalid_request"     // 400: the request could not be read
+	EBADCURSOR    = "invalid_cursor"      // 400: a pagination cursor is forged or foreign
+	ENOTFOUND     = "not_found"           // 404
+	EPRECONDITION = "precondition_failed" // 412: If-Match did not match
+	EUNAUTHORIZED = "unauthorized"        // 401
+	EUNAVAILABLE  = "upstream_unavailable"
+	ERATELIMITED  = "rate_limited"
+)
+
+// Error is an application error: a code the transport maps to a status, a
+// message safe to show a client, and, for validation errors, the offending
+// fields with a message each.
+type Error struct {
+	Code    string
+	Message string
+	Fields  map[string]string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("dashboard error: code=%s message=%s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for
+// any other non-nil error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the client-safe message of the first *Error in err's
+// chain, and a generic message for anything else so internals never leak.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "Internal error."
+}
+
+// ErrorFields returns the per-field messages of a validation error, if any.
+func ErrorFields(err error) map[string]string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Fields
+	}
+	return nil
+}

@@ -1,0 +1,41 @@
+package dashboard
+
+import (
+	"context"
+	"time"
+)
+
+// Holding is one NFT held by a member's wallet.
+type Holding struct {
+	TokenID         string         `json:"tokenId"`
+	ContractAddress string         `json:"contractAddress"`
+	CollectionID    string         `json:"collectionId"`
+	TokenName       string         `json:"tokenName"`
+	ThumbnailURL    string         `json:"thumbnailUrl"`
+	ImageURL        string         `json:"imageUrl"`
+	Metadata        map[string]any `json:"metadata"`
+	LastSyncedAt    time.Time      `json:"lastSyncedAt"`
+}
+
+// HoldingPage is one page of a member's holdings, ordered by contract and
+// token id.
+type HoldingPage struct {
+	Holdings []Holding
+	Next     string
+}
+
+// HoldingDiff counts what a ReplaceHoldings call changed.
+type HoldingDiff struct {
+	Added, Updated, Removed int
+}
+
+// HoldingStore keeps NFT holdings.
+type HoldingStore interface {
+	// ReplaceHoldings makes the member's stored holdings exactly the given
+	// set (adds, updates, removes) and sets the SYNC#NFT marker to syncedAt.
+	// Callers pass only a complete read of the marketplace.
+	ReplaceHoldings(ctx context.Context, userID string, holdings []Holding, syncedAt time.Time) (HoldingDiff, error)
+	// ListHoldings returns up to limit holdings of userID, optionally only
+	// those of collectionID, starting after the key after.
+	ListHoldings(ctx context.Context, userID, collectionID string, limit int, after string) (HoldingPage, error)
+}
