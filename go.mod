@@ -24,5 +24,6 @@ require (
 	github.com/getkin/kin-openapi v0.153.0 // indirect
 	github.com/golang-jwt/jwt/v5 v5.3.1 // indirect
 	go.etcd.io/bbolt v1.4.3 // indirect
-	golang.org/x/sys v0.29.0 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -106,4 +107,20 @@ type OrderStore interface {
 	// ListOrders returns up to limit orders of userID, newest first,
 	// starting after the key after ("" for the first page).
 	ListOrders(ctx context.Context, userID string, limit int, after string) (OrderPage, error)
+}
+
+// OrderNumber is the contract's human order number: "BC-" and the last eight
+// characters of the session id, upper-cased, non-alphanumerics removed.
+func OrderNumber(sessionID string) string {
+	tail := sessionID
+	if len(tail) > 8 {
+		tail = tail[len(tail)-8:]
+	}
+	var b strings.Builder
+	for _, r := range strings.ToUpper(tail) {
+		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return "BC-" + b.String()
 }
