@@ -1,0 +1,165 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	dashboard "github.com/thebabesclub/dashboard"
+)
+
+// Key parts of holding items (CONTRACT §6).
+const (
+	nftPrefix        = "NFT#"
+	collectionPrefix = "COLLECTION#"
+)
+
+// holdingItem is the stored form of a holding: its JSON attributes plus
+// the keys and the owner.
+type holdingItem struct {
+	PK     string `json:"PK"`
+	SK     string `json:"SK"`
+	GSI3PK string `json:"GSI3PK,omitempty"`
+	UserID string `json:"userId"`
+	dashboard.Holding
+}
+
+// holdingSK is the sort key of a holding. The contract address is
+// lower-cased so that the same token in another case is the same item.
+func holdingSK(h *dashboard.Holding) string {
+	return nftPrefix + strings.ToLower(h.ContractAddress) + "#" + h.TokenID
+}
+
+// ReplaceHoldings makes the member's stored holdings exactly the given set
+// and sets the SYNC#NFT marker, all in one transaction. A holding counts
+// as updated when it was stored and any of its attributes changed.
+func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []dashboard.Holding, syncedAt time.Time) (dashboard.HoldingDiff, error) {
+	var diff dashboard.HoldingDiff
+	if err := ctx.Err(); err != nil {
+		return diff, err
+	}
+	if err := checkUser(userID); err != nil {
+		return diff, err
+	}
+	pk := userPrefix + userID
+	type encoded struct {
+		sk, gsi string
+		v       []byte
+	}
+	next := make(map[string]encoded, len(holdings))
+	for _, h := range holdings {
+		if h.ContractAddress == "" || h.TokenID == "" {
+			return diff, dashboard.Errorf(dashboard.EINVALID, "A holding needs a contract address and a token id.")
+		}
+		h.LastSyncedAt = normTime(h.LastSyncedAt)
+		it := holdingItem{PK: pk, SK: holdingSK(&h), UserID: userID, Holding: h}
+		if h.CollectionID != "" {
+			it.GSI3PK = collectionPrefix + h.CollectionID
+		}
+		v, err := json.Marshal(&it)
+		if err != nil {
+			return diff, fmt.Errorf("bolt: replace holdings: encode: %w", err)
+		}
+		next[it.SK] = encoded{sk: it.SK, gsi: it.GSI3PK, v: v}
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		var d dashboard.HoldingDiff
+		prefix := itemKey(pk, nftPrefix)
+		stored := map[string][]byte{}
+		c := tx.Bucket(bucketItems).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			stored[string(k[len(pk)+len(sep):])] = bytes.Clone(v)
+		}
+		for sk := range stored {
+			if _, keep := next[sk]; !keep {
+				if err := deleteItem(tx, pk, sk); err != nil {
+					return err
+				}
+				d.Removed++
+			}
+		}
+		for sk, e := range next {
+			old, ok := stored[sk]
+			switch {
+			case !ok:
+				d.Added++
+			case !bytes.Equal(old, e.v):
+				d.Updated++
+			default:
+				continue
+			}
+			if err := putItem(tx, pk, sk, e.v, indexKeys{idxCollection: e.gsi}); err != nil {
+				return err
+			}
+		}
+		if err := putSyncMarker(tx, userID, dashboard.SyncNFT, syncedAt); err != nil {
+			return err
+		}
+		diff = d
+		return nil
+	})
+	var appErr *dashboard.Error
+	if errors.As(err, &appErr) {
+		return dashboard.HoldingDiff{}, err
+	} else if err != nil {
+		return dashboard.HoldingDiff{}, fmt.Errorf("bolt: replace holdings: %w", err)
+	}
+	return diff, nil
+}
+
+// ListHoldings returns up to limit holdings of userID in key order
+// (contract, then token id), only those of collectionID when it is not
+// empty, starting after the key after. A filtered page skips what does not
+// match, so it is full whenever enough matching holdings remain; Next is
+// set only when at least one more matching holding exists.
+func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, limit int, after string) (dashboard.HoldingPage, error) {
+	var page dashboard.HoldingPage
+	if err := ctx.Err(); err != nil {
+		return page, err
+	}
+	if after != "" && !strings.HasPrefix(after, nftPrefix) {
+		return page, dashboard.Errorf(dashboard.EBADCURSOR, "The cursor is not valid.")
+	}
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	pk := userPrefix + userID
+	prefix := itemKey(pk, nftPrefix)
+	start := prefix
+	if after != "" {
+		start = itemKey(pk, after)
+	}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketItems).Cursor()
+		var last []byte
+		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if after != "" && string(k[len(pk)+len(sep):]) == after {
+				continue
+			}
+			var it holdingItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return fmt.Errorf("decode holding: %w", err)
+			}
+			if collectionID != "" && it.CollectionID != collectionID {
+				continue
+			}
+			if len(page.Holdings) == limit {
+				page.Next = string(last[len(pk)+len(sep):]) // more remain
+				break
+			}
+			page.Holdings = append(page.Holdings, it.Holding)
+			last = k
+		}
+		return nil
+	})
+	if err != nil {
+		return dashboard.HoldingPage{}, fmt.Errorf("bolt: list holdings: %w", err)
+	}
+	return page, nil
+}

@@ -1,0 +1,222 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	dashboard "github.com/thebabesclub/dashboard"
+)
+
+// Key parts of order items (CONTRACT §6).
+const (
+	orderPrefix = "ORDER#"
+	attrGSI2PK  = "GSI2PK"
+)
+
+// defaultLimit is the page size when a caller passes no positive limit,
+// the contract's default for the list routes.
+const defaultLimit = 20
+
+// orderItem is the stored form of an order: the detail's JSON attributes
+// plus the keys, the owner, statusAt and version.
+type orderItem struct {
+	PK     string `json:"PK"`
+	SK     string `json:"SK"`
+	GSI2PK string `json:"GSI2PK"`
+	dashboard.OrderDetail
+	UserID   string    `json:"userId"`
+	StatusAt time.Time `json:"statusAt"`
+	Version  int64     `json:"version"`
+}
+
+// orderSK is the sort key of an order: its creation time in zero-padded
+// epoch seconds, so that keys sort by age, then the session id.
+func orderSK(orderID string, created time.Time) string {
+	return fmt.Sprintf("%s%010d#%s", orderPrefix, created.Unix(), orderID)
+}
+
+// snapshot turns a stored item back into the domain value.
+func (it *orderItem) snapshot() *dashboard.OrderSnapshot {
+	return &dashboard.OrderSnapshot{UserID: it.UserID, OrderDetail: it.OrderDetail, StatusAt: it.StatusAt, Version: it.Version}
+}
+
+// decodeOrder decodes a stored order item.
+func decodeOrder(v []byte) (*dashboard.OrderSnapshot, error) {
+	var it orderItem
+	if err := json.Unmarshal(v, &it); err != nil {
+		return nil, fmt.Errorf("decode order: %w", err)
+	}
+	return it.snapshot(), nil
+}
+
+// GetOrder reads one order by its primary key (ENOTFOUND if absent).
+func (s *Store) GetOrder(ctx context.Context, userID, orderID string, created time.Time) (*dashboard.OrderSnapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var snap *dashboard.OrderSnapshot
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		if v := tx.Bucket(bucketItems).Get(itemKey(userPrefix+userID, orderSK(orderID, created))); v != nil && userID != "" {
+			snap, err = decodeOrder(v)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: get order: %w", err)
+	}
+	if snap == nil {
+		return nil, dashboard.Errorf(dashboard.ENOTFOUND, "Order not found.")
+	}
+	return snap, nil
+}
+
+// FindOrder reads one order by id through the GSI2 index, whoever owns it
+// (ENOTFOUND if absent).
+func (s *Store) FindOrder(ctx context.Context, orderID string) (*dashboard.OrderSnapshot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var snap *dashboard.OrderSnapshot
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		if v := lookupIndex(tx, attrGSI2PK, orderPrefix+orderID); v != nil && orderID != "" {
+			snap, err = decodeOrder(v)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: find order: %w", err)
+	}
+	if snap == nil {
+		return nil, dashboard.Errorf(dashboard.ENOTFOUND, "Order not found.")
+	}
+	return snap, nil
+}
+
+// PutOrder writes snap if the stored version still equals snap.Version
+// (0: the item must not exist, or carry no version), and on success
+// increments snap.Version. The check and the write are one transaction.
+func (s *Store) PutOrder(ctx context.Context, snap *dashboard.OrderSnapshot) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if snap == nil || snap.OrderID == "" {
+		return dashboard.Errorf(dashboard.EINVALID, "An order id is required.")
+	}
+	if err := checkUser(snap.UserID); err != nil {
+		return err
+	}
+	it := orderItem{
+		PK: userPrefix + snap.UserID, SK: orderSK(snap.OrderID, snap.CreatedAt), GSI2PK: orderPrefix + snap.OrderID,
+		OrderDetail: normDetail(snap.OrderDetail), UserID: snap.UserID,
+		StatusAt: normTime(snap.StatusAt), Version: snap.Version + 1,
+	}
+	v, err := json.Marshal(&it)
+	if err != nil {
+		return fmt.Errorf("bolt: put order: encode: %w", err)
+	}
+	err = s.db.Update(func(tx *bbolt.Tx) error {
+		var stored int64
+		if old := tx.Bucket(bucketItems).Get(itemKey(it.PK, it.SK)); old != nil {
+			var o struct {
+				Version int64 `json:"version"`
+			}
+			if err := json.Unmarshal(old, &o); err != nil {
+				return fmt.Errorf("decode order: %w", err)
+			}
+			// An item without a version (written before versions, or by
+			// another system) reads back as Version 0, so a write from
+			// that read may replace it; the first one makes it version 1.
+			stored = o.Version
+		}
+		if stored != snap.Version {
+			return dashboard.Errorf(dashboard.EPRECONDITION, "The order changed since it was read.")
+		}
+		return putItem(tx, it.PK, it.SK, v, indexKeys{idxOrder: it.GSI2PK})
+	})
+	var appErr *dashboard.Error
+	if errors.As(err, &appErr) {
+		return err
+	} else if err != nil {
+		return fmt.Errorf("bolt: put order: %w", err)
+	}
+	snap.Version++
+	return nil
+}
+
+// normDetail is d with every time at the stored precision and without
+// the response-only stale flag.
+func normDetail(d dashboard.OrderDetail) dashboard.OrderDetail {
+	d.CreatedAt = normTime(d.CreatedAt)
+	d.UpdatedAt = normTime(d.UpdatedAt)
+	if d.CompletedAt != nil {
+		t := normTime(*d.CompletedAt)
+		d.CompletedAt = &t
+	}
+	d.Stale = false
+	return d
+}
+
+// ListOrders returns up to limit orders of userID, newest first, starting
+// after the key after ("" for the first page), and on the first page the
+// member's SYNC#STRIPE marker from the same read transaction.
+func (s *Store) ListOrders(ctx context.Context, userID string, limit int, after string) (dashboard.OrderPage, error) {
+	var page dashboard.OrderPage
+	if err := ctx.Err(); err != nil {
+		return page, err
+	}
+	if after != "" && !strings.HasPrefix(after, orderPrefix) {
+		return page, dashboard.Errorf(dashboard.EBADCURSOR, "The cursor is not valid.")
+	}
+	if limit <= 0 {
+		limit = defaultLimit
+	}
+	pk := userPrefix + userID
+	prefix := itemKey(pk, orderPrefix)
+	// bound is the first key past this page: after itself, or the end of
+	// the member's orders ('$' follows '#').
+	bound := itemKey(pk, after)
+	if after == "" {
+		bound = itemKey(pk, "ORDER$")
+	}
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(bucketItems).Cursor()
+		// The newest key before bound: Seek lands on the first key at or
+		// past it (nil when none is), so step back once from there.
+		var k, v []byte
+		if k, _ = c.Seek(bound); k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		var last []byte
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+			if len(page.Orders) == limit {
+				page.Next = string(last[len(pk)+len(sep):]) // more remain
+				break
+			}
+			snap, err := decodeOrder(v)
+			if err != nil {
+				return err
+			}
+			page.Orders = append(page.Orders, *snap)
+			last = k
+		}
+		if after == "" {
+			at, err := syncedAt(tx, userID, dashboard.SyncStripe)
+			page.SyncedAt = at
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return dashboard.OrderPage{}, fmt.Errorf("bolt: list orders: %w", err)
+	}
+	return page, nil
+}

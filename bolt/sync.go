@@ -1,0 +1,181 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	bbolt "go.etcd.io/bbolt"
+
+	dashboard "github.com/thebabesclub/dashboard"
+)
+
+// Key parts and attributes of sync markers, processed events and system
+// watermarks (CONTRACT §6).
+const (
+	syncPrefix        = "SYNC#"
+	attrLastSyncedAt  = "lastSyncedAt"
+	eventPrefix       = "EVENT#"
+	eventSK           = "METADATA"
+	attrExpiresAt     = "expiresAt"
+	systemPK          = "SYSTEM"
+	attrWatermark     = "watermark"
+	attrProcessedAt   = "processedAt"
+	sweepBatchMaximum = 10000
+)
+
+// SyncedAt returns the member's marker of kind (nil if never synced).
+func (s *Store) SyncedAt(ctx context.Context, userID string, kind dashboard.SyncKind) (*time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var at *time.Time
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		at, err = syncedAt(tx, userID, kind)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bolt: synced at: %w", err)
+	}
+	return at, nil
+}
+
+// syncedAt reads the marker inside tx, so ListOrders can return it from
+// the same read as its first page.
+func syncedAt(tx *bbolt.Tx, userID string, kind dashboard.SyncKind) (*time.Time, error) {
+	item, err := getMap(tx, userPrefix+userID, syncPrefix+string(kind))
+	if err != nil || item == nil {
+		return nil, err
+	}
+	return parseTime(item[attrLastSyncedAt]), nil
+}
+
+// MarkSynced sets the member's marker of kind.
+func (s *Store) MarkSynced(ctx context.Context, userID string, kind dashboard.SyncKind, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkUser(userID); err != nil {
+		return err
+	}
+	if err := s.db.Update(func(tx *bbolt.Tx) error { return putSyncMarker(tx, userID, kind, at) }); err != nil {
+		return fmt.Errorf("bolt: mark synced: %w", err)
+	}
+	return nil
+}
+
+// putSyncMarker writes the marker inside tx, so ReplaceHoldings sets it in
+// the same transaction as the holdings.
+func putSyncMarker(tx *bbolt.Tx, userID string, kind dashboard.SyncKind, at time.Time) error {
+	return putMap(tx, map[string]any{
+		"PK": userPrefix + userID, "SK": syncPrefix + string(kind),
+		attrUserID: userID, attrLastSyncedAt: formatTime(at),
+	})
+}
+
+// EventProcessed reports whether EVENT#<id> exists.
+func (s *Store) EventProcessed(ctx context.Context, eventID string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	var ok bool
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		ok = tx.Bucket(bucketItems).Get(itemKey(eventPrefix+eventID, eventSK)) != nil
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("bolt: event processed: %w", err)
+	}
+	return ok, nil
+}
+
+// MarkEventProcessed writes EVENT#<id> with expiresAt = at + 90 days, in
+// epoch seconds as DynamoDB's TTL reads it. Writing it again overwrites it.
+func (s *Store) MarkEventProcessed(ctx context.Context, eventID string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if eventID == "" {
+		return dashboard.Errorf(dashboard.EINVALID, "An event id is required.")
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		return putMap(tx, map[string]any{
+			"PK": eventPrefix + eventID, "SK": eventSK,
+			attrProcessedAt: formatTime(at), attrExpiresAt: at.Add(dashboard.EventRetention).Unix(),
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("bolt: mark event processed: %w", err)
+	}
+	return nil
+}
+
+// sweepExpiredEvents deletes processed-event records whose expiresAt has
+// passed, the embedded stand-in for DynamoDB's TTL. It runs when the store
+// opens and removes at most sweepBatchMaximum records, so that opening
+// stays quick even after a long pause.
+func sweepExpiredEvents(tx *bbolt.Tx, now time.Time) error {
+	prefix := []byte(eventPrefix)
+	var expired [][]byte
+	c := tx.Bucket(bucketItems).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(expired) < sweepBatchMaximum; k, v = c.Next() {
+		var item struct {
+			ExpiresAt json.Number `json:"expiresAt"`
+		}
+		if json.Unmarshal(v, &item) != nil {
+			continue // not ours to judge: leave it
+		}
+		if exp, err := item.ExpiresAt.Float64(); err == nil && exp < float64(now.Unix()) {
+			expired = append(expired, bytes.Clone(k))
+		}
+	}
+	for _, k := range expired {
+		pk, sk, _ := strings.Cut(string(k), sep)
+		if err := deleteItem(tx, pk, sk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Watermark returns the named system watermark (zero time if unset).
+func (s *Store) Watermark(ctx context.Context, name string) (time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return time.Time{}, err
+	}
+	var at *time.Time
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		item, err := getMap(tx, systemPK, name)
+		if item != nil {
+			at = parseTime(item[attrWatermark])
+		}
+		return err
+	})
+	if err != nil {
+		return time.Time{}, fmt.Errorf("bolt: watermark: %w", err)
+	}
+	if at == nil {
+		return time.Time{}, nil
+	}
+	return *at, nil
+}
+
+// SetWatermark stores the named system watermark.
+func (s *Store) SetWatermark(ctx context.Context, name string, at time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if name == "" {
+		return dashboard.Errorf(dashboard.EINVALID, "A watermark name is required.")
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		return putMap(tx, map[string]any{"PK": systemPK, "SK": name, attrWatermark: formatTime(at)})
+	})
+	if err != nil {
+		return fmt.Errorf("bolt: set watermark: %w", err)
+	}
+	return nil
+}
