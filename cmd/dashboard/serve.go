@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/auth"
+	"github.com/thebabesclub/dashboard/bolt"
+	"github.com/thebabesclub/dashboard/demo"
+	"github.com/thebabesclub/dashboard/dynamo"
+	"github.com/thebabesclub/dashboard/httpapi"
+	"github.com/thebabesclub/dashboard/obs"
+	"github.com/thebabesclub/dashboard/profile"
+)
+
+// defaultOrigins is the CORS allow-list when CORS_ALLOW_ORIGINS is unset:
+// the web dashboard's dev server.
+const defaultOrigins = "http://localhost:5173,http://127.0.0.1:5173"
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	dataDir := fs.String("data", "data", "folder of the embedded store")
+	withDemo := fs.Bool("demo", false, "seed a demo member and print a sign-in link")
+	webDir := fs.String("web", "web/dist", "folder of the built web dashboard (served at / when it exists)")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	logger := obs.NewLogger(stderr, getenv("LOG_LEVEL"))
+
+	secret := getenv("JWT_SECRET")
+	if secret == "" && *withDemo {
+		secret = randomSecret()
+		fmt.Fprintf(stdout, "JWT_SECRET was not set; this demo run signs tokens with a random secret:\n  JWT_SECRET=%s\n", secret)
+	}
+	authCfg, err := auth.ConfigFromEnv(func(k string) string {
+		if k == "JWT_SECRET" {
+			return secret
+		}
+		return getenv(k)
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	verifier, err := auth.NewVerifier(authCfg)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+
+	store, where, err := openStore(ctx, getenv, *dataDir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer store.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	base := "http://" + ln.Addr().String()
+
+	srv := &httpapi.Server{
+		Profiles:       &profile.Service{Store: store, Logger: logger},
+		Verifier:       verifier,
+		Logger:         logger,
+		AllowedOrigins: splitList(getenv("CORS_ALLOW_ORIGINS"), defaultOrigins),
+		InternalToken:  getenv("INTERNAL_TOKEN"),
+	}
+	if st, err := os.Stat(*webDir); err == nil && st.IsDir() {
+		srv.Static = http.FileServer(http.Dir(*webDir))
+	}
+
+	fmt.Fprintf(stdout, "Serving the dashboard API on %s (store: %s)\n", base, where)
+	if *withDemo {
+		if err := demo.Seed(ctx, store, time.Now()); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		tok, err := auth.Sign([]byte(secret), auth.Claims{
+			UserID: demo.Member.UserID, Email: demo.Member.Email, Role: demo.Member.Role, DisplayName: demo.Member.DisplayName,
+			Issuer: authCfg.Issuer, Audience: audience(authCfg.Audience),
+		}, time.Now(), 12*time.Hour)
+		if err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+		fmt.Fprintf(stdout, "Demo member %s is ready.\n  Sign in:  %s/#demo-token=%s\n  Token:    %s\n  Try:      curl -H 'Authorization: Bearer %s' %s/dashboard/profile\n",
+			demo.Member.UserID, base, tok, tok, tok, base)
+	}
+
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: shutdown: %w", err)
+	}
+	return nil
+}
+
+// openStore picks DynamoDB when the environment names it, and the embedded
+// store otherwise.
+func openStore(ctx context.Context, getenv func(string) string, dataDir string) (dashboard.Store, string, error) {
+	if getenv("DYNAMODB_ENDPOINT") != "" || getenv("COMMERCE_TABLE") != "" {
+		s, err := dynamo.NewFromEnv(ctx)
+		if err != nil {
+			return nil, "", err
+		}
+		return s, "DynamoDB", nil
+	}
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, "", fmt.Errorf("create data folder: %w", err)
+	}
+	path := filepath.Join(dataDir, "dashboard.db")
+	s, err := bolt.Open(path)
+	if err != nil {
+		return nil, "", err
+	}
+	return s, "embedded, " + path, nil
+}
+
+func splitList(v, def string) []string {
+	if strings.TrimSpace(v) == "" {
+		v = def
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func randomSecret() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,191 @@
+package dynamo_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	dashboard "github.com/thebabesclub/dashboard"
+)
+
+// The stored layout is shared with the earlier deployment: keys and
+// attribute names must be exactly the contract's.
+func TestOrderLayout(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	user := newID(t)
+	created := time.Date(2025, 11, 26, 21, 28, 24, 0, time.UTC)
+	snap := putOrder(t, s, user, "cs_test_a1B2", created)
+	if snap.Version != 1 {
+		t.Fatalf("version after first put = %d, want 1", snap.Version)
+	}
+	raw, err := s.RawItem(ctx, "USER#"+user, fmt.Sprintf("ORDER#%010d#cs_test_a1B2", created.Unix()))
+	if err != nil || raw == nil {
+		t.Fatalf("raw order: %v, %v", raw, err)
+	}
+	for k, want := range map[string]any{
+		"GSI2PK": "ORDER#cs_test_a1B2", "userId": user, "orderId": "cs_test_a1B2", "status": "completed",
+		"amount": 4200.0, "currency": "usd", "createdAt": "2025-11-26T21:28:24Z", "statusAt": "2025-11-26T21:28:24Z",
+		"version": 1.0,
+	} {
+		if raw[k] != want {
+			t.Errorf("%s = %#v, want %#v", k, raw[k], want)
+		}
+	}
+	if items, _ := raw["items"].([]any); len(items) != 1 || items[0].(map[string]any)["unitPrice"] != 4000.0 {
+		t.Errorf("items = %#v", raw["items"])
+	}
+
+	stale := *snap
+	stale.Version = 0
+	if err := s.PutOrder(ctx, &stale); dashboard.ErrorCode(err) != dashboard.EPRECONDITION {
+		t.Errorf("put over an existing order with version 0: %v", err)
+	}
+	snap.Status = dashboard.OrderRefunded
+	if err := s.PutOrder(ctx, snap); err != nil || snap.Version != 2 {
+		t.Fatalf("put with the current version: %v (version %d)", err, snap.Version)
+	}
+	got, err := s.FindOrder(ctx, "cs_test_a1B2")
+	if err != nil || got.UserID != user || got.Status != dashboard.OrderRefunded || got.Version != 2 {
+		t.Fatalf("FindOrder = %+v, %v", got, err)
+	}
+	if _, err := s.GetOrder(ctx, user, "cs_test_a1B2", created.Add(time.Second)); dashboard.ErrorCode(err) != dashboard.ENOTFOUND {
+		t.Errorf("GetOrder with another created time: %v, want not found", err)
+	}
+}
+
+// With the marker, SYNC#NFT and PROFILE all in the first page's range and
+// exactly limit orders, there is no empty trailing page.
+func TestListOrdersNoEmptyTrailingPage(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	user := newID(t)
+	if err := s.SaveProfile(ctx, dashboard.ProfileChange{
+		Profile: &dashboard.Profile{UserID: user, DisplayName: "Ada"}, Fields: []string{dashboard.FieldDisplayName},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, k := range []dashboard.SyncKind{dashboard.SyncStripe, dashboard.SyncNFT} {
+		if err := s.MarkSynced(ctx, user, k, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 4 {
+		putOrder(t, s, user, fmt.Sprintf("cs_%d", i), at.Add(time.Duration(i)*time.Minute))
+	}
+	page, err := s.ListOrders(ctx, user, 4, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Orders) != 4 || page.Next != "" || page.SyncedAt == nil || !page.SyncedAt.Equal(at) {
+		t.Fatalf("page: %d orders, next %q, syncedAt %v", len(page.Orders), page.Next, page.SyncedAt)
+	}
+	if page.Orders[0].OrderID != "cs_3" || page.Orders[3].OrderID != "cs_0" {
+		t.Errorf("order: %s … %s, want newest first", page.Orders[0].OrderID, page.Orders[3].OrderID)
+	}
+	var ids []string
+	for after := ""; ; {
+		p, err := s.ListOrders(ctx, user, 1, after)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range p.Orders {
+			ids = append(ids, o.OrderID)
+		}
+		if p.Next == "" {
+			break
+		}
+		after = p.Next
+	}
+	if fmt.Sprint(ids) != "[cs_3 cs_2 cs_1 cs_0]" {
+		t.Errorf("paged one by one: %v", ids)
+	}
+	if _, err := s.ListOrders(ctx, user, 1, "NFT#x"); dashboard.ErrorCode(err) != dashboard.EBADCURSOR {
+		t.Errorf("after outside the order range: %v, want %s", err, dashboard.EBADCURSOR)
+	}
+}
+
+func TestHoldingsLayout(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	user := newID(t)
+	at := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	h := func(contract, token, coll string) dashboard.Holding {
+		return dashboard.Holding{
+			TokenID: token, ContractAddress: contract, CollectionID: coll, TokenName: "Babe #" + token,
+			Metadata: map[string]any{"rarity": 7}, LastSyncedAt: at,
+		}
+	}
+	set := []dashboard.Holding{
+		h("0xABCdef", "1", "babes"), h("0xABCdef", "2", "babes"), h("0x0123", "9", "other"), h("0xABCdef", "3", "babes"),
+	}
+	diff, err := s.ReplaceHoldings(ctx, user, set, at)
+	if err != nil || diff != (dashboard.HoldingDiff{Added: 4}) {
+		t.Fatalf("first replace: %+v, %v", diff, err)
+	}
+	raw, _ := s.RawItem(ctx, "USER#"+user, "NFT#0xabcdef#1")
+	if raw == nil || raw["GSI3PK"] != "COLLECTION#babes" || raw["contractAddress"] != "0xABCdef" || raw["userId"] != user {
+		t.Errorf("raw holding = %v", raw)
+	}
+	// Same content, later sync: nothing counted; one changed, one gone.
+	later := at.Add(time.Hour)
+	next := []dashboard.Holding{h("0xABCdef", "1", "babes"), h("0xABCdef", "2", "babes"), h("0xABCdef", "3", "babes")}
+	next[1].TokenName = "Renamed"
+	for i := range next {
+		next[i].LastSyncedAt = later
+	}
+	diff, err = s.ReplaceHoldings(ctx, user, next, later)
+	if err != nil || diff != (dashboard.HoldingDiff{Updated: 1, Removed: 1}) {
+		t.Fatalf("second replace: %+v, %v", diff, err)
+	}
+	if got, _ := s.SyncedAt(ctx, user, dashboard.SyncNFT); got == nil || !got.Equal(later) {
+		t.Errorf("SYNC#NFT = %v, want %v", got, later)
+	}
+	page, err := s.ListHoldings(ctx, user, "babes", 2, "")
+	if err != nil || len(page.Holdings) != 2 || page.Next != "NFT#0xabcdef#2" {
+		t.Fatalf("first holdings page: %+v, %v", page, err)
+	}
+	if !page.Holdings[0].LastSyncedAt.Equal(later) || page.Holdings[0].Metadata["rarity"] != 7.0 {
+		t.Errorf("holding read back: %+v", page.Holdings[0])
+	}
+	page, err = s.ListHoldings(ctx, user, "babes", 2, page.Next)
+	if err != nil || len(page.Holdings) != 1 || page.Next != "" || page.Holdings[0].TokenID != "3" {
+		t.Fatalf("second holdings page: %+v, %v", page, err)
+	}
+	if page, _ := s.ListHoldings(ctx, user, "other", 10, ""); len(page.Holdings) != 0 {
+		t.Errorf("removed collection still listed: %+v", page)
+	}
+}
+
+func TestSyncLayout(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	at := time.Date(2025, 3, 4, 5, 6, 7, 0, time.UTC)
+	if err := s.MarkEventProcessed(ctx, "evt_1", at); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkEventProcessed(ctx, "evt_1", at); err != nil {
+		t.Fatalf("marking an event twice: %v", err)
+	}
+	raw, _ := s.RawItem(ctx, "EVENT#evt_1", "METADATA")
+	if raw["expiresAt"] != float64(at.Add(90*24*time.Hour).Unix()) {
+		t.Errorf("expiresAt = %#v", raw["expiresAt"])
+	}
+	if ok, err := s.EventProcessed(ctx, "evt_1"); !ok || err != nil {
+		t.Errorf("EventProcessed(evt_1) = %v, %v", ok, err)
+	}
+	if ok, err := s.EventProcessed(ctx, "evt_2"); ok || err != nil {
+		t.Errorf("EventProcessed(evt_2) = %v, %v", ok, err)
+	}
+	if w, err := s.Watermark(ctx, "STRIPE_ORDER_SYNC"); err != nil || !w.IsZero() {
+		t.Errorf("unset watermark = %v, %v", w, err)
+	}
+	if err := s.SetWatermark(ctx, "STRIPE_ORDER_SYNC", at); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ = s.RawItem(ctx, "SYSTEM", "STRIPE_ORDER_SYNC")
+	if raw["watermark"] != "2025-03-04T05:06:07Z" {
+		t.Errorf("watermark item = %v", raw)
+	}
+}

@@ -1,0 +1,229 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/auth"
+	"github.com/thebabesclub/dashboard/obs"
+)
+
+// minInternalToken is the shortest INTERNAL_TOKEN that opens internal routes.
+const minInternalToken = 32
+
+// requestInfo is filled in as a request travels down the chain so the one
+// log line written on the way back up can carry it.
+type requestInfo struct {
+	memberID string
+}
+
+type requestInfoKey struct{}
+
+// recorder remembers the status and size of a response for the log line.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (r *recorder) WriteHeader(status int) {
+	if r.status == 0 {
+		r.status = status
+	}
+	r.ResponseWriter.WriteHeader(status)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += n
+	return n, err
+}
+
+// frame is the outermost middleware: request id, panic recovery, CORS,
+// common headers and one JSON log line per request.
+func (s *Server) frame(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := ""
+		if s.RequestID != nil {
+			id = s.RequestID(r)
+		}
+		if id == "" {
+			id = newRequestID()
+		}
+		info := &requestInfo{}
+		ctx := obs.WithRequestID(r.Context(), id)
+		ctx = context.WithValue(ctx, requestInfoKey{}, info)
+		r = r.WithContext(ctx)
+		rec := &recorder{ResponseWriter: w}
+		h := rec.Header()
+		h.Set("X-Request-Id", id)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Add("Vary", "Origin")
+		if strings.HasPrefix(r.URL.Path, "/dashboard/") || strings.HasPrefix(r.URL.Path, "/internal/") {
+			h.Set("Cache-Control", "no-store")
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.logger().ErrorContext(ctx, "panic", slog.Any("panic", p))
+				if rec.status == 0 {
+					s.failf(rec, r, dashboard.EINTERNAL, "Internal error.")
+				}
+			}
+			s.logRequest(ctx, r, rec, info, time.Since(start))
+		}()
+		if s.cors(rec, r) {
+			return // a preflight, answered
+		}
+		next.ServeHTTP(rec, r)
+	})
+}
+
+func (s *Server) logRequest(ctx context.Context, r *http.Request, rec *recorder, info *requestInfo, d time.Duration) {
+	if info.memberID != "" {
+		ctx = obs.WithMemberID(ctx, info.memberID)
+	}
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	status := rec.status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.logger().LogAttrs(ctx, level, "request",
+		slog.String("method", r.Method), slog.String("route", route), slog.Int("status", status),
+		slog.Float64("latencyMs", float64(d.Microseconds())/1000), slog.Int("bytes", rec.bytes))
+}
+
+// cors applies the CORS allow-list. An allowed Origin is echoed; any other
+// gets no CORS headers. It answers preflight requests itself and reports
+// whether it did.
+func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	allowed := origin != "" && slices.Contains(s.AllowedOrigins, origin)
+	if allowed {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Expose-Headers", "X-Request-Id, ETag, Retry-After")
+	}
+	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
+		return false
+	}
+	if allowed {
+		h := w.Header()
+		h.Set("Access-Control-Allow-Methods", "GET, PUT, POST, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match")
+		h.Set("Access-Control-Max-Age", "600")
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
+
+// member lets only requests with a valid member token through, and puts the
+// member into the request context: the only place handlers take the member
+// id from.
+func (s *Server) member(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		m, err := s.authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+			info.memberID = m.UserID
+		}
+		ctx := dashboard.NewContextWithMember(r.Context(), m)
+		next(w, r.WithContext(obs.WithMemberID(ctx, m.UserID)))
+	}
+}
+
+func (s *Server) authenticate(r *http.Request) (dashboard.Member, error) {
+	unauthorized := dashboard.Errorf(dashboard.EUNAUTHORIZED, "A valid member token is required.")
+	if s.Verifier == nil || len(r.Header.Values("Authorization")) != 1 {
+		return dashboard.Member{}, unauthorized
+	}
+	token, err := auth.BearerToken(r.Header.Get("Authorization"))
+	if err != nil {
+		return dashboard.Member{}, unauthorized
+	}
+	c, err := s.Verifier.Verify(token)
+	if err != nil {
+		return dashboard.Member{}, unauthorized
+	}
+	return dashboard.Member{UserID: c.UserID, Email: c.Email, Role: c.Role, DisplayName: c.DisplayName}, nil
+}
+
+// internal lets only requests with the internal token through. Without a
+// configured token the route does not exist (404), so an unconfigured
+// deployment exposes nothing. Member tokens never open it.
+func (s *Server) internal(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if len(s.InternalToken) < minInternalToken {
+			s.failf(w, r, dashboard.ENOTFOUND, "No such route.")
+			return
+		}
+		if !equalSecret(r.Header.Get("X-Internal-Token"), s.InternalToken) {
+			s.failf(w, r, dashboard.EUNAUTHORIZED, "A valid internal token is required.")
+			return
+		}
+		next(w, r)
+	}
+}
+
+// equalSecret compares in constant time; hashing first hides the length too.
+func equalSecret(got, want string) bool {
+	g, w := sha256.Sum256([]byte(got)), sha256.Sum256([]byte(want))
+	return subtle.ConstantTimeCompare(g[:], w[:]) == 1 && got != ""
+}
+
+// readJSONBody returns the request body after checking its content type
+// (application/json, UTF-8) and size (MaxBodyBytes).
+func (s *Server) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != "application/json" {
+		return nil, dashboard.Errorf(codeUnsupportedMedia, "Content-Type must be application/json.")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return nil, dashboard.Errorf(codeUnsupportedMedia, "The only supported charset is utf-8.")
+	}
+	if r.ContentLength > MaxBodyBytes {
+		return nil, dashboard.Errorf(codePayloadTooLarge, "Request body is larger than %d bytes.", MaxBodyBytes)
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return nil, dashboard.Errorf(codePayloadTooLarge, "Request body is larger than %d bytes.", MaxBodyBytes)
+	} else if err != nil {
+		return nil, dashboard.Errorf(dashboard.EBADREQUEST, "Request body could not be read.")
+	}
+	return body, nil
+}
+
+func newRequestID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

@@ -1,0 +1,55 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/profile"
+)
+
+type profileResponse struct {
+	Profile      *dashboard.Profile `json:"profile"`
+	EmailChanged bool               `json:"emailChanged,omitempty"`
+}
+
+func (s *Server) handleGetProfile(w http.ResponseWriter, r *http.Request) {
+	m, _ := dashboard.MemberFromContext(r.Context())
+	p, err := s.Profiles.Get(r.Context(), m)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	setETag(w, p)
+	writeJSON(w, http.StatusOK, profileResponse{Profile: p})
+}
+
+// handleUpdateProfile serves PUT /dashboard/profile and its POST alias.
+func (s *Server) handleUpdateProfile(w http.ResponseWriter, r *http.Request) {
+	m, _ := dashboard.MemberFromContext(r.Context())
+	body, err := s.readJSONBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	u, err := profile.ParseUpdate(body)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	res, err := s.Profiles.Update(r.Context(), m, u, r.Header.Get("If-Match"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	setETag(w, res.Profile)
+	writeJSON(w, http.StatusOK, profileResponse{Profile: res.Profile, EmailChanged: res.EmailChanged})
+}
+
+// setETag exposes the profile's version so clients can send it back in
+// If-Match.
+func setETag(w http.ResponseWriter, p *dashboard.Profile) {
+	if p.UpdatedAt != nil {
+		w.Header().Set("ETag", `"`+p.UpdatedAt.UTC().Format(time.RFC3339Nano)+`"`)
+	}
+}

@@ -1,0 +1,105 @@
+// Package httpapi serves the dashboard API over net/http: routing, the
+// middleware every request passes (request id, panic recovery, one log line,
+// CORS, auth, body limits), and the mapping of domain errors to responses.
+// The same handler runs locally behind `dashboard serve` and on Lambda
+// behind the API Gateway adapter.
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/thebabesclub/dashboard/auth"
+	"github.com/thebabesclub/dashboard/profile"
+)
+
+// MaxBodyBytes is the largest request body any route accepts (16 KiB).
+const MaxBodyBytes = 16 << 10
+
+// Server holds what the handlers need. Zero values of optional fields turn
+// the feature off rather than failing.
+type Server struct {
+	Profiles *profile.Service
+	// Verifier checks member tokens (required for member routes).
+	Verifier *auth.Verifier
+	Logger   *slog.Logger
+	// AllowedOrigins is the CORS allow-list (exact origins).
+	AllowedOrigins []string
+	// InternalToken opens the internal routes; empty (or shorter than 32
+	// bytes) hides them (404).
+	InternalToken string
+	// RequestID returns the request id to use (e.g. API Gateway's); nil or
+	// "" means a random one is generated.
+	RequestID func(*http.Request) string
+	// Static serves the built web dashboard at "/"; nil serves nothing there.
+	Static http.Handler
+}
+
+// route is one API operation.
+type route struct {
+	method, path string
+	handler      http.HandlerFunc
+}
+
+// routes lists every API operation; member-only routes are wrapped in
+// s.member, internal ones in s.internal.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/healthz", s.handleHealth},
+		{"GET", "/dashboard/profile", s.member(s.handleGetProfile)},
+		{"PUT", "/dashboard/profile", s.member(s.handleUpdateProfile)},
+		{"POST", "/dashboard/update-profile", s.member(s.handleUpdateProfile)},
+	}
+}
+
+// Handler returns the whole API as one http.Handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	allowed := map[string][]string{}
+	for _, rt := range s.routes() {
+		mux.HandleFunc(rt.method+" "+rt.path, rt.handler)
+		allowed[rt.path] = append(allowed[rt.path], rt.method)
+	}
+	// Every known path answers other methods with 405 and an Allow header
+	// (and OPTIONS without a CORS preflight with 204), in the contract's
+	// error shape rather than net/http's plain text.
+	for path, methods := range allowed {
+		allow := strings.Join(append(slices.Clone(methods), "OPTIONS"), ", ")
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", allow)
+			if r.Method == http.MethodOptions {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+			s.failf(w, r, codeMethodNotAllowed, "Method %s is not allowed here; use %s.", r.Method, strings.Join(methods, " or "))
+		})
+	}
+	notFound := func(w http.ResponseWriter, r *http.Request) {
+		s.failf(w, r, "not_found", "No such route.")
+	}
+	for _, prefix := range []string{"/dashboard/", "/internal/", "/webhooks/", "/stripe/"} {
+		mux.HandleFunc(prefix, notFound)
+	}
+	// Everything else is the web dashboard, when one is served.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		if s.Static != nil && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			s.Static.ServeHTTP(w, r)
+			return
+		}
+		notFound(w, r)
+	})
+	return s.frame(mux)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+func (s *Server) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
