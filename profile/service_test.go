@@ -29,11 +29,11 @@ func TestApplyReportsOnlyRealChanges(t *testing.T) {
 	phone := "+1 555"
 	cur := &dashboard.Profile{UserID: "u", Email: "a@b.co", DisplayName: "Ann", Phone: &phone,
 		Settings: map[string]bool{dashboard.SettingShowOrderHistory: false}}
-	next, changed := apply(cur, mustParse(t, `{"displayName": "Ann", "phone": "+1 555", "dashboardSettings": {"showOrderHistory": false}}`))
+	_, changed := apply(cur, mustParse(t, `{"displayName": "Ann", "phone": "+1 555", "dashboardSettings": {"showOrderHistory": false}}`))
 	if len(changed) != 0 {
 		t.Errorf("changed = %v, want none", changed)
 	}
-	next, changed = apply(cur, mustParse(t, `{"displayName": "Anna", "phone": null, "dashboardSettings": {"emailNotifications": false}}`))
+	next, changed := apply(cur, mustParse(t, `{"displayName": "Anna", "phone": null, "dashboardSettings": {"emailNotifications": false}}`))
 	want := []string{"displayName", "phone", "dashboardSettings"}
 	if len(changed) != len(want) {
 		t.Fatalf("changed = %v, want %v", changed, want)
