@@ -1,0 +1,21 @@
+package dashboard
+
+import "context"
+
+// RefreshRequest asks for one member's data to be synced in the background.
+type RefreshRequest struct {
+	Kind   SyncKind `json:"kind"`             // STRIPE or NFT
+	UserID string   `json:"userId,omitempty"` // the member to sync
+	// Wallet, for NFT refreshes that a marketplace webhook names by wallet
+	// rather than by member.
+	Wallet string `json:"wallet,omitempty"`
+}
+
+// RefreshQueue takes refresh requests. Enqueue returns once the request is
+// accepted (sent to SQS, or queued in-process), never after the sync.
+type RefreshQueue interface {
+	Enqueue(ctx context.Context, r RefreshRequest) error
+}
+
+// RefreshHandler performs one refresh; the queue's worker calls it.
+type RefreshHandler func(ctx context.Context, r RefreshRequest) error
