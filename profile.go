@@ -134,4 +134,8 @@ type ProfileStore interface {
 	// UserIDByStripeCustomer resolves the GSI1 reverse lookup
 	// STRIPE#<customer id> (ENOTFOUND if absent).
 	UserIDByStripeCustomer(ctx context.Context, customerID string) (string, error)
+	// EachProfile calls fn for every stored profile, stopping at fn's first
+	// error. It reads the whole table: for jobs (syncing every member),
+	// never for a request.
+	EachProfile(ctx context.Context, fn func(*Profile) error) error
 }

@@ -11,7 +11,9 @@ import (
 	"slices"
 	"strings"
 
+	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
+	"github.com/thebabesclub/dashboard/orders"
 	"github.com/thebabesclub/dashboard/profile"
 )
 
@@ -22,6 +24,9 @@ const MaxBodyBytes = 16 << 10
 // the feature off rather than failing.
 type Server struct {
 	Profiles *profile.Service
+	Orders   *orders.Service
+	// Refresh queues background refreshes; nil turns them off.
+	Refresh dashboard.RefreshQueue
 	// Verifier checks member tokens (required for member routes).
 	Verifier *auth.Verifier
 	Logger   *slog.Logger
@@ -51,6 +56,11 @@ func (s *Server) routes() []route {
 		{"GET", "/dashboard/profile", s.member(s.handleGetProfile)},
 		{"PUT", "/dashboard/profile", s.member(s.handleUpdateProfile)},
 		{"POST", "/dashboard/update-profile", s.member(s.handleUpdateProfile)},
+		{"GET", "/dashboard/orders", s.member(s.handleListOrders)},
+		{"GET", "/dashboard/orders/{orderId}", s.member(s.handleGetOrder)},
+		{"POST", "/webhooks/stripe", s.handleStripeWebhook},
+		{"POST", "/stripe/webhook", s.handleStripeWebhook},
+		{"POST", "/internal/sync/stripe", s.internal(s.handleSyncStripe)},
 	}
 }
 

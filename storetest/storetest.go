@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) RawStore) {
 		{"Order", orderTests},
 		{"Holding", holdingTests},
 		{"Sync", syncTests},
+		{"Members", memberTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

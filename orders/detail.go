@@ -1,0 +1,90 @@
+package orders
+
+import (
+	"context"
+	"log/slog"
+	"regexp"
+
+	dashboard "github.com/thebabesclub/dashboard"
+)
+
+// sessionIDPattern is the shape of a Checkout Session id.
+var sessionIDPattern = regexp.MustCompile(`^cs_[A-Za-z0-9_]{1,252}$`)
+
+// ValidOrderID reports whether id looks like a Checkout Session id.
+func ValidOrderID(id string) bool { return sessionIDPattern.MatchString(id) }
+
+// final statuses cannot change any more, so a cached copy never goes stale.
+var final = map[dashboard.OrderStatus]bool{
+	dashboard.OrderRefunded: true, dashboard.OrderExpired: true,
+	dashboard.OrderFailed: true, dashboard.OrderCanceled: true,
+}
+
+func notFound() error {
+	return dashboard.Errorf(dashboard.ENOTFOUND, "No such order.")
+}
+
+// Detail returns one of m's orders. A fresh cached copy is served with one
+// store read and no Stripe call. A missing or stale one is fetched from
+// Stripe, checked for ownership, written back and returned. Anything not
+// m's — whoever it belongs to, or nobody — is "not found", never
+// "forbidden", so existence does not leak. When Stripe fails, a cached copy
+// is served marked stale; without one the error is EUNAVAILABLE.
+func (s *Service) Detail(ctx context.Context, m dashboard.Member, orderID string) (*dashboard.OrderDetail, error) {
+	if !ValidOrderID(orderID) {
+		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "orderId must be a Checkout Session id (cs_…).",
+			Fields: map[string]string{"orderId": "Must look like cs_… (at most 255 characters)."}}
+	}
+	cached, err := s.Store.FindOrder(ctx, orderID)
+	switch dashboard.ErrorCode(err) {
+	case "":
+		if cached.UserID != m.UserID {
+			return nil, notFound()
+		}
+		if final[cached.Status] || s.now().Sub(cached.UpdatedAt) <= s.staleAfter() || s.Payments == nil {
+			return &cached.OrderDetail, nil
+		}
+	case dashboard.ENOTFOUND:
+		cached = nil
+		if s.Payments == nil {
+			return nil, notFound()
+		}
+	default:
+		return nil, err
+	}
+
+	sess, err := s.Payments.Session(ctx, orderID)
+	switch code := dashboard.ErrorCode(err); {
+	case code == dashboard.ENOTFOUND:
+		if cached != nil {
+			return &cached.OrderDetail, nil
+		}
+		return nil, notFound()
+	case err != nil && cached != nil:
+		s.logger().WarnContext(ctx, "serving a stale order: Stripe failed", slog.String("orderId", orderID), slog.Any("error", err))
+		d := cached.OrderDetail
+		d.Stale = true
+		return &d, nil
+	case err != nil && code == dashboard.EUNAVAILABLE:
+		return nil, err
+	case err != nil:
+		return nil, &dashboard.Error{Code: dashboard.EUNAVAILABLE, Message: "Stripe is unavailable; try again shortly.", RetryAfter: retryAfterDefault}
+	}
+	owner := ""
+	if cached != nil {
+		owner = cached.UserID // a stored order never changes hands
+	} else if owner, err = s.newResolver().owner(ctx, sess); err != nil {
+		return nil, err
+	}
+	if owner != m.UserID {
+		return nil, notFound()
+	}
+	if _, err := s.upsert(ctx, owner, sess, evidence{StatusOfSession(sess), s.now()}); err != nil {
+		return nil, err
+	}
+	snap, err := s.Store.GetOrder(ctx, owner, sess.ID, sess.Created)
+	if err != nil {
+		return nil, err
+	}
+	return &snap.OrderDetail, nil
+}

@@ -1,0 +1,121 @@
+package orders
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+
+	dashboard "github.com/thebabesclub/dashboard"
+)
+
+// memberIDPattern is the shape of the identity service's member ids.
+var memberIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
+
+// resolver finds the member a session belongs to, with per-run caches so a
+// reconciliation of thousands of sessions asks the store once per customer
+// and once per email.
+type resolver struct {
+	s          *Service
+	byCustomer map[string]string
+	byEmail    map[string]string
+	byMember   map[string]bool
+}
+
+func (s *Service) newResolver() *resolver {
+	return &resolver{s: s, byCustomer: map[string]string{}, byEmail: map[string]string{}, byMember: map[string]bool{}}
+}
+
+// owner returns the member the session belongs to, trying, in the order
+// CONTRACT §4 gives: metadata.userId, client_reference_id when it names a
+// member, the Stripe customer through the profile index, then the customer
+// email through the EMAIL# lookup. "" means unresolvable: such a session is
+// counted and logged, never guessed — in particular never filed under an
+// email address.
+func (r *resolver) owner(ctx context.Context, sess *dashboard.CheckoutSession) (string, error) {
+	if id := strings.TrimSpace(sess.MetadataUserID); id != "" && !strings.Contains(id, "#") && len(id) <= 128 {
+		return id, nil
+	}
+	if ref := sess.ClientReferenceID; memberIDPattern.MatchString(ref) {
+		ok, err := r.isMember(ctx, ref)
+		if err != nil || ok {
+			return ref, err
+		}
+	}
+	if cus := sess.CustomerID; cus != "" {
+		id, err := r.lookup(ctx, r.byCustomer, cus, r.s.Store.UserIDByStripeCustomer)
+		if err != nil || id != "" {
+			return id, err
+		}
+	}
+	if email := strings.ToLower(strings.TrimSpace(sess.CustomerEmail)); email != "" {
+		id, err := r.lookup(ctx, r.byEmail, email, r.s.Store.UserIDByEmail)
+		if err != nil || id == "" {
+			return id, err
+		}
+		r.linkCustomer(ctx, id, sess.CustomerID)
+		return id, nil
+	}
+	return "", nil
+}
+
+func (r *resolver) isMember(ctx context.Context, id string) (bool, error) {
+	if ok, seen := r.byMember[id]; seen {
+		return ok, nil
+	}
+	_, err := r.s.Store.GetProfile(ctx, id)
+	switch dashboard.ErrorCode(err) {
+	case "":
+		r.byMember[id] = true
+	case dashboard.ENOTFOUND:
+		r.byMember[id] = false
+	default:
+		return false, fmt.Errorf("orders: resolve member: %w", err)
+	}
+	return r.byMember[id], nil
+}
+
+func (r *resolver) lookup(ctx context.Context, cache map[string]string, key string, find func(context.Context, string) (string, error)) (string, error) {
+	if id, seen := cache[key]; seen {
+		return id, nil
+	}
+	id, err := find(ctx, key)
+	switch dashboard.ErrorCode(err) {
+	case "":
+	case dashboard.ENOTFOUND:
+		id = ""
+	default:
+		return "", fmt.Errorf("orders: resolve owner: %w", err)
+	}
+	cache[key] = id
+	return id, nil
+}
+
+// linkCustomer records a Stripe customer on a member found by email, so the
+// member's later sessions resolve by customer id and per-member refreshes
+// can list them. It never replaces a customer id the profile already has,
+// and a failure only costs the shortcut, so it is logged and not returned.
+func (r *resolver) linkCustomer(ctx context.Context, userID, customerID string) {
+	if customerID == "" {
+		return
+	}
+	p, err := r.s.Store.GetProfile(ctx, userID)
+	if err != nil || p.StripeCustomerID != nil {
+		return
+	}
+	expect, now := p.UpdatedAt, r.s.now()
+	if expect != nil && !now.After(*expect) {
+		now = expect.Add(time.Millisecond)
+	}
+	p.StripeCustomerID, p.UpdatedAt = &customerID, &now
+	err = r.s.Store.SaveProfile(ctx, dashboard.ProfileChange{
+		Profile: p, Fields: []string{dashboard.FieldStripeCustomerID}, ExpectUpdatedAt: expect, PreviousEmail: p.Email,
+	})
+	if err != nil {
+		r.s.logger().WarnContext(ctx, "could not link Stripe customer", slog.String("memberId", userID), slog.Any("error", err))
+		return
+	}
+	r.byCustomer[customerID] = userID
+}
