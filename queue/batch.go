@@ -54,7 +54,8 @@ func handleBatch(ctx context.Context, ev events.SQSEvent, h dashboard.RefreshHan
 		r, err := ParseMessage(m.Body)
 		if err != nil {
 			log.ErrorContext(ctx, "queue: dropping malformed refresh message",
-				"messageId", m.MessageId, "bodyBytes", len(m.Body), "reason", dashboard.ErrorMessage(err))
+				"messageId", m.MessageId, "bodyBytes", len(m.Body),
+				"reason", dashboard.ErrorMessage(err), "fields", dashboard.ErrorFields(err))
 			continue
 		}
 		k := collapseKey(r)

@@ -270,12 +270,16 @@ func (l *Local) Close(ctx context.Context) error {
 		close(l.work)
 	}
 	l.mu.Unlock()
+	defer l.stop()
 	select {
 	case <-l.workersDone:
-		l.stop()
 		return nil
 	case <-ctx.Done():
-		l.stop()
-		return ctx.Err()
+		select {
+		case <-l.workersDone: // finished just in time
+			return nil
+		default:
+			return ctx.Err()
+		}
 	}
 }

@@ -1,8 +1,10 @@
 // Package queue carries refresh requests from the read path to the syncs:
 // SQS in production (a Lambda worker consumes it through HandleBatch), and an
 // in-process queue, Local, for `dashboard serve`. Both take the same
-// dashboard.RefreshRequest, validate it the same way and collapse repeated
-// requests for one member, so a burst of reads triggers one sync, not fifty.
+// dashboard.RefreshRequest and validate it the same way, and their consumers
+// collapse repeated requests for one sync (within an SQS batch; while pending
+// or just finished in Local), so a burst of reads triggers one sync, not
+// fifty.
 package queue
 
 import (

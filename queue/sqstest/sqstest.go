@@ -25,6 +25,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
+	"github.com/sirupsen/logrus"
 )
 
 var (
@@ -54,6 +55,9 @@ func start() {
 		Port:      port,
 		AccountID: "000000000000",
 	}
+	// goaws logs every message body at info level; keep test output to
+	// what matters.
+	logrus.SetLevel(logrus.ErrorLevel)
 	srv.Start()
 	endpoint = srv.URL
 	// PeriodicTasks is what makes a received but undeleted message visible
@@ -115,9 +119,10 @@ func NewQueue(t testing.TB, visibility time.Duration) (*sqs.Client, string) {
 	return client, aws.ToString(out.QueueUrl)
 }
 
-// Counts returns how many messages of the queue at url are visible and how
-// many are in flight (received, neither deleted nor visible again yet).
-func Counts(t testing.TB, client *sqs.Client, url string) (visible, inFlight int) {
+// Counts returns how many messages the queue at url holds (goaws counts the
+// in-flight ones too) and how many of them are in flight: received, neither
+// deleted nor visible again yet.
+func Counts(t testing.TB, client *sqs.Client, url string) (total, inFlight int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -131,7 +136,7 @@ func Counts(t testing.TB, client *sqs.Client, url string) (visible, inFlight int
 	if err != nil {
 		t.Fatalf("sqstest: queue attributes: %v", err)
 	}
-	visible, _ = strconv.Atoi(out.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessages)])
+	total, _ = strconv.Atoi(out.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessages)])
 	inFlight, _ = strconv.Atoi(out.Attributes[string(types.QueueAttributeNameApproximateNumberOfMessagesNotVisible)])
-	return visible, inFlight
+	return total, inFlight
 }

@@ -1,0 +1,248 @@
+package queue
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+
+	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/queue/sqstest"
+)
+
+func TestSQSEnqueueSendsExactlyTheJSON(t *testing.T) {
+	ctx := testCtx(t)
+	client, url := sqstest.NewQueue(t, 30*time.Second)
+	q := NewSQS(client, url)
+
+	if err := q.Enqueue(ctx, dashboard.RefreshRequest{Kind: dashboard.SyncNFT, UserID: "u1", Wallet: wallet}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := client.ReceiveMessage(ctx, &sqs.ReceiveMessageInput{
+		QueueUrl:              aws.String(url),
+		MaxNumberOfMessages:   10,
+		WaitTimeSeconds:       1,
+		MessageAttributeNames: []string{"All"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Messages) != 1 {
+		t.Fatalf("received %d messages, want 1", len(out.Messages))
+	}
+	m := out.Messages[0]
+	want := `{"kind":"NFT","userId":"u1","wallet":"` + wallet + `"}`
+	if got := aws.ToString(m.Body); got != want {
+		t.Errorf("body = %s\nwant   %s", got, want)
+	}
+	if len(m.MessageAttributes) != 0 {
+		t.Errorf("message attributes %v, want none", m.MessageAttributes)
+	}
+}
+
+func TestSQSReceiveReturnsLambdaShapedMessages(t *testing.T) {
+	ctx := testCtx(t)
+	client, url := sqstest.NewQueue(t, 30*time.Second)
+	q := NewSQS(client, url)
+	if err := q.Enqueue(ctx, stripeReq("u1")); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := q.Receive(ctx, 10, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 {
+		t.Fatalf("received %d messages, want 1", len(msgs))
+	}
+	m := msgs[0]
+	if m.Body != `{"kind":"STRIPE","userId":"u1"}` || m.MessageId == "" || m.ReceiptHandle == "" || m.EventSource != "aws:sqs" {
+		t.Errorf("message = %+v", m)
+	}
+	if len(m.MessageAttributes) != 0 {
+		t.Errorf("message attributes %v, want none", m.MessageAttributes)
+	}
+}
+
+func TestSQSEnqueueRejectsInvalidRequests(t *testing.T) {
+	ctx := testCtx(t)
+	client, url := sqstest.NewQueue(t, 30*time.Second)
+	q := NewSQS(client, url)
+	for _, r := range []dashboard.RefreshRequest{
+		{Kind: dashboard.SyncNFT},
+		{Kind: "ORDERS", UserID: "u1"},
+		{Kind: dashboard.SyncStripe, Wallet: wallet},
+	} {
+		if err := q.Enqueue(ctx, r); dashboard.ErrorCode(err) != dashboard.EINVALID {
+			t.Errorf("Enqueue(%+v) = %v, want an EINVALID error", r, err)
+		}
+	}
+	if total, _ := sqstest.Counts(t, client, url); total != 0 {
+		t.Errorf("queue holds %d messages after invalid enqueues, want 0", total)
+	}
+}
+
+// TestSQSHandleBatchLeavesFailuresForRedelivery drives the consumer by hand:
+// receive, HandleBatch, delete what succeeded; the failed message must come
+// back once its visibility timeout passes.
+func TestSQSHandleBatchLeavesFailuresForRedelivery(t *testing.T) {
+	ctx := testCtx(t)
+	client, url := sqstest.NewQueue(t, time.Second)
+	q := NewSQS(client, url)
+	for _, r := range []dashboard.RefreshRequest{stripeReq("ok"), stripeReq("bad"), stripeReq("ok")} {
+		if err := q.Enqueue(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	msgs, err := q.Receive(ctx, 10, time.Second)
+	if err != nil || len(msgs) != 3 {
+		t.Fatalf("received %d messages (%v), want 3", len(msgs), err)
+	}
+	rec := newRecorder(func(r dashboard.RefreshRequest, _ int) error {
+		if r.UserID == "bad" {
+			return errors.New("upstream down")
+		}
+		return nil
+	})
+	resp := HandleBatch(ctx, events.SQSEvent{Records: msgs}, rec.handle)
+	var badID string
+	var done []events.SQSMessage
+	for _, m := range msgs {
+		if m.Body == `{"kind":"STRIPE","userId":"bad"}` {
+			badID = m.MessageId
+		} else {
+			done = append(done, m)
+		}
+	}
+	if got := failureIDs(resp); !slices.Equal(got, []string{badID}) {
+		t.Fatalf("failures = %v, want [%s]", got, badID)
+	}
+	if rec.count(stripeReq("ok")) != 1 {
+		t.Errorf("duplicate messages ran %d times, want 1", rec.count(stripeReq("ok")))
+	}
+	if err := q.Delete(ctx, done); err != nil {
+		t.Fatal(err)
+	}
+	if total, inFlight := sqstest.Counts(t, client, url); total != 1 || inFlight != 1 {
+		t.Errorf("queue holds %d messages, %d in flight; want the failed one, in flight", total, inFlight)
+	}
+	var again []events.SQSMessage
+	eventually(t, "the failed message to be delivered again", func() bool {
+		again, err = q.Receive(ctx, 10, time.Second)
+		return err == nil && len(again) > 0
+	})
+	if len(again) != 1 || again[0].MessageId != badID {
+		t.Errorf("redelivered %+v, want only %s", again, badID)
+	}
+}
+
+func TestSQSDeleteBatchesOverTen(t *testing.T) {
+	ctx := testCtx(t)
+	client, url := sqstest.NewQueue(t, 30*time.Second)
+	q := NewSQS(client, url)
+	for i := range 13 {
+		if err := q.Enqueue(ctx, stripeReq(string(rune('a'+i)))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var all []events.SQSMessage
+	eventually(t, "13 messages to be received", func() bool {
+		msgs, err := q.Receive(ctx, 10, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, msgs...)
+		return len(all) >= 13
+	})
+	if err := q.Delete(ctx, all); err != nil {
+		t.Fatal(err)
+	}
+	if total, _ := sqstest.Counts(t, client, url); total != 0 {
+		t.Errorf("queue holds %d messages after deleting all, want 0", total)
+	}
+}
+
+// TestSQSPoll runs the poller against goaws: each distinct request is
+// handled once, successes and malformed messages are deleted, and a failure
+// is redelivered and handled again.
+func TestSQSPoll(t *testing.T) {
+	ctx := testCtx(t)
+	client, url := sqstest.NewQueue(t, time.Second)
+	log, _ := newLogger()
+	q := NewSQS(client, url).WithLogger(log)
+	a, b, c := stripeReq("a"), nftReq("b"), dashboard.RefreshRequest{Kind: dashboard.SyncNFT, Wallet: wallet}
+	for _, r := range []dashboard.RefreshRequest{a, b, a, c, a} {
+		if err := q.Enqueue(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := client.SendMessage(ctx, &sqs.SendMessageInput{QueueUrl: aws.String(url), MessageBody: aws.String("not json")}); err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorder(func(r dashboard.RefreshRequest, call int) error {
+		if r.UserID == "b" && call == 1 {
+			return errors.New("upstream down")
+		}
+		return nil
+	})
+
+	pollCtx, stop := context.WithCancel(ctx)
+	polled := make(chan error, 1)
+	go func() { polled <- q.poll(pollCtx, rec.handle, time.Second) }()
+
+	eventually(t, "the queue to drain", func() bool {
+		total, _ := sqstest.Counts(t, client, url)
+		return total == 0 && rec.count(b) == 2
+	})
+	stop()
+	select {
+	case err := <-polled:
+		if err != nil {
+			t.Errorf("Poll returned %v after cancellation, want nil", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Poll did not return after its context was cancelled")
+	}
+	if rec.count(a) != 1 || rec.count(c) != 1 {
+		t.Errorf("a ran %d times and c %d times, want once each", rec.count(a), rec.count(c))
+	}
+	if rec.count(b) != 2 {
+		t.Errorf("b ran %d times, want 2 (a failure, then the redelivery)", rec.count(b))
+	}
+}
+
+func TestNewSQSFromEnv(t *testing.T) {
+	ctx := testCtx(t)
+	_, url := sqstest.NewQueue(t, 30*time.Second)
+	t.Setenv("REFRESH_QUEUE_URL", url)
+	t.Setenv("SQS_ENDPOINT", sqstest.Endpoint(t))
+	for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+
+	q, err := NewSQSFromEnv(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if q.URL() != url {
+		t.Errorf("URL = %s, want %s", q.URL(), url)
+	}
+	if err := q.Enqueue(ctx, stripeReq("u1")); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := q.Receive(ctx, 1, time.Second)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("received %d messages (%v), want 1", len(msgs), err)
+	}
+
+	t.Setenv("REFRESH_QUEUE_URL", "")
+	if _, err := NewSQSFromEnv(ctx); err == nil {
+		t.Error("NewSQSFromEnv without REFRESH_QUEUE_URL succeeded")
+	}
+}
