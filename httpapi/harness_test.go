@@ -13,16 +13,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dashboard "github.com/thebabesclub/dashboard"
+
 	"github.com/thebabesclub/dashboard/api/apitest"
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/bolt"
+	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/dynamo"
 	"github.com/thebabesclub/dashboard/dynamolocal"
 	"github.com/thebabesclub/dashboard/httpapi"
 	"github.com/thebabesclub/dashboard/obs"
+	"github.com/thebabesclub/dashboard/orders"
 	"github.com/thebabesclub/dashboard/profile"
+	"github.com/thebabesclub/dashboard/queue"
 	"github.com/thebabesclub/dashboard/storetest"
+	"github.com/thebabesclub/dashboard/stripe"
+	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
 func TestMain(m *testing.M) { dynamolocal.Main(m) }
@@ -54,7 +61,15 @@ type harness struct {
 	server *httpapi.Server
 	client *apitest.Client
 	logs   *syncBuffer
+	// stripe is the Stateful Stripe fake the orders service talks to
+	// through the real adapter; queue is the real in-process refresh queue.
+	stripe *stripefake.Server
+	orders *orders.Service
+	queue  *queue.Local
 }
+
+// webhookSecret signs the Stripe fake's webhook deliveries.
+const webhookSecret = "whsec_test_0123456789abcdef"
 
 // storeKinds opens each real store the API runs on.
 var storeKinds = map[string]func(t *testing.T) storetest.RawStore{
@@ -94,14 +109,27 @@ func newHarness(t *testing.T, store storetest.RawStore, adjust func(*auth.Config
 	}
 	logs := &syncBuffer{}
 	logger := obs.NewLogger(logs, "debug")
+	fake := stripefake.New(t)
+	payments, err := stripe.New(stripe.Config{
+		SecretKey: "sk_test_harness", WebhookSecret: webhookSecret, APIBase: fake.URL(), MaxRPS: -1, MaxRetries: 2,
+		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ord := &orders.Service{Store: store, Payments: payments, Cursors: cursor.NewSigner(testSecret), Logger: logger}
+	q := queue.NewLocal(ord.Refresh, queue.LocalOptions{Logger: logger, Collapse: -1})
+	t.Cleanup(func() { q.Close(context.Background()) })
 	srv := &httpapi.Server{
 		Profiles:       &profile.Service{Store: store, Logger: logger},
+		Orders:         ord,
+		Refresh:        q,
 		Verifier:       v,
 		Logger:         logger,
 		AllowedOrigins: []string{"https://dashboard.babesclub.example"},
 		InternalToken:  "internal-token-0123456789abcdef0123456789",
 	}
-	h := &harness{t: t, store: store, server: srv, logs: logs}
+	h := &harness{t: t, store: store, server: srv, logs: logs, stripe: fake, orders: ord, queue: q}
 	h.client = apitest.NewValidator(t).Client(t, srv.Handler())
 	return h
 }
@@ -215,3 +243,10 @@ func (h *harness) putIdentityProfile(id, email string) {
 }
 
 var _ dashboard.Store = storetest.RawStore(nil)
+
+// countedDynamo opens a DynamoDB store whose calls are counted.
+func countedDynamo(t *testing.T, opts ...func(*dynamodb.Options)) (storetest.RawStore, *dynamolocal.Counter) {
+	c := &dynamolocal.Counter{}
+	client, table := dynamolocal.NewTable(t, append([]func(*dynamodb.Options){c.Option()}, opts...)...)
+	return dynamo.New(client, table), c
+}

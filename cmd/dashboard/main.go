@@ -18,6 +18,8 @@ const usage = `Usage: dashboard <command> [flags]
 Commands:
   serve   serve the API and the web dashboard (embedded store unless DYNAMODB_ENDPOINT/COMMERCE_TABLE are set)
   token   print a member JWT signed with JWT_SECRET
+  sync    sync stripe [--user ID | --all]: refresh members' orders from Stripe
+  reconcile  list every Checkout Session since the watermark and file each under its owner
 
 Run "dashboard <command> -h" for the flags of a command.
 `
@@ -47,6 +49,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runServe(ctx, args[1:], getenv, stdout, stderr)
 	case "token":
 		return runToken(args[1:], getenv, stdout, stderr)
+	case "sync":
+		return runSync(ctx, args[1:], getenv, stdout, stderr)
+	case "reconcile":
+		return runReconcile(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -12,18 +12,12 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
-	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
-	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/demo"
-	"github.com/thebabesclub/dashboard/dynamo"
 	"github.com/thebabesclub/dashboard/httpapi"
-	"github.com/thebabesclub/dashboard/obs"
-	"github.com/thebabesclub/dashboard/profile"
 )
 
 // defaultOrigins is the CORS allow-list when CORS_ALLOW_ORIGINS is unset:
@@ -40,7 +34,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	logger := obs.NewLogger(stderr, getenv("LOG_LEVEL"))
 
 	secret := getenv("JWT_SECRET")
 	if secret == "" && *withDemo {
@@ -61,11 +54,17 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	}
 
-	store, where, err := openStore(ctx, getenv, *dataDir)
+	a, err := newApp(ctx, getenv, *dataDir, stderr, secret)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer store.Close()
+	defer a.store.Close()
+	refresh, stopQueue, err := a.startQueue(ctx, getenv)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer stopQueue()
+	logger, store, where := a.logger, a.store, a.where
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -74,7 +73,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	base := "http://" + ln.Addr().String()
 
 	srv := &httpapi.Server{
-		Profiles:       &profile.Service{Store: store, Logger: logger},
+		Profiles:       a.profiles,
+		Orders:         a.orders,
+		Refresh:        refresh,
 		Verifier:       verifier,
 		Logger:         logger,
 		AllowedOrigins: splitList(getenv("CORS_ALLOW_ORIGINS"), defaultOrigins),
@@ -122,27 +123,6 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil
-}
-
-// openStore picks DynamoDB when the environment names it, and the embedded
-// store otherwise.
-func openStore(ctx context.Context, getenv func(string) string, dataDir string) (dashboard.Store, string, error) {
-	if getenv("DYNAMODB_ENDPOINT") != "" || getenv("COMMERCE_TABLE") != "" {
-		s, err := dynamo.NewFromEnv(ctx)
-		if err != nil {
-			return nil, "", err
-		}
-		return s, "DynamoDB", nil
-	}
-	if err := os.MkdirAll(dataDir, 0o700); err != nil {
-		return nil, "", fmt.Errorf("create data folder: %w", err)
-	}
-	path := filepath.Join(dataDir, "dashboard.db")
-	s, err := bolt.Open(path)
-	if err != nil {
-		return nil, "", err
-	}
-	return s, "embedded, " + path, nil
 }
 
 func splitList(v, def string) []string {
