@@ -1,0 +1,172 @@
+package orders_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"testing"
+	"time"
+
+	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/bolt"
+	"github.com/thebabesclub/dashboard/cursor"
+	"github.com/thebabesclub/dashboard/dynamo"
+	"github.com/thebabesclub/dashboard/dynamolocal"
+	"github.com/thebabesclub/dashboard/obs"
+	"github.com/thebabesclub/dashboard/orders"
+	"github.com/thebabesclub/dashboard/storetest"
+	"github.com/thebabesclub/dashboard/stripe"
+	"github.com/thebabesclub/dashboard/stripe/stripefake"
+)
+
+func TestMain(m *testing.M) { dynamolocal.Main(m) }
+
+var stores = map[string]func(t *testing.T) storetest.RawStore{
+	"bolt": func(t *testing.T) storetest.RawStore {
+		s, err := bolt.Open(filepath.Join(t.TempDir(), "orders.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	},
+	"dynamo": func(t *testing.T) storetest.RawStore {
+		client, table := dynamolocal.NewTable(t)
+		return dynamo.New(client, table)
+	},
+}
+
+// newService builds the orders service on store, talking to a Stripe fake
+// through the real adapter.
+func newService(t *testing.T, store storetest.RawStore) (*orders.Service, *stripefake.Server) {
+	fake := stripefake.New(t)
+	payments, err := stripe.New(stripe.Config{
+		SecretKey: "sk_test_reconcile", WebhookSecret: "whsec_test", APIBase: fake.URL(), MaxRPS: -1, MaxRetries: 1,
+		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &orders.Service{Store: store, Payments: payments, Cursors: cursor.NewSigner([]byte("k")), Logger: obs.NewLogger(io.Discard, "error")}, fake
+}
+
+// member writes an identity-service profile with an email lookup and,
+// optionally, a Stripe customer.
+func member(t *testing.T, s storetest.RawStore, id, email, customer string) {
+	item := map[string]any{"PK": "USER#" + id, "SK": "PROFILE", "userId": id, "email": email, "passwordHash": "x"}
+	if customer != "" {
+		item["stripeCustomerId"], item["GSI1PK"] = customer, "STRIPE#"+customer
+	}
+	if err := s.PutRawItem(t.Context(), item); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutRawItem(t.Context(), map[string]any{"PK": "EMAIL#" + email, "SK": "LOOKUP", "userId": id, "email": email}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReconcileThousandSessions lists 1,000 sessions owned in every way the
+// contract allows (and some owned by nobody), fails midway once, and
+// checks: the watermark did not move; the rerun stores every resolvable
+// session exactly once; listing takes ceil(N/100) calls per run and no
+// per-session calls.
+func TestReconcileThousandSessions(t *testing.T) {
+	const n = 1000
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			store := open(t)
+			svc, fake := newService(t, store)
+			ids := make([]string, 4)
+			for i := range ids {
+				ids[i] = fmt.Sprintf("%08d%s", i, newHex(t)[:24])
+				member(t, store, ids[i], fmt.Sprintf("m%d-%s@example.com", i, ids[i][:6]), fmt.Sprintf("cus_m%d%s", i, ids[i][:6]))
+			}
+			want := map[string]string{} // session → owner
+			base := time.Now().Add(-30 * 24 * time.Hour).Truncate(time.Second)
+			for i := range n {
+				id := fmt.Sprintf("cs_test_rec%04d_%s", i, ids[0][8:16])
+				s := stripefake.NewSession(id, base.Add(time.Duration(i)*time.Minute)).WithItem("Hoops", 1, 8900).Paid()
+				owner := ids[i%4]
+				switch i % 10 {
+				case 0, 1, 2, 3:
+					s = s.WithUserID(owner)
+				case 4, 5, 6:
+					s = s.WithCustomer(fmt.Sprintf("cus_m%d%s", i%4, owner[:6]))
+				case 7, 8:
+					s = s.WithEmail(fmt.Sprintf("M%d-%s@Example.com", i%4, owner[:6]))
+				default:
+					s, owner = s.WithEmail("nobody-"+id+"@example.com"), ""
+				}
+				fake.AddSession(s)
+				if owner != "" {
+					want[id] = owner
+				}
+			}
+
+			// First run: the listing breaks after about half the sessions.
+			broke := false
+			_, err := svc.Reconcile(t.Context(), func(r orders.SyncResult) {
+				if r.Synced == n/2 && !broke {
+					broke = true
+					fake.Fail("/v1/checkout/sessions", 500, 500) // both attempts of one call
+				}
+			})
+			if err == nil {
+				t.Fatal("reconciliation with a broken listing succeeded")
+			}
+			if wm, err := store.Watermark(t.Context(), orders.WatermarkName); err != nil || !wm.IsZero() {
+				t.Fatalf("watermark after a failed run = %v, %v", wm, err)
+			}
+
+			fake.ResetCalls()
+			res, err := svc.Reconcile(t.Context(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Synced != n || res.Unresolved != n/10 || res.Created+res.Updated+res.Skipped != n-n/10 {
+				t.Errorf("summary = %+v", res)
+			}
+			if calls := fake.Calls("/v1/checkout/sessions"); calls != (n+99)/100 {
+				t.Errorf("%d list calls, want %d", calls, (n+99)/100)
+			}
+			if calls := fake.Calls("/v1/checkout/sessions/"); calls != 0 {
+				t.Errorf("%d per-session calls, want 0", calls)
+			}
+			stored := 0
+			for _, owner := range ids {
+				for after := ""; ; {
+					page, err := store.ListOrders(t.Context(), owner, 100, after)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, o := range page.Orders {
+						if want[o.OrderID] != owner {
+							t.Fatalf("order %s filed under %s, want %q", o.OrderID, owner, want[o.OrderID])
+						}
+						if o.Version != 1 {
+							t.Errorf("order %s written %d times", o.OrderID, o.Version)
+						}
+						stored++
+					}
+					if after = page.Next; after == "" {
+						break
+					}
+				}
+			}
+			if stored != len(want) {
+				t.Errorf("%d orders stored, want %d", stored, len(want))
+			}
+			if wm, _ := store.Watermark(t.Context(), orders.WatermarkName); wm.IsZero() {
+				t.Error("watermark did not advance after a successful run")
+			}
+		})
+	}
+}
+
+func newHex(t *testing.T) string {
+	t.Helper()
+	return fmt.Sprintf("%032x", time.Now().UnixNano())
+}
+
+var _ dashboard.Store = storetest.RawStore(nil)
