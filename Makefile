@@ -17,13 +17,14 @@ run: build
 build:
 	$(GO) build -trimpath -o $(BIN)/dashboard ./cmd/dashboard
 
-## test: install what the tests need (Java, DynamoDB Local) into .cache/ and run every test
+## test: install what the tests need (Java, DynamoDB Local, stripe-mock) into .cache/ and run every test
 test: test-deps
 	scripts/test.sh $(TESTFLAGS)
 
-## test-deps: install test dependencies only
+## test-deps: install test dependencies only (Java + DynamoDB Local, stripe-mock)
 test-deps:
 	scripts/dynamodb-local.sh install
+	scripts/stripe-mock.sh install
 
 ## lint: gofmt, go vet and staticcheck
 lint:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Go test against one shared DynamoDB Local, started here on a free
-# loopback port and stopped on exit. Arguments are passed to `go test`.
+# Runs every Go test against one shared DynamoDB Local and one stripe-mock,
+# started here on free loopback ports and stopped on exit. Arguments are passed to `go test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +9,12 @@ if [ -z "${DYNAMODB_ENDPOINT:-}" ]; then
   trap 'scripts/dynamodb-local.sh stop >/dev/null 2>&1 || true' EXIT
   export "$(printf '%s\n' "$out" | grep '^DYNAMODB_ENDPOINT=')"
 fi
-echo "DynamoDB Local at $DYNAMODB_ENDPOINT"
+if [ -z "${STRIPE_MOCK_URL:-}" ]; then
+  out=$(scripts/stripe-mock.sh start)
+  trap 'scripts/dynamodb-local.sh stop >/dev/null 2>&1 || true; scripts/stripe-mock.sh stop >/dev/null 2>&1 || true' EXIT
+  export "$(printf '%s\n' "$out" | grep '^STRIPE_MOCK_URL=')"
+fi
+echo "DynamoDB Local at $DYNAMODB_ENDPOINT, stripe-mock at $STRIPE_MOCK_URL"
 
 go vet ./...
 go test "$@" ./...

@@ -55,7 +55,7 @@ func newApp(ctx context.Context, getenv func(string) string, dataDir string, std
 		}
 		if err != nil {
 			a.store.Close()
-			return nil, fmt.Errorf("stripe: %w", err)
+			return nil, err
 		}
 		a.stripe = true
 	}

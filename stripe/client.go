@@ -1,0 +1,185 @@
+// Package stripe implements dashboard.Payments on Stripe's official Go SDK
+// (stripe-go v85): Checkout Sessions fetched and listed with the
+// expansions an order needs, normalised into dashboard.CheckoutSession, and
+// webhook events verified and decoded.
+//
+// Every HTTP request of a Client, including each page the SDK's list
+// iterator fetches, passes one transport that waits for a client-side rate
+// limiter (STRIPE_MAX_RPS) and retries 429s, 5xx answers and network
+// failures with capped exponential backoff and full jitter, honouring
+// Retry-After and Stripe-Should-Retry. The SDK's own retries are turned off
+// so the two never multiply. What still fails becomes a dashboard.Error:
+// EUNAVAILABLE (with RetryAfter) or ENOTFOUND.
+package stripe
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	stripego "github.com/stripe/stripe-go/v85"
+	"golang.org/x/time/rate"
+
+	"github.com/thebabesclub/dashboard"
+)
+
+// Defaults of Config.
+const (
+	DefaultMaxRPS     = 20
+	DefaultMaxRetries = 4
+	DefaultTimeout    = 10 * time.Second
+)
+
+// Config configures a Client. Zero fields take the defaults above.
+type Config struct {
+	SecretKey     string // STRIPE_SECRET (sk_…, rk_…); required
+	WebhookSecret string // STRIPE_WEBHOOK_SECRET (whsec_…); without it every webhook is refused
+	// APIBase is the API's base URL (STRIPE_API_BASE), https://api.stripe.com
+	// by default; tests point it at stripe-mock or stripefake.
+	APIBase string
+	// MaxRPS caps this Client's requests per second, retries included
+	// (STRIPE_MAX_RPS, default 20 of Stripe's 100 live / 25 test). A
+	// negative value turns the limiter off, for tests.
+	MaxRPS float64
+	// HTTPClient carries the requests; its Transport is wrapped, its
+	// Timeout ignored in favour of Timeout per attempt.
+	HTTPClient *http.Client
+	// MaxRetries bounds the retries after a first attempt (default 4; a
+	// negative value means none).
+	MaxRetries int
+	// Timeout bounds one attempt, response body included (default 10 s).
+	Timeout time.Duration
+	// Sleep waits between retries; tests replace it to record the waits
+	// instead of sleeping. It returns early with ctx's error.
+	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock the webhook tolerance is measured with.
+	Now func() time.Time
+}
+
+// ConfigFromEnv reads the STRIPE_* variables of CONTRACT §7 through getenv
+// (os.Getenv in production, a map in tests).
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{
+		SecretKey:     getenv("STRIPE_SECRET"),
+		WebhookSecret: getenv("STRIPE_WEBHOOK_SECRET"),
+		APIBase:       getenv("STRIPE_API_BASE"),
+	}
+	if v := getenv("STRIPE_MAX_RPS"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) || f <= 0 {
+			return Config{}, fmt.Errorf("stripe: STRIPE_MAX_RPS must be a positive number, got %q", v)
+		}
+		c.MaxRPS = f
+	}
+	return c, nil
+}
+
+// Client is Stripe as the orders service sees it. It is safe for concurrent
+// use, and all its calls share one rate limiter.
+type Client struct {
+	sc            *stripego.Client
+	webhookSecret string
+	now           func() time.Time
+}
+
+var _ dashboard.Payments = (*Client)(nil)
+
+// New returns a Client for cfg. It makes no request.
+func New(cfg Config) (*Client, error) {
+	if cfg.SecretKey == "" {
+		return nil, errors.New("stripe: STRIPE_SECRET is required")
+	}
+	base := cfg.APIBase
+	if base == "" {
+		base = stripego.APIURL
+	}
+	if u, err := url.Parse(base); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("stripe: STRIPE_API_BASE must be an http(s) URL, got %q", base)
+	}
+	rt := &transport{
+		maxRetries: cfg.MaxRetries,
+		timeout:    cfg.Timeout,
+		sleep:      cfg.Sleep,
+		baseDelay:  500 * time.Millisecond,
+		maxDelay:   8 * time.Second,
+		maxWait:    30 * time.Second,
+	}
+	switch {
+	case rt.maxRetries == 0:
+		rt.maxRetries = DefaultMaxRetries
+	case rt.maxRetries < 0:
+		rt.maxRetries = 0
+	}
+	if rt.timeout <= 0 {
+		rt.timeout = DefaultTimeout
+	}
+	if rt.sleep == nil {
+		rt.sleep = sleepContext
+	}
+	switch rps := cfg.MaxRPS; {
+	case rps < 0:
+		rt.limiter = rate.NewLimiter(rate.Inf, 1)
+	case rps == 0:
+		rt.limiter = rate.NewLimiter(DefaultMaxRPS, DefaultMaxRPS)
+	default:
+		rt.limiter = rate.NewLimiter(rate.Limit(rps), max(1, int(math.Ceil(rps))))
+	}
+	hc := http.Client{}
+	if cfg.HTTPClient != nil {
+		hc = *cfg.HTTPClient
+	}
+	rt.next = hc.Transport
+	if rt.next == nil {
+		rt.next = http.DefaultTransport
+	}
+	hc.Transport, hc.Timeout = rt, 0
+	backends := stripego.NewBackendsWithConfig(&stripego.BackendConfig{
+		HTTPClient:        &hc,
+		URL:               stripego.String(base),
+		MaxNetworkRetries: stripego.Int64(0), // the transport retries
+		LeveledLogger:     &stripego.LeveledLogger{Level: stripego.LevelNull},
+	})
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	return &Client{
+		sc:            stripego.NewClient(cfg.SecretKey, stripego.WithBackends(backends)),
+		webhookSecret: cfg.WebhookSecret,
+		now:           now,
+	}, nil
+}
+
+// apiError turns an SDK or transport error into the dashboard's error
+// codes, keeping the cause in the message for the log (ErrorMessage still
+// shows a client only the dashboard.Error's own message).
+func apiError(op string, err error) error {
+	var unavailable *unavailableError
+	var se *stripego.Error
+	switch {
+	case errors.As(err, &unavailable):
+		return fmt.Errorf("stripe: %s: %w: %v", op, &dashboard.Error{
+			Code: dashboard.EUNAVAILABLE, Message: "Stripe is unavailable; try again later.",
+			RetryAfter: unavailable.retryAfter,
+		}, unavailable.cause)
+	case errors.Is(err, context.DeadlineExceeded):
+		return fmt.Errorf("stripe: %s: %w: %v", op, &dashboard.Error{
+			Code: dashboard.EUNAVAILABLE, Message: "Stripe did not answer in time; try again later.",
+			RetryAfter: time.Second,
+		}, err)
+	case errors.As(err, &se) && se.HTTPStatusCode == http.StatusNotFound:
+		return fmt.Errorf("stripe: %s: %w", op, &dashboard.Error{Code: dashboard.ENOTFOUND, Message: "Order not found."})
+	case errors.As(err, &se) && (se.HTTPStatusCode == http.StatusTooManyRequests || se.HTTPStatusCode >= 500):
+		// Only reached when the transport chose not to retry
+		// (Stripe-Should-Retry: false).
+		return fmt.Errorf("stripe: %s: %w: %v", op, &dashboard.Error{
+			Code: dashboard.EUNAVAILABLE, Message: "Stripe is unavailable; try again later.", RetryAfter: time.Second,
+		}, err)
+	}
+	return fmt.Errorf("stripe: %s: %w", op, err)
+}
