@@ -39,3 +39,13 @@ type HoldingStore interface {
 	// those of collectionID, starting after the key after.
 	ListHoldings(ctx context.Context, userID, collectionID string, limit int, after string) (HoldingPage, error)
 }
+
+// Marketplace is an NFT marketplace API, as the NFT sync uses it.
+type Marketplace interface {
+	// Holdings returns every NFT wallet holds in the configured
+	// collections, after reading every page. It retries rate limits and
+	// server errors itself (bounded, with backoff); on any failure it
+	// returns an error and no holdings, so a partial read can never be
+	// mistaken for the wallet's full contents. LastSyncedAt is left zero.
+	Holdings(ctx context.Context, wallet string) ([]Holding, error)
+}
