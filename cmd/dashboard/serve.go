@@ -65,6 +65,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer stopQueue()
 	logger, store, where := a.logger, a.store, a.where
+	if a.stripe {
+		go runSchedule(ctx, logger, "stripe-order-sync", dailyAt(2), func(ctx context.Context) error {
+			_, err := a.orders.Reconcile(ctx, nil)
+			return err
+		})
+	}
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

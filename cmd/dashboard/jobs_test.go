@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/thebabesclub/dashboard/bolt"
+	"github.com/thebabesclub/dashboard/stripe/stripefake"
+)
+
+// TestReconcileAndSyncCommands runs the jobs as an operator would, against
+// the Stripe fake, on an embedded store.
+func TestReconcileAndSyncCommands(t *testing.T) {
+	dir := t.TempDir()
+	const member = "0123456789abcdef0123456789abcdef"
+	s, err := bolt.Open(filepath.Join(dir, "dashboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, item := range []map[string]any{
+		{"PK": "USER#" + member, "SK": "PROFILE", "userId": member, "email": "op@example.com", "stripeCustomerId": "cus_op", "GSI1PK": "STRIPE#cus_op"},
+		{"PK": "EMAIL#op@example.com", "SK": "LOOKUP", "userId": member, "email": "op@example.com"},
+	} {
+		if err := s.PutRawItem(context.Background(), item); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+
+	fake := stripefake.New(t)
+	for i, id := range []string{"cs_test_cli_a", "cs_test_cli_b", "cs_test_cli_c"} {
+		fake.AddSession(stripefake.NewSession(id, time.Now().Add(-time.Duration(i+1)*time.Hour)).WithCustomer("cus_op").Paid())
+	}
+	fake.AddSession(stripefake.NewSession("cs_test_cli_nobody", time.Now()).WithEmail("who@example.com").Paid())
+	getenv := env(map[string]string{"STRIPE_SECRET": "sk_test_cli", "STRIPE_API_BASE": fake.URL(), "JWT_SECRET": "cli"})
+
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"reconcile", "--data", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("reconcile: %v (%s)", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "processed 4, created 3, updated 0, unchanged 0, unresolved 1, errors 0") {
+		t.Errorf("reconcile summary = %q", out.String())
+	}
+
+	out.Reset()
+	if err := run(context.Background(), []string{"sync", "stripe", "--user", member, "--data", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("sync --user: %v (%s)", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "3 sessions, 0 created, 0 updated, 3 unchanged") {
+		t.Errorf("sync summary = %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"sync", "stripe", "--all", "--data", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("sync --all: %v (%s)", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "members: 1 synced, 0 failed") {
+		t.Errorf("sync --all summary = %q", out.String())
+	}
+	// Usage errors.
+	for _, args := range [][]string{{"sync"}, {"sync", "stripe"}, {"sync", "stripe", "--user", "x", "--all"}} {
+		if err := run(context.Background(), args, getenv, &out, &errOut); err == nil {
+			t.Errorf("%v succeeded", args)
+		}
+	}
+	if err := run(context.Background(), []string{"reconcile", "--data", dir}, env(nil), &out, &errOut); err == nil {
+		t.Error("reconcile without STRIPE_SECRET succeeded")
+	}
+}
