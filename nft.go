@@ -38,6 +38,9 @@ type HoldingStore interface {
 	// ListHoldings returns up to limit holdings of userID, optionally only
 	// those of collectionID, starting after the key after.
 	ListHoldings(ctx context.Context, userID, collectionID string, limit int, after string) (HoldingPage, error)
+	// EachHolder calls fn for every holding of collectionID across all
+	// members, through the collection index (GSI3): the operator's view.
+	EachHolder(ctx context.Context, collectionID string, fn func(Holder) error) error
 }
 
 // Marketplace is an NFT marketplace API, as the NFT sync uses it.

@@ -41,5 +41,6 @@ type Store interface {
 	OrderStore
 	HoldingStore
 	SyncStore
+	WalletStore
 	Close() error
 }

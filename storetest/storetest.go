@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore func(t *testing.T) RawStore) {
 		{"Holding", holdingTests},
 		{"Sync", syncTests},
 		{"Members", memberTests},
+		{"Wallet", walletTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
