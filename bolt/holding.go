@@ -90,7 +90,11 @@ func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []d
 			case !ok:
 				d.Added++
 			case !bytes.Equal(old, e.v):
-				d.Updated++
+				// A holding whose only change is lastSyncedAt is rewritten
+				// but not counted as updated, as in the DynamoDB store.
+				if !sameExceptSync(old, e.v) {
+					d.Updated++
+				}
 			default:
 				continue
 			}
@@ -162,4 +166,18 @@ func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, l
 		return dashboard.HoldingPage{}, fmt.Errorf("bolt: list holdings: %w", err)
 	}
 	return page, nil
+}
+
+// sameExceptSync reports whether two stored holdings differ at most in
+// lastSyncedAt.
+func sameExceptSync(a, b []byte) bool {
+	var x, y map[string]any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	delete(x, "lastSyncedAt")
+	delete(y, "lastSyncedAt")
+	xa, _ := json.Marshal(x)
+	ya, _ := json.Marshal(y)
+	return bytes.Equal(xa, ya)
 }

@@ -23,6 +23,9 @@ import (
 	"github.com/thebabesclub/dashboard/dynamo"
 	"github.com/thebabesclub/dashboard/dynamolocal"
 	"github.com/thebabesclub/dashboard/httpapi"
+	"github.com/thebabesclub/dashboard/marketplace"
+	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/obs"
 	"github.com/thebabesclub/dashboard/orders"
 	"github.com/thebabesclub/dashboard/profile"
@@ -66,7 +69,13 @@ type harness struct {
 	stripe *stripefake.Server
 	orders *orders.Service
 	queue  *queue.Local
+	// market is the marketplace fake (OpenSea's API) behind the real adapter.
+	market *marketfake.Server
+	nfts   *nfts.Service
 }
+
+// nftWebhookSecret signs the marketplace fake's webhook deliveries.
+const nftWebhookSecret = "nft-webhook-secret-0123456789"
 
 // webhookSecret signs the Stripe fake's webhook deliveries.
 const webhookSecret = "whsec_test_0123456789abcdef"
@@ -118,18 +127,39 @@ func newHarness(t *testing.T, store storetest.RawStore, adjust func(*auth.Config
 		t.Fatal(err)
 	}
 	ord := &orders.Service{Store: store, Payments: payments, Cursors: cursor.NewSigner(testSecret), Logger: logger}
-	q := queue.NewLocal(ord.Refresh, queue.LocalOptions{Logger: logger, Collapse: -1})
+	market := marketfake.NewOpenSea(t)
+	mk, err := marketplace.New(marketplace.Config{Provider: "opensea", BaseURL: market.URL(), APIKey: market.APIKey(), MaxRPS: -1, MaxRetries: 1,
+		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nft := &nfts.Service{Store: store, Market: mk, Cursors: cursor.NewSigner(testSecret), ChainID: 1, Logger: logger}
+	refresh := func(ctx context.Context, r dashboard.RefreshRequest) error {
+		if r.Kind == dashboard.SyncNFT {
+			return nft.Refresh(ctx, r)
+		}
+		return ord.Refresh(ctx, r)
+	}
+	q := queue.NewLocal(refresh, queue.LocalOptions{Logger: logger, Collapse: -1})
 	t.Cleanup(func() { q.Close(context.Background()) })
 	srv := &httpapi.Server{
-		Profiles:       &profile.Service{Store: store, Logger: logger},
-		Orders:         ord,
+		Profiles:         &profile.Service{Store: store, Logger: logger},
+		Orders:           ord,
+		NFTs:             nft,
+		NFTWebhookSecret: []byte(nftWebhookSecret),
+		NFTWebhooks: func(secret, body []byte, sig string) ([]string, error) {
+			if err := marketplace.VerifyWebhook(secret, body, sig); err != nil {
+				return nil, err
+			}
+			return marketplace.WebhookWallets(body)
+		},
 		Refresh:        q,
 		Verifier:       v,
 		Logger:         logger,
 		AllowedOrigins: []string{"https://dashboard.babesclub.example"},
 		InternalToken:  "internal-token-0123456789abcdef0123456789",
 	}
-	h := &harness{t: t, store: store, server: srv, logs: logs, stripe: fake, orders: ord, queue: q}
+	h := &harness{t: t, store: store, server: srv, logs: logs, stripe: fake, orders: ord, queue: q, market: market, nfts: nft}
 	h.client = apitest.NewValidator(t).Client(t, srv.Handler())
 	return h
 }

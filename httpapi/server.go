@@ -13,6 +13,7 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
+	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/orders"
 	"github.com/thebabesclub/dashboard/profile"
 )
@@ -25,6 +26,12 @@ const MaxBodyBytes = 16 << 10
 type Server struct {
 	Profiles *profile.Service
 	Orders   *orders.Service
+	NFTs     *nfts.Service
+	// NFTWebhookSecret keys the marketplace webhook's signature; empty
+	// hides the route (404). NFTWebhooks verifies a delivery and returns
+	// the wallets it names (marketplace.ParseWebhook).
+	NFTWebhookSecret []byte
+	NFTWebhooks      func(secret, body []byte, signature string) ([]string, error)
 	// Refresh queues background refreshes; nil turns them off.
 	Refresh dashboard.RefreshQueue
 	// Verifier checks member tokens (required for member routes).
@@ -61,6 +68,11 @@ func (s *Server) routes() []route {
 		{"POST", "/webhooks/stripe", s.handleStripeWebhook},
 		{"POST", "/stripe/webhook", s.handleStripeWebhook},
 		{"POST", "/internal/sync/stripe", s.internal(s.handleSyncStripe)},
+		{"GET", "/dashboard/nfts", s.member(s.handleListNFTs)},
+		{"POST", "/dashboard/wallet/challenge", s.member(s.handleWalletChallenge)},
+		{"POST", "/dashboard/wallet/verify", s.member(s.handleWalletVerify)},
+		{"POST", "/internal/sync/nfts", s.internal(s.handleSyncNFTs)},
+		{"POST", "/webhooks/nfts", s.handleNFTWebhook},
 	}
 }
 

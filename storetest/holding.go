@@ -114,6 +114,20 @@ func testReplaceHoldings(t *testing.T, s RawStore) {
 		t.Errorf("diff of an identical set = %+v, want none", diff)
 	}
 
+	// The same set seen again later is no change, but records the new
+	// lastSyncedAt.
+	seen := at.Add(30 * time.Minute)
+	a1s, a2s, b1s := a1, a2, b1
+	a1s.LastSyncedAt, a2s.LastSyncedAt, b1s.LastSyncedAt = seen, seen, seen
+	diff, err = s.ReplaceHoldings(t.Context(), user, []dashboard.Holding{a1s, a2s, b1s}, seen)
+	must(t, err, "ReplaceHoldings(same set, later)")
+	if diff != (dashboard.HoldingDiff{}) {
+		t.Errorf("diff of a set only seen later = %+v, want none", diff)
+	}
+	if item := raw(t, s, "USER#"+user, holdingKey(a1)); item["lastSyncedAt"] != ms(seen).Format(time.RFC3339Nano) {
+		t.Errorf("lastSyncedAt after a refresh = %v, want %s", item["lastSyncedAt"], ms(seen).Format(time.RFC3339Nano))
+	}
+
 	// Keep a1, rename a2, drop b1, add b2.
 	later := at.Add(time.Hour)
 	a2.TokenName = "Renamed Babe"

@@ -14,6 +14,8 @@ import (
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/dynamo"
+	"github.com/thebabesclub/dashboard/marketplace"
+	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/obs"
 	"github.com/thebabesclub/dashboard/orders"
 	"github.com/thebabesclub/dashboard/profile"
@@ -28,7 +30,9 @@ type app struct {
 	where    string // which store, for the start-up line
 	profiles *profile.Service
 	orders   *orders.Service
+	nfts     *nfts.Service
 	stripe   bool // whether Stripe is configured
+	market   bool // whether an NFT marketplace is configured
 }
 
 // newApp opens the store and builds the services. jwtSecret keys the
@@ -47,6 +51,28 @@ func newApp(ctx context.Context, getenv func(string) string, dataDir string, std
 			a.store.Close()
 			return nil, fmt.Errorf("ORDER_STALE_AFTER must be a positive duration such as 12h")
 		}
+	}
+	a.nfts = &nfts.Service{Store: a.store, Cursors: a.orders.Cursors, Logger: a.logger}
+	if a.nfts.ChainID, err = nfts.ChainID(getenv("NFT_CHAIN")); err != nil {
+		a.store.Close()
+		return nil, err
+	}
+	if v := getenv("NFT_STALE_AFTER"); v != "" {
+		if a.nfts.StaleAfter, err = time.ParseDuration(v); err != nil || a.nfts.StaleAfter <= 0 {
+			a.store.Close()
+			return nil, fmt.Errorf("NFT_STALE_AFTER must be a positive duration such as 1h")
+		}
+	}
+	if getenv("NFT_PROVIDER") != "" {
+		cfg, err := marketplace.ConfigFromEnv(getenv)
+		if err == nil {
+			a.nfts.Market, err = marketplace.New(cfg)
+		}
+		if err != nil {
+			a.store.Close()
+			return nil, err
+		}
+		a.market = true
 	}
 	if getenv("STRIPE_SECRET") != "" {
 		cfg, err := stripe.ConfigFromEnv(getenv)
@@ -67,8 +93,10 @@ func (a *app) refresh(ctx context.Context, r dashboard.RefreshRequest) error {
 	switch r.Kind {
 	case dashboard.SyncStripe:
 		return a.orders.Refresh(ctx, r)
+	case dashboard.SyncNFT:
+		return a.nfts.Refresh(ctx, r)
 	default:
-		return nil // NFT refreshes arrive with the NFT sync
+		return nil
 	}
 }
 
@@ -116,4 +144,12 @@ func openStore(ctx context.Context, getenv func(string) string, dataDir string) 
 		return nil, "", err
 	}
 	return s, "embedded, " + path, nil
+}
+
+// nftWebhook verifies a marketplace webhook and returns the wallets it names.
+func nftWebhook(secret, body []byte, signature string) ([]string, error) {
+	if err := marketplace.VerifyWebhook(secret, body, signature); err != nil {
+		return nil, err
+	}
+	return marketplace.WebhookWallets(body)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/orders"
 )
 
@@ -31,14 +32,14 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintln(stderr, "sync: give exactly one of --user ID or --all")
 		return errUsage
 	}
-	if what == "nfts" {
-		return errors.New("sync nfts: NFT holdings sync is not available yet")
-	}
 	a, err := newApp(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
 	defer a.store.Close()
+	if what == "nfts" {
+		return syncNFTs(ctx, a, *user, stdout, stderr)
+	}
 	if !a.stripe {
 		return errors.New("sync stripe: STRIPE_SECRET is not set")
 	}
@@ -111,5 +112,76 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return fmt.Errorf("reconcile: %w (the watermark did not move; run again)", err)
 	}
+	return nil
+}
+
+// syncNFTs runs `dashboard sync nfts --user ID | --all`.
+func syncNFTs(ctx context.Context, a *app, user string, stdout, stderr io.Writer) error {
+	if !a.market {
+		return errors.New("sync nfts: NFT_PROVIDER is not set")
+	}
+	if user != "" {
+		d, err := a.nfts.SyncMember(ctx, user)
+		if err != nil {
+			return fmt.Errorf("sync nfts: %w", err)
+		}
+		fmt.Fprintf(stdout, "member %s: %d added, %d updated, %d removed\n", user, d.Added, d.Updated, d.Removed)
+		return nil
+	}
+	bar := newProgress(stderr, "Syncing NFT holdings…")
+	res, err := a.nfts.Poll(ctx, func(r nfts.SyncResult) {
+		bar.update("%d members synced, %d failed", r.Synced, r.Failed)
+	})
+	bar.done()
+	if res != nil {
+		fmt.Fprintf(stdout, "members: %d synced, %d failed; holdings: %d added, %d removed\n", res.Synced, res.Failed, res.Added, res.Removed)
+	}
+	if err != nil {
+		return fmt.Errorf("sync nfts: %w", err)
+	}
+	if res.Failed > 0 {
+		return fmt.Errorf("sync nfts: %d members failed", res.Failed)
+	}
+	return nil
+}
+
+// runHolders prints the members holding NFTs of one collection: the
+// operator's view of the collection index.
+func runHolders(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("holders", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	collection := fs.String("collection", "", "collection id (slug or contract address), required")
+	dataDir := fs.String("data", "data", "folder of the embedded store")
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	if *collection == "" {
+		fmt.Fprintln(stderr, "holders: --collection is required")
+		return errUsage
+	}
+	a, err := newApp(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
+	if err != nil {
+		return fmt.Errorf("holders: %w", err)
+	}
+	defer a.store.Close()
+	count := map[string]int{}
+	var order []string
+	err = a.store.EachHolder(ctx, *collection, func(h dashboard.Holder) error {
+		if count[h.UserID] == 0 {
+			order = append(order, h.UserID)
+		}
+		count[h.UserID]++
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("holders: %w", err)
+	}
+	fmt.Fprintf(stdout, "%-34s %s\n", "MEMBER", "TOKENS")
+	total := 0
+	for _, id := range order {
+		fmt.Fprintf(stdout, "%-34s %d\n", id, count[id])
+		total += count[id]
+	}
+	fmt.Fprintf(stdout, "%d members hold %d tokens of %s\n", len(order), total, *collection)
 	return nil
 }

@@ -18,7 +18,8 @@ const usage = `Usage: dashboard <command> [flags]
 Commands:
   serve   serve the API and the web dashboard (embedded store unless DYNAMODB_ENDPOINT/COMMERCE_TABLE are set)
   token   print a member JWT signed with JWT_SECRET
-  sync    sync stripe [--user ID | --all]: refresh members' orders from Stripe
+  sync    sync stripe|nfts [--user ID | --all]: refresh members' orders from Stripe or NFTs from the marketplace
+  holders --collection ID: the members holding NFTs of a collection
   reconcile  list every Checkout Session since the watermark and file each under its owner
 
 Run "dashboard <command> -h" for the flags of a command.
@@ -51,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runToken(args[1:], getenv, stdout, stderr)
 	case "sync":
 		return runSync(ctx, args[1:], getenv, stdout, stderr)
+	case "holders":
+		return runHolders(ctx, args[1:], getenv, stdout, stderr)
 	case "reconcile":
 		return runReconcile(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":

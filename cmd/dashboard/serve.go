@@ -65,6 +65,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	defer stopQueue()
 	logger, store, where := a.logger, a.store, a.where
+	if a.market {
+		go runSchedule(ctx, logger, "nft-sync", hourly, func(ctx context.Context) error {
+			_, err := a.nfts.Poll(ctx, nil)
+			return err
+		})
+	}
 	if a.stripe {
 		go runSchedule(ctx, logger, "stripe-order-sync", dailyAt(2), func(ctx context.Context) error {
 			_, err := a.orders.Reconcile(ctx, nil)
@@ -81,11 +87,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	srv := &httpapi.Server{
 		Profiles:       a.profiles,
 		Orders:         a.orders,
+		NFTs:           a.nfts,
+		NFTWebhooks:    nftWebhook,
 		Refresh:        refresh,
 		Verifier:       verifier,
 		Logger:         logger,
 		AllowedOrigins: splitList(getenv("CORS_ALLOW_ORIGINS"), defaultOrigins),
 		InternalToken:  getenv("INTERNAL_TOKEN"),
+	}
+	if v := getenv("NFT_WEBHOOK_SECRET"); v != "" {
+		srv.NFTWebhookSecret = []byte(v)
 	}
 	if st, err := os.Stat(*webDir); err == nil && st.IsDir() {
 		srv.Static = http.FileServer(http.Dir(*webDir))

@@ -1,0 +1,150 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	dashboard "github.com/thebabesclub/dashboard"
+)
+
+func (s *Server) handleListNFTs(w http.ResponseWriter, r *http.Request) {
+	m, _ := dashboard.MemberFromContext(r.Context())
+	limit, err := parseLimit(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	q := r.URL.Query()
+	list, err := s.NFTs.List(r.Context(), m, q.Get("collectionId"), limit, q.Get("cursor"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list)
+	s.queueAfterResponse(w, r, list.Refresh)
+}
+
+// handleWalletChallenge serves POST /dashboard/wallet/challenge. It takes no
+// body: the wallet is the profile's, never the request's.
+func (s *Server) handleWalletChallenge(w http.ResponseWriter, r *http.Request) {
+	m, _ := dashboard.MemberFromContext(r.Context())
+	c, err := s.NFTs.Challenge(r.Context(), m, s.siteOrigin(r))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+type walletVerifyRequest struct {
+	Message   string `json:"message"`
+	Signature string `json:"signature"`
+}
+
+func (s *Server) handleWalletVerify(w http.ResponseWriter, r *http.Request) {
+	m, _ := dashboard.MemberFromContext(r.Context())
+	body, err := s.readJSONBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req walletVerifyRequest
+	if err := decodeStrict(body, &req); err != nil {
+		s.failf(w, r, dashboard.EBADREQUEST, "Send a JSON object with message and signature.")
+		return
+	}
+	if req.Message == "" || req.Signature == "" {
+		s.writeError(w, r, &dashboard.Error{Code: dashboard.EINVALID, Message: "message and signature are required.",
+			Fields: map[string]string{"message": "Required.", "signature": "Required."}})
+		return
+	}
+	v, err := s.NFTs.Verify(r.Context(), m, req.Message, req.Signature)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+// siteOrigin is the origin of the page the member is on: the request's
+// Origin when it is the API's own or an allowed one (the dashboard served
+// elsewhere), else the API's own origin.
+func (s *Server) siteOrigin(r *http.Request) string {
+	scheme := "https"
+	host := r.Host
+	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" && isLoopback(host) {
+		scheme = "http"
+	}
+	own := scheme + "://" + host
+	if o := r.Header.Get("Origin"); o != "" && (o == own || slices.Contains(s.AllowedOrigins, o)) {
+		return o
+	}
+	return own
+}
+
+func isLoopback(host string) bool {
+	h := host
+	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
+		h = h[:i]
+	}
+	return h == "localhost" || h == "127.0.0.1" || h == "[::1]" || strings.HasPrefix(h, "127.")
+}
+
+type nftSyncRequest struct {
+	UserID string `json:"userId"`
+	Wallet string `json:"wallet"`
+}
+
+// handleSyncNFTs serves POST /internal/sync/nfts: a forced sync of one
+// member or of every member with one wallet.
+func (s *Server) handleSyncNFTs(w http.ResponseWriter, r *http.Request) {
+	body, err := s.readJSONBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req nftSyncRequest
+	if err := decodeStrict(body, &req); err != nil {
+		s.failf(w, r, dashboard.EBADREQUEST, "Send a JSON object with userId or wallet.")
+		return
+	}
+	res, err := s.NFTs.SyncRequested(r.Context(), req.UserID, req.Wallet)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+// handleNFTWebhook serves POST /webhooks/nfts: a marketplace notification,
+// signed with NFT_WEBHOOK_SECRET, that queues a sync of each wallet it
+// names. The sync runs in the background; a queue failure is a 5xx so the
+// sender retries.
+func (s *Server) handleNFTWebhook(w http.ResponseWriter, r *http.Request) {
+	if len(s.NFTWebhookSecret) == 0 || s.NFTWebhooks == nil {
+		s.failf(w, r, dashboard.ENOTFOUND, "No such route.")
+		return
+	}
+	body, err := s.readJSONBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	wallets, err := s.NFTWebhooks(s.NFTWebhookSecret, body, r.Header.Get("X-Alchemy-Signature"))
+	if err != nil {
+		s.failf(w, r, dashboard.EBADREQUEST, "The webhook signature or body is not valid.")
+		return
+	}
+	if s.Refresh == nil {
+		s.failf(w, r, dashboard.EUNAVAILABLE, "Refreshes are not available.")
+		return
+	}
+	for _, wallet := range wallets {
+		if err := s.Refresh.Enqueue(r.Context(), dashboard.RefreshRequest{Kind: dashboard.SyncNFT, Wallet: wallet}); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]bool{"received": true})
+}

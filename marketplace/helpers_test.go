@@ -1,0 +1,137 @@
+package marketplace_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/marketplace"
+	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+)
+
+// Test wallets and contracts. wallet is EIP-55 mixed case on purpose.
+const (
+	wallet   = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+	babes    = "0xBABE00000000000000000000000000000000B0B0"
+	other    = "0x0000000000000000000000000000000000000c0c"
+	editions = "0xEd1710Ed1710Ed1710Ed1710Ed1710Ed1710Ed17"
+)
+
+var providers = []string{marketfake.OpenSea, marketfake.Alchemy}
+
+// sleeps records the waits between retries instead of sleeping them.
+type sleeps struct {
+	mu sync.Mutex
+	ds []time.Duration
+}
+
+func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ds = append(s.ds, d)
+	return ctx.Err()
+}
+
+func (s *sleeps) all() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.ds...)
+}
+
+// syncBuffer is a log sink safe for the HTTP server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// fixture is one market against one fake, with its recorded sleeps and
+// debug log.
+type fixture struct {
+	fake   *marketfake.Server
+	market dashboard.Marketplace
+	sleeps *sleeps
+	log    *syncBuffer
+}
+
+func newFake(t *testing.T, kind string) *marketfake.Server {
+	if kind == marketfake.Alchemy {
+		return marketfake.NewAlchemy(t)
+	}
+	return marketfake.NewOpenSea(t)
+}
+
+// setup starts a fake of kind and a market on it with no rate limit,
+// recorded sleeps and the given changes to its Config.
+func setup(t *testing.T, kind string, change ...func(*marketplace.Config)) *fixture {
+	t.Helper()
+	fx := &fixture{fake: newFake(t, kind), sleeps: &sleeps{}, log: &syncBuffer{}}
+	cfg := marketplace.Config{
+		Provider: kind,
+		BaseURL:  fx.fake.URL(),
+		APIKey:   fx.fake.APIKey(),
+		MaxRPS:   -1,
+		Sleep:    fx.sleeps.sleep,
+		Logger:   slog.New(slog.NewJSONHandler(fx.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+	}
+	for _, f := range change {
+		f(&cfg)
+	}
+	m, err := marketplace.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.market = m
+	return fx
+}
+
+// noLeak fails the test when text carries the wallet or the API key.
+func noLeak(t *testing.T, what, text string) {
+	t.Helper()
+	for _, secret := range []string{strings.ToLower(wallet[2:]), wallet[2:], marketfake.DefaultAPIKey} {
+		if strings.Contains(text, secret) {
+			t.Errorf("%s leaks %q: %s", what, secret, text)
+		}
+	}
+}
+
+// five is a wallet's worth of NFTs: three pages at page size 2.
+func five() []marketfake.NFT {
+	return []marketfake.NFT{
+		{Contract: babes, TokenID: "1", Collection: "babes-club", CollectionName: "The Babes Club",
+			Name: "Babe #1", Description: "The first babe.\nPink.", ImageURL: "https://img.example.com/1.png",
+			ThumbnailURL: "https://img.example.com/1-small.png",
+			Traits:       []marketfake.Trait{{Type: "Background", Value: "Pink"}, {Type: "Level", Value: 3}}},
+		{Contract: babes, TokenID: "2", Collection: "babes-club", CollectionName: "The Babes Club",
+			ImageURL: "http://img.example.com/2.png", ThumbnailURL: "ipfs://QmHash/2.png"},
+		{Contract: babes, TokenID: "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+			Collection: "babes-club", CollectionName: "The Babes Club", Name: "Babe max"},
+		{Contract: editions, TokenID: "7", Standard: "erc1155", Balance: 3, Name: "Edition 7",
+			ImageURL: "https://img.example.com/e7.png"},
+		{Contract: other, TokenID: "42", Collection: "other-club", Name: "Other #42"},
+	}
+}
+
+func holdingsByKey(hs []dashboard.Holding) map[string]dashboard.Holding {
+	out := map[string]dashboard.Holding{}
+	for _, h := range hs {
+		out[h.ContractAddress+"#"+h.TokenID] = h
+	}
+	return out
+}

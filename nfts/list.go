@@ -1,0 +1,98 @@
+package nfts
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	dashboard "github.com/thebabesclub/dashboard"
+)
+
+// List is one page of a member's NFTs, as the list route answers.
+type List struct {
+	NFTs           []dashboard.Holding `json:"nfts"`
+	NextCursor     *string             `json:"nextCursor"`
+	Wallet         *string             `json:"wallet"`
+	WalletVerified bool                `json:"walletVerified"`
+	SyncedAt       *time.Time          `json:"syncedAt"`
+	Refreshing     bool                `json:"refreshing"`
+	// Refresh, when set, is the refresh to queue once the answer is sent.
+	Refresh *dashboard.RefreshRequest `json:"-"`
+}
+
+// pageState is what an NFT cursor carries: where the next page starts and
+// the collection filter it was issued for.
+type pageState struct {
+	After      string `json:"a"`
+	Collection string `json:"c,omitempty"`
+}
+
+// List returns one page of m's holdings (of one collection when
+// collectionID is set). The holdings page, the profile (wallet and its
+// verification) and the sync marker are read concurrently, so the page
+// costs one round trip. Unverified wallets still show their holdings,
+// flagged walletVerified: false.
+func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID string, limit int, cur string) (*List, error) {
+	if limit < 1 || limit > MaxPageSize {
+		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "limit must be between 1 and 100.",
+			Fields: map[string]string{"limit": "Must be an integer from 1 to 100."}}
+	}
+	if len(collectionID) > 200 {
+		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "collectionId is too long.",
+			Fields: map[string]string{"collectionId": "At most 200 characters."}}
+	}
+	var st pageState
+	if cur != "" {
+		if err := s.Cursors.Open(m.UserID, cur, &st); err != nil {
+			return nil, err
+		}
+		if st.After == "" || st.Collection != collectionID {
+			return nil, dashboard.Errorf(dashboard.EBADCURSOR, "The cursor belongs to another listing; start from the first page.")
+		}
+	}
+	var (
+		wg                   sync.WaitGroup
+		page                 dashboard.HoldingPage
+		prof                 *dashboard.Profile
+		synced               *time.Time
+		errPage, errP, errSy error
+	)
+	wg.Add(3)
+	go func() {
+		defer wg.Done()
+		page, errPage = s.Store.ListHoldings(ctx, m.UserID, collectionID, limit, st.After)
+	}()
+	go func() { defer wg.Done(); prof, errP = s.Store.GetProfile(ctx, m.UserID) }()
+	go func() { defer wg.Done(); synced, errSy = s.Store.SyncedAt(ctx, m.UserID, dashboard.SyncNFT) }()
+	wg.Wait()
+	if dashboard.ErrorCode(errP) == dashboard.ENOTFOUND {
+		prof, errP = &dashboard.Profile{UserID: m.UserID}, nil
+	}
+	for _, err := range []error{errPage, errP, errSy} {
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := &List{NFTs: page.Holdings, SyncedAt: synced, Wallet: prof.PreferredWallet}
+	if out.NFTs == nil {
+		out.NFTs = []dashboard.Holding{}
+	}
+	for i := range out.NFTs {
+		if out.NFTs[i].Metadata == nil {
+			out.NFTs[i].Metadata = map[string]any{}
+		}
+	}
+	out.WalletVerified = prof.PreferredWallet != nil && prof.WalletVerifiedAt != nil
+	if page.Next != "" {
+		c, err := s.Cursors.Seal(m.UserID, pageState{After: page.Next, Collection: collectionID})
+		if err != nil {
+			return nil, err
+		}
+		out.NextCursor = &c
+	}
+	if s.Market != nil && prof.PreferredWallet != nil && (synced == nil || s.now().Sub(*synced) > s.staleAfter()) {
+		out.Refreshing = true
+		out.Refresh = &dashboard.RefreshRequest{Kind: dashboard.SyncNFT, UserID: m.UserID}
+	}
+	return out, nil
+}

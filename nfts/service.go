@@ -1,0 +1,246 @@
+// Package nfts holds the NFT rules: which holdings a member sees, when they
+// are refreshed from the marketplace, how a sync replaces them without ever
+// wiping them on an upstream failure, and how a member proves their wallet
+// with Sign-In with Ethereum.
+package nfts
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/cursor"
+)
+
+// Defaults of the contract.
+const (
+	DefaultStaleAfter = time.Hour
+	DefaultPageSize   = 20
+	MaxPageSize       = 100
+	// refreshCollapse: a member synced this recently is not synced again
+	// by a queued refresh, so a burst of reads costs one marketplace sync.
+	refreshCollapse = time.Minute
+)
+
+// Store is what the NFT service keeps and reads.
+type Store interface {
+	dashboard.HoldingStore
+	dashboard.SyncStore
+	dashboard.WalletStore
+	GetProfile(ctx context.Context, userID string) (*dashboard.Profile, error)
+	SaveProfile(ctx context.Context, change dashboard.ProfileChange) error
+	EachProfile(ctx context.Context, fn func(*dashboard.Profile) error) error
+}
+
+// Service implements the NFT routes and jobs.
+type Service struct {
+	Store Store
+	// Market is the marketplace; nil means none is configured (holdings
+	// are served from the store and never refreshed).
+	Market  dashboard.Marketplace
+	Cursors *cursor.Signer
+	// StaleAfter is NFT_STALE_AFTER (default 1 h).
+	StaleAfter time.Duration
+	// ChainID is the EIP-155 chain id wallet challenges name (NFT_CHAIN).
+	ChainID int64
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC().Truncate(time.Millisecond)
+	}
+	return time.Now().UTC().Truncate(time.Millisecond)
+}
+
+func (s *Service) staleAfter() time.Duration {
+	if s.StaleAfter > 0 {
+		return s.StaleAfter
+	}
+	return DefaultStaleAfter
+}
+
+func (s *Service) logger() *slog.Logger {
+	if s.Logger != nil {
+		return s.Logger
+	}
+	return slog.Default()
+}
+
+// chainIDs maps NFT_CHAIN names to EIP-155 chain ids.
+var chainIDs = map[string]int64{
+	"": 1, "ethereum": 1, "eth-mainnet": 1, "mainnet": 1, "sepolia": 11155111, "eth-sepolia": 11155111,
+	"polygon": 137, "matic": 137, "polygon-mainnet": 137, "base": 8453, "base-mainnet": 8453,
+	"arbitrum": 42161, "arb-mainnet": 42161, "optimism": 10, "opt-mainnet": 10,
+}
+
+// ChainID returns the EIP-155 chain id of an NFT_CHAIN name.
+func ChainID(chain string) (int64, error) {
+	id, ok := chainIDs[strings.ToLower(strings.TrimSpace(chain))]
+	if !ok {
+		return 0, fmt.Errorf("nfts: unknown NFT_CHAIN %q", chain)
+	}
+	return id, nil
+}
+
+// SyncResult counts what a sync did.
+type SyncResult struct {
+	Synced  int `json:"synced"` // members whose holdings were replaced
+	Added   int `json:"added"`
+	Removed int `json:"removed"`
+	Failed  int `json:"-"`
+}
+
+func (r *SyncResult) add(d dashboard.HoldingDiff) {
+	r.Synced++
+	r.Added += d.Added
+	r.Removed += d.Removed
+}
+
+// SyncMember replaces the member's holdings with what the marketplace
+// reports for their preferred wallet. A member without a wallet has no
+// holdings. A marketplace failure changes nothing: the previous holdings
+// stay until a complete read replaces them.
+func (s *Service) SyncMember(ctx context.Context, userID string) (dashboard.HoldingDiff, error) {
+	if s.Market == nil {
+		return dashboard.HoldingDiff{}, dashboard.Errorf(dashboard.EUNAVAILABLE, "No NFT marketplace is configured (NFT_PROVIDER).")
+	}
+	p, err := s.Store.GetProfile(ctx, userID)
+	switch dashboard.ErrorCode(err) {
+	case "":
+	case dashboard.ENOTFOUND:
+		p = &dashboard.Profile{UserID: userID}
+	default:
+		return dashboard.HoldingDiff{}, fmt.Errorf("nfts: read profile: %w", err)
+	}
+	started := s.now()
+	var holdings []dashboard.Holding
+	if p.PreferredWallet != nil {
+		if holdings, err = s.Market.Holdings(ctx, *p.PreferredWallet); err != nil {
+			return dashboard.HoldingDiff{}, fmt.Errorf("nfts: read marketplace: %w", err)
+		}
+	}
+	for i := range holdings {
+		holdings[i].LastSyncedAt = started
+	}
+	diff, err := s.Store.ReplaceHoldings(ctx, userID, holdings, started)
+	if err != nil {
+		return diff, fmt.Errorf("nfts: replace holdings: %w", err)
+	}
+	return diff, nil
+}
+
+// Refresh is the refresh queue's handler for NFT refreshes. A request names
+// a member (skipped when synced within the last minute) or a wallet (every
+// member whose preferred wallet it is, found with a table scan: marketplace
+// webhooks are rare, member reads are not).
+func (s *Service) Refresh(ctx context.Context, r dashboard.RefreshRequest) error {
+	if r.Kind != dashboard.SyncNFT || s.Market == nil {
+		return nil
+	}
+	if r.UserID != "" {
+		last, err := s.Store.SyncedAt(ctx, r.UserID, dashboard.SyncNFT)
+		if err != nil {
+			return fmt.Errorf("nfts: read sync marker: %w", err)
+		}
+		if last != nil && s.now().Sub(*last) < refreshCollapse {
+			return nil
+		}
+		_, err = s.SyncMember(ctx, r.UserID)
+		return err
+	}
+	if r.Wallet != "" {
+		_, err := s.SyncWallet(ctx, r.Wallet)
+		return err
+	}
+	return nil
+}
+
+// SyncWallet syncs every member whose preferred wallet is wallet.
+func (s *Service) SyncWallet(ctx context.Context, wallet string) (*SyncResult, error) {
+	res := &SyncResult{}
+	var members []string
+	err := s.Store.EachProfile(ctx, func(p *dashboard.Profile) error {
+		if p.PreferredWallet != nil && strings.EqualFold(*p.PreferredWallet, wallet) {
+			members = append(members, p.UserID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nfts: find wallet owners: %w", err)
+	}
+	for _, id := range members {
+		d, err := s.SyncMember(ctx, id)
+		if err != nil {
+			return res, err
+		}
+		res.add(d)
+	}
+	return res, nil
+}
+
+// Poll syncs every member with a preferred wallet: the scheduled poll that
+// stands in for marketplace webhooks. A member whose sync fails is logged
+// and skipped; the others still sync. progress, if set, is called after
+// each member.
+func (s *Service) Poll(ctx context.Context, progress func(SyncResult)) (*SyncResult, error) {
+	res := &SyncResult{}
+	var members []string
+	err := s.Store.EachProfile(ctx, func(p *dashboard.Profile) error {
+		if p.PreferredWallet != nil {
+			members = append(members, p.UserID)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("nfts: list members: %w", err)
+	}
+	for _, id := range members {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		d, err := s.SyncMember(ctx, id)
+		if err != nil {
+			res.Failed++
+			s.logger().WarnContext(ctx, "NFT sync failed", slog.String("memberId", id), slog.Any("error", err))
+		} else {
+			res.add(d)
+		}
+		if progress != nil {
+			progress(*res)
+		}
+	}
+	return res, nil
+}
+
+// SyncRequested syncs a member named by id, or every member of a wallet
+// (the internal sync route). An unknown member is ENOTFOUND; a request
+// naming neither is EINVALID.
+func (s *Service) SyncRequested(ctx context.Context, userID, wallet string) (*SyncResult, error) {
+	switch {
+	case userID != "":
+		if _, err := s.Store.GetProfile(ctx, userID); err != nil {
+			return nil, err
+		}
+		d, err := s.SyncMember(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		res := &SyncResult{}
+		res.add(d)
+		return res, nil
+	case wallet != "":
+		if len(wallet) != 42 || !strings.HasPrefix(wallet, "0x") {
+			return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "wallet must be 0x followed by 40 hex digits.",
+				Fields: map[string]string{"wallet": "Must be 0x followed by 40 hex digits."}}
+		}
+		return s.SyncWallet(ctx, wallet)
+	default:
+		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "Name a member (userId) or a wallet.",
+			Fields: map[string]string{"userId": "userId or wallet is required."}}
+	}
+}
