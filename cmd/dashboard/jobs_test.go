@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/thebabesclub/dashboard/bolt"
+	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
@@ -68,5 +69,51 @@ func TestReconcileAndSyncCommands(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"reconcile", "--data", dir}, env(nil), &out, &errOut); err == nil {
 		t.Error("reconcile without STRIPE_SECRET succeeded")
+	}
+}
+
+// TestNFTCommands syncs NFTs through the marketplace fake and lists the
+// holders of a collection, as an operator would.
+func TestNFTCommands(t *testing.T) {
+	dir := t.TempDir()
+	const member = "0123456789abcdef0123456789abcde0"
+	const wallet = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
+	s, err := bolt.Open(filepath.Join(dir, "dashboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutRawItem(context.Background(), map[string]any{"PK": "USER#" + member, "SK": "PROFILE", "userId": member, "preferredWallet": wallet}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	fake := marketfake.NewOpenSea(t)
+	fake.SetHoldings(wallet, []marketfake.NFT{
+		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "7", Collection: "babes-genesis", Name: "Babe #7"},
+		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "8", Collection: "babes-genesis", Name: "Babe #8"},
+	})
+	getenv := env(map[string]string{"NFT_PROVIDER": "opensea", "NFT_API_BASE_URL": fake.URL(), "NFT_API_KEY": fake.APIKey(), "JWT_SECRET": "cli"})
+	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"sync", "nfts", "--all", "--data", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("sync nfts --all: %v (%s)", err, errOut.String())
+	}
+	if !strings.Contains(out.String(), "members: 1 synced, 0 failed; holdings: 2 added, 0 removed") {
+		t.Errorf("summary = %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"sync", "nfts", "--user", member, "--data", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("sync nfts --user: %v", err)
+	}
+	if !strings.Contains(out.String(), "0 added, 0 updated, 0 removed") {
+		t.Errorf("summary = %q", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"holders", "--collection", "babes-genesis", "--data", dir}, getenv, &out, &errOut); err != nil {
+		t.Fatalf("holders: %v", err)
+	}
+	if !strings.Contains(out.String(), member+"   2") || !strings.Contains(out.String(), "1 members hold 2 tokens of babes-genesis") {
+		t.Errorf("holders = %q", out.String())
+	}
+	if err := run(context.Background(), []string{"sync", "nfts", "--all", "--data", dir}, env(nil), &out, &errOut); err == nil {
+		t.Error("sync nfts without NFT_PROVIDER succeeded")
 	}
 }
