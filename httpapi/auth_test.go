@@ -1,8 +1,11 @@
 package httpapi_test
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	dashboard "github.com/thebabesclub/dashboard"
 
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/auth/authtest"
@@ -68,4 +71,24 @@ func TestTwoAuthorizationHeadersAreRefused(t *testing.T) {
 	if resp.StatusCode != 401 {
 		t.Fatalf("got %d", resp.StatusCode)
 	}
+}
+
+// TestAuthorizerContext checks the Lambda mode: the member comes from the
+// upstream authorizer, never from a token or the request.
+func TestAuthorizerContext(t *testing.T) {
+	h := newHarness(t, storeKinds["bolt"](t), nil)
+	const id = "0123456789abcdef0123456789abcdef"
+	h.server.Authorizer = func(r *http.Request) (dashboard.Member, bool) {
+		if r.Header.Get("X-Test-Authorized") != "yes" {
+			return dashboard.Member{}, false
+		}
+		return dashboard.Member{UserID: id, Email: "ctx@example.com"}, true
+	}
+	r := h.do("GET", "/dashboard/profile", "", "", "X-Test-Authorized", "yes")
+	if r.status != 200 || r.profile(t)["userId"] != id {
+		t.Fatalf("authorized = %d %s", r.status, r.raw)
+	}
+	// A valid token does not stand in for the authorizer.
+	_, tok := h.member("token@example.com")
+	h.do("GET", "/dashboard/profile", tok, "").wantError(t, 401, "unauthorized")
 }

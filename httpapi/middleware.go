@@ -162,6 +162,13 @@ func (s *Server) member(next http.HandlerFunc) http.HandlerFunc {
 
 func (s *Server) authenticate(r *http.Request) (dashboard.Member, error) {
 	unauthorized := dashboard.Errorf(dashboard.EUNAUTHORIZED, "A valid member token is required.")
+	if s.Authorizer != nil {
+		m, ok := s.Authorizer(r)
+		if !ok || m.UserID == "" {
+			return dashboard.Member{}, unauthorized
+		}
+		return m, nil
+	}
 	if s.Verifier == nil || len(r.Header.Values("Authorization")) != 1 {
 		return dashboard.Member{}, unauthorized
 	}

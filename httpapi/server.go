@@ -34,9 +34,14 @@ type Server struct {
 	NFTWebhooks      func(secret, body []byte, signature string) ([]string, error)
 	// Refresh queues background refreshes; nil turns them off.
 	Refresh dashboard.RefreshQueue
-	// Verifier checks member tokens (required for member routes).
+	// Verifier checks member tokens (required for member routes unless
+	// Authorizer is set).
 	Verifier *auth.Verifier
-	Logger   *slog.Logger
+	// Authorizer, when set, takes the member from the request as an
+	// upstream authorizer left it (API Gateway's TOKEN authorizer context on
+	// Lambda) instead of verifying the token again; ok false is a 401.
+	Authorizer func(*http.Request) (m dashboard.Member, ok bool)
+	Logger     *slog.Logger
 	// AllowedOrigins is the CORS allow-list (exact origins).
 	AllowedOrigins []string
 	// InternalToken opens the internal routes; empty (or shorter than 32
