@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/thebabesclub/dashboard/app"
 	"io"
 	"time"
 
@@ -32,19 +33,19 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintln(stderr, "sync: give exactly one of --user ID or --all")
 		return errUsage
 	}
-	a, err := newApp(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
+	a, err := app.New(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
-	defer a.store.Close()
+	defer a.Store.Close()
 	if what == "nfts" {
 		return syncNFTs(ctx, a, *user, stdout, stderr)
 	}
-	if !a.stripe {
+	if !a.Stripe {
 		return errors.New("sync stripe: STRIPE_SECRET is not set")
 	}
 	if *user != "" {
-		res, err := a.orders.SyncMemberByID(ctx, *user, "", nil)
+		res, err := a.Orders.SyncMemberByID(ctx, *user, "", nil)
 		if err != nil {
 			return fmt.Errorf("sync stripe: %w", err)
 		}
@@ -54,15 +55,15 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 	var members, failed int
 	total := orders.SyncResult{}
 	bar := newProgress(stderr, "Syncing members from Stripe…")
-	err = a.store.EachProfile(ctx, func(p *dashboard.Profile) error {
+	err = a.Store.EachProfile(ctx, func(p *dashboard.Profile) error {
 		if p.StripeCustomerID == nil {
 			return nil
 		}
 		members++
-		res, err := a.orders.SyncMember(ctx, p.UserID, time.Time{})
+		res, err := a.Orders.SyncMember(ctx, p.UserID, time.Time{})
 		if err != nil {
 			failed++
-			a.logger.WarnContext(ctx, "member sync failed", "memberId", p.UserID, "error", err)
+			a.Logger.WarnContext(ctx, "member sync failed", "memberId", p.UserID, "error", err)
 		} else {
 			total.Synced += res.Synced
 			total.Created += res.Created
@@ -92,16 +93,16 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	a, err := newApp(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
+	a, err := app.New(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}
-	defer a.store.Close()
-	if !a.stripe {
+	defer a.Store.Close()
+	if !a.Stripe {
 		return errors.New("reconcile: STRIPE_SECRET is not set")
 	}
 	bar := newProgress(stderr, "Reconciling Stripe sessions…")
-	res, err := a.orders.Reconcile(ctx, func(r orders.SyncResult) {
+	res, err := a.Orders.Reconcile(ctx, func(r orders.SyncResult) {
 		bar.update("%d processed, %d created, %d updated, %d unresolved", r.Synced, r.Created, r.Updated, r.Unresolved)
 	})
 	bar.done()
@@ -116,12 +117,12 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 }
 
 // syncNFTs runs `dashboard sync nfts --user ID | --all`.
-func syncNFTs(ctx context.Context, a *app, user string, stdout, stderr io.Writer) error {
-	if !a.market {
+func syncNFTs(ctx context.Context, a *app.App, user string, stdout, stderr io.Writer) error {
+	if !a.Market {
 		return errors.New("sync nfts: NFT_PROVIDER is not set")
 	}
 	if user != "" {
-		d, err := a.nfts.SyncMember(ctx, user)
+		d, err := a.NFTs.SyncMember(ctx, user)
 		if err != nil {
 			return fmt.Errorf("sync nfts: %w", err)
 		}
@@ -129,7 +130,7 @@ func syncNFTs(ctx context.Context, a *app, user string, stdout, stderr io.Writer
 		return nil
 	}
 	bar := newProgress(stderr, "Syncing NFT holdings…")
-	res, err := a.nfts.Poll(ctx, func(r nfts.SyncResult) {
+	res, err := a.NFTs.Poll(ctx, func(r nfts.SyncResult) {
 		bar.update("%d members synced, %d failed", r.Synced, r.Failed)
 	})
 	bar.done()
@@ -159,14 +160,14 @@ func runHolders(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintln(stderr, "holders: --collection is required")
 		return errUsage
 	}
-	a, err := newApp(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
+	a, err := app.New(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
 	if err != nil {
 		return fmt.Errorf("holders: %w", err)
 	}
-	defer a.store.Close()
+	defer a.Store.Close()
 	count := map[string]int{}
 	var order []string
-	err = a.store.EachHolder(ctx, *collection, func(h dashboard.Holder) error {
+	err = a.Store.EachHolder(ctx, *collection, func(h dashboard.Holder) error {
 		if count[h.UserID] == 0 {
 			order = append(order, h.UserID)
 		}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/thebabesclub/dashboard/app"
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/demo"
 	"github.com/thebabesclub/dashboard/httpapi"
@@ -54,26 +55,26 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	}
 
-	a, err := newApp(ctx, getenv, *dataDir, stderr, secret)
+	a, err := app.New(ctx, getenv, *dataDir, stderr, secret)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
-	defer a.store.Close()
-	refresh, stopQueue, err := a.startQueue(ctx, getenv)
+	defer a.Store.Close()
+	refresh, stopQueue, err := a.StartQueue(ctx, getenv)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
 	defer stopQueue()
-	logger, store, where := a.logger, a.store, a.where
-	if a.market {
+	logger, store, where := a.Logger, a.Store, a.Where
+	if a.Market {
 		go runSchedule(ctx, logger, "nft-sync", hourly, func(ctx context.Context) error {
-			_, err := a.nfts.Poll(ctx, nil)
+			_, err := a.NFTs.Poll(ctx, nil)
 			return err
 		})
 	}
-	if a.stripe {
+	if a.Stripe {
 		go runSchedule(ctx, logger, "stripe-order-sync", dailyAt(2), func(ctx context.Context) error {
-			_, err := a.orders.Reconcile(ctx, nil)
+			_, err := a.Orders.Reconcile(ctx, nil)
 			return err
 		})
 	}
@@ -85,10 +86,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	base := "http://" + ln.Addr().String()
 
 	srv := &httpapi.Server{
-		Profiles:       a.profiles,
-		Orders:         a.orders,
-		NFTs:           a.nfts,
-		NFTWebhooks:    nftWebhook,
+		Profiles:       a.Profiles,
+		Orders:         a.Orders,
+		NFTs:           a.NFTs,
+		NFTWebhooks:    app.NFTWebhook,
 		Refresh:        refresh,
 		Verifier:       verifier,
 		Logger:         logger,
