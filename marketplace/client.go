@@ -8,16 +8,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/backoff"
 )
 
 // MaxResponseBytes caps one page's body. A page of 200 OpenSea or 100
@@ -79,7 +77,7 @@ func newClient(cfg Config, provider string, log *slog.Logger) *client {
 		c.timeout = DefaultTimeout
 	}
 	if c.sleep == nil {
-		c.sleep = sleepContext
+		c.sleep = backoff.Sleep
 	}
 	hc := http.Client{}
 	if cfg.HTTPClient != nil {
@@ -143,18 +141,18 @@ func (c *client) get(ctx context.Context, u string, hdr http.Header, what string
 		}
 		wait := hinted
 		if wait < 0 {
-			wait = c.backoff(attempt)
+			wait = retryPolicy.Jitter(attempt)
 		}
-		if attempt >= c.maxRetries || wait > maxWait || pastDeadline(ctx, wait) {
+		if attempt >= c.maxRetries || wait > maxWait || backoff.PastDeadline(ctx, wait) {
 			hint := hinted
 			if hint < 0 {
-				hint = ceiling(attempt + 1)
+				hint = retryPolicy.Ceiling(attempt + 1)
 			}
 			msg := msgUnavailable
 			if isTimeout(cause) {
 				msg = msgTimeout
 			}
-			return nil, unavailable(msg, roundUpSecond(min(hint, maxHint)), cause)
+			return nil, unavailable(msg, backoff.RoundUpSecond(min(hint, maxHint)), cause)
 		}
 		c.log.DebugContext(ctx, "marketplace request failed; retrying",
 			slog.String("provider", c.provider), slog.String("request", what),
@@ -198,7 +196,7 @@ func (c *client) attempt(ctx context.Context, u string, hdr http.Header) (body [
 	if resp.StatusCode < 200 || resp.StatusCode >= 300 {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 		if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
-			if d, ok := parseRetryAfter(resp.Header.Get("Retry-After")); ok {
+			if d, ok := backoff.RetryAfter(resp.Header.Get("Retry-After"), maxHint); ok {
 				hinted = d
 			}
 		}
@@ -244,63 +242,5 @@ func ctxError(ctx context.Context, what string) error {
 	return fmt.Errorf("marketplace: %s: %w", what, ctx.Err())
 }
 
-// ceiling is the backoff cap before retry n (1-based): baseDelay × 2^(n−1),
-// at most maxDelay.
-func ceiling(n int) time.Duration {
-	d := time.Duration(baseDelay)
-	for i := 1; i < n && d < maxDelay; i++ {
-		d *= 2
-	}
-	return min(d, maxDelay)
-}
-
-// backoff is the "full jitter" wait after attempt (0-based): uniform in
-// [0, ceiling], which spreads the retries of many workers best.
-func (c *client) backoff(attempt int) time.Duration {
-	return rand.N(ceiling(attempt+1) + 1)
-}
-
-// parseRetryAfter reads Retry-After as delay-seconds or an HTTP-date.
-func parseRetryAfter(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s < 0 {
-			return 0, false
-		}
-		return time.Duration(min(s, int64(maxHint/time.Second))) * time.Second, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return min(max(time.Until(at), 0), maxHint), true
-	}
-	return 0, false
-}
-
-// pastDeadline reports whether waiting d would outlive ctx.
-func pastDeadline(ctx context.Context, d time.Duration) bool {
-	dl, ok := ctx.Deadline()
-	return ok && time.Until(dl) < d
-}
-
-// roundUpSecond turns a wait into a whole-second, at-least-one-second hint,
-// the granularity of the Retry-After header it ends up in.
-func roundUpSecond(d time.Duration) time.Duration {
-	return max(time.Second, (d+time.Second-1)/time.Second*time.Second)
-}
-
-// sleepContext waits d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+// retryPolicy is the backoff between attempts.
+var retryPolicy = backoff.Policy{Base: baseDelay, Max: maxDelay}

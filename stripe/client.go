@@ -26,6 +26,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/backoff"
 )
 
 // Defaults of Config.
@@ -105,8 +106,7 @@ func New(cfg Config) (*Client, error) {
 		maxRetries: cfg.MaxRetries,
 		timeout:    cfg.Timeout,
 		sleep:      cfg.Sleep,
-		baseDelay:  500 * time.Millisecond,
-		maxDelay:   8 * time.Second,
+		policy:     backoff.Policy{Base: 500 * time.Millisecond, Max: 8 * time.Second},
 		maxWait:    30 * time.Second,
 	}
 	switch {
@@ -119,7 +119,7 @@ func New(cfg Config) (*Client, error) {
 		rt.timeout = DefaultTimeout
 	}
 	if rt.sleep == nil {
-		rt.sleep = sleepContext
+		rt.sleep = backoff.Sleep
 	}
 	switch rps := cfg.MaxRPS; {
 	case rps < 0:

@@ -7,13 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/thebabesclub/dashboard/backoff"
 )
 
 // transport rate-limits and retries every request of a Client. It sits
@@ -24,10 +23,9 @@ type transport struct {
 	next       http.RoundTripper
 	limiter    *rate.Limiter
 	maxRetries int
-	timeout    time.Duration // per attempt
-	baseDelay  time.Duration // backoff ceiling of the first retry
-	maxDelay   time.Duration // backoff ceiling cap
-	maxWait    time.Duration // longest Retry-After worth waiting for in-process
+	timeout    time.Duration  // per attempt
+	policy     backoff.Policy // backoff between attempts
+	maxWait    time.Duration  // longest Retry-After worth waiting for in-process
 	sleep      func(ctx context.Context, d time.Duration) error
 }
 
@@ -82,14 +80,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		cancel()
 		wait := hinted
 		if wait < 0 {
-			wait = t.backoff(attempt)
+			wait = t.policy.Jitter(attempt)
 		}
-		if attempt >= t.maxRetries || wait > t.maxWait || pastDeadline(ctx, wait) {
+		if attempt >= t.maxRetries || wait > t.maxWait || backoff.PastDeadline(ctx, wait) {
 			hint := hinted
 			if hint < 0 {
-				hint = t.ceiling(attempt + 1)
+				hint = t.policy.Ceiling(attempt + 1)
 			}
-			return nil, &unavailableError{retryAfter: roundUpSecond(hint), cause: cause}
+			return nil, &unavailableError{retryAfter: backoff.RoundUpSecond(hint), cause: cause}
 		}
 		if err := t.sleep(ctx, wait); err != nil {
 			return nil, err
@@ -122,75 +120,10 @@ func (t *transport) verdict(ctx context.Context, req *http.Request, resp *http.R
 			return false, hinted, nil
 		}
 	}
-	if d, ok := parseRetryAfter(resp.Header.Get("Retry-After")); ok {
+	if d, ok := backoff.RetryAfter(resp.Header.Get("Retry-After"), 24*time.Hour); ok {
 		hinted = d
 	}
 	return true, hinted, fmt.Errorf("%s %s answered %s", req.Method, req.URL.Path, resp.Status)
-}
-
-// ceiling is the backoff cap before retry n (1-based): base × 2^(n−1),
-// at most maxDelay.
-func (t *transport) ceiling(n int) time.Duration {
-	d := t.baseDelay
-	for i := 1; i < n && d < t.maxDelay; i++ {
-		d *= 2
-	}
-	return min(d, t.maxDelay)
-}
-
-// backoff is the "full jitter" wait after attempt (0-based): uniform in
-// [0, ceiling], which spreads retries of many clients best.
-func (t *transport) backoff(attempt int) time.Duration {
-	c := t.ceiling(attempt + 1)
-	if c <= 0 {
-		return 0
-	}
-	return rand.N(c + 1)
-}
-
-// parseRetryAfter reads Retry-After as seconds or an HTTP date.
-func parseRetryAfter(v string) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if s, err := strconv.ParseInt(v, 10, 64); err == nil {
-		if s < 0 {
-			return 0, false
-		}
-		return time.Duration(min(s, 86400)) * time.Second, true
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(time.Until(at), 0), true
-	}
-	return 0, false
-}
-
-// pastDeadline reports whether waiting d would outlive ctx.
-func pastDeadline(ctx context.Context, d time.Duration) bool {
-	dl, ok := ctx.Deadline()
-	return ok && time.Until(dl) < d
-}
-
-// roundUpSecond turns a wait into a whole-second, at-least-one-second hint,
-// the granularity of the Retry-After header it ends up in.
-func roundUpSecond(d time.Duration) time.Duration {
-	return max(time.Second, (d+time.Second-1)/time.Second*time.Second)
-}
-
-// sleepContext waits d or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // cancelBody ends an attempt's context when the SDK has read the body, so
