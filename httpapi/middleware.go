@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -92,6 +93,12 @@ func (s *Server) frame(next http.Handler) http.Handler {
 		}()
 		if s.cors(rec, r) {
 			return // a preflight, answered
+		}
+		if !cleanPath(r.URL.Path) {
+			// net/http would redirect "/a/../b" with an HTML body; no API
+			// path has dot segments or doubled slashes, so it is not found.
+			s.failf(rec, r, dashboard.ENOTFOUND, "No such route.")
+			return
 		}
 		next.ServeHTTP(rec, r)
 	})
@@ -233,4 +240,13 @@ func newRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])
 	return hex.EncodeToString(b[:])
+}
+
+// cleanPath reports whether p has no dot segments and no doubled slashes.
+func cleanPath(p string) bool {
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
