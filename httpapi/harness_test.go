@@ -59,7 +59,7 @@ func (b *syncBuffer) String() string {
 
 // harness is one API server on one store, with a validating client.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	store  storetest.RawStore
 	server *httpapi.Server
 	client *apitest.Client
@@ -81,8 +81,8 @@ const nftWebhookSecret = "nft-webhook-secret-0123456789"
 const webhookSecret = "whsec_test_0123456789abcdef"
 
 // storeKinds opens each real store the API runs on.
-var storeKinds = map[string]func(t *testing.T) storetest.RawStore{
-	"bolt": func(t *testing.T) storetest.RawStore {
+var storeKinds = map[string]func(t testing.TB) storetest.RawStore{
+	"bolt": func(t testing.TB) storetest.RawStore {
 		s, err := bolt.Open(filepath.Join(t.TempDir(), "dashboard.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -90,7 +90,7 @@ var storeKinds = map[string]func(t *testing.T) storetest.RawStore{
 		t.Cleanup(func() { s.Close() })
 		return s
 	},
-	"dynamo": func(t *testing.T) storetest.RawStore {
+	"dynamo": func(t testing.TB) storetest.RawStore {
 		client, table := dynamolocal.NewTable(t)
 		return dynamo.New(client, table)
 	},
@@ -106,7 +106,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, h *harness)) {
 }
 
 // newHarness builds a server over store; adjust may change the auth config.
-func newHarness(t *testing.T, store storetest.RawStore, adjust func(*auth.Config)) *harness {
+func newHarness(t testing.TB, store storetest.RawStore, adjust func(*auth.Config)) *harness {
 	t.Helper()
 	cfg := auth.Config{Secret: testSecret}
 	if adjust != nil {
@@ -275,7 +275,7 @@ func (h *harness) putIdentityProfile(id, email string) {
 var _ dashboard.Store = storetest.RawStore(nil)
 
 // countedDynamo opens a DynamoDB store whose calls are counted.
-func countedDynamo(t *testing.T, opts ...func(*dynamodb.Options)) (storetest.RawStore, *dynamolocal.Counter) {
+func countedDynamo(t testing.TB, opts ...func(*dynamodb.Options)) (storetest.RawStore, *dynamolocal.Counter) {
 	c := &dynamolocal.Counter{}
 	client, table := dynamolocal.NewTable(t, append([]func(*dynamodb.Options){c.Option()}, opts...)...)
 	return dynamo.New(client, table), c
