@@ -129,4 +129,3 @@ func TestAbuse(t *testing.T) {
 		t.Logf("%d hostile requests, all refused", len(reqs))
 	})
 }
-
