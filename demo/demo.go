@@ -133,7 +133,7 @@ func Orders(now time.Time) []*dashboard.OrderSnapshot {
 				},
 				StripePaymentStatus: "paid",
 				Discounts:           []dashboard.Discount{},
-				UpdatedAt:           created,
+				UpdatedAt:           now,
 			},
 		}
 		switch status {

@@ -22,8 +22,8 @@ import (
 
 func TestMain(m *testing.M) { dynamolocal.Main(m) }
 
-var stores = map[string]func(t *testing.T) storetest.RawStore{
-	"bolt": func(t *testing.T) storetest.RawStore {
+var stores = map[string]func(t testing.TB) storetest.RawStore{
+	"bolt": func(t testing.TB) storetest.RawStore {
 		s, err := bolt.Open(filepath.Join(t.TempDir(), "orders.db"))
 		if err != nil {
 			t.Fatal(err)
@@ -31,7 +31,7 @@ var stores = map[string]func(t *testing.T) storetest.RawStore{
 		t.Cleanup(func() { s.Close() })
 		return s
 	},
-	"dynamo": func(t *testing.T) storetest.RawStore {
+	"dynamo": func(t testing.TB) storetest.RawStore {
 		client, table := dynamolocal.NewTable(t)
 		return dynamo.New(client, table)
 	},
@@ -39,7 +39,7 @@ var stores = map[string]func(t *testing.T) storetest.RawStore{
 
 // newService builds the orders service on store, talking to a Stripe fake
 // through the real adapter.
-func newService(t *testing.T, store storetest.RawStore) (*orders.Service, *stripefake.Server) {
+func newService(t testing.TB, store storetest.RawStore) (*orders.Service, *stripefake.Server) {
 	fake := stripefake.New(t)
 	payments, err := stripe.New(stripe.Config{
 		SecretKey: "sk_test_reconcile", WebhookSecret: "whsec_test", APIBase: fake.URL(), MaxRPS: -1, MaxRetries: 1,
@@ -170,3 +170,35 @@ func newHex(t *testing.T) string {
 }
 
 var _ dashboard.Store = storetest.RawStore(nil)
+
+// BenchmarkReconcile10k reconciles 10,000 sessions from the Stripe fake
+// into a fresh embedded store per round, and reports Stripe's list calls
+// (target ceil(N/100)), per-session calls (target 0) and sessions/s.
+func BenchmarkReconcile10k(b *testing.B) {
+	const n = 10000
+	var listCalls, sessionCalls int
+	var took time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		store := stores["bolt"](b)
+		svc, fake := newService(b, store)
+		owner := "0123456789abcdef0123456789abcdef"
+		base := time.Now().Add(-300 * 24 * time.Hour).Truncate(time.Second)
+		sessions := make([]stripefake.Session, n)
+		for i := range sessions {
+			sessions[i] = stripefake.NewSession(fmt.Sprintf("cs_test_bench%05d", i), base.Add(time.Duration(i)*time.Minute)).WithUserID(owner).WithItem("Hoops", 1, 8900).Paid()
+		}
+		fake.AddSession(sessions...)
+		b.StartTimer()
+		start := time.Now()
+		res, err := svc.Reconcile(context.Background(), nil)
+		took += time.Since(start)
+		if err != nil || res.Created != n {
+			b.Fatalf("reconcile = %+v, %v", res, err)
+		}
+		listCalls, sessionCalls = fake.Calls("/v1/checkout/sessions"), fake.Calls("/v1/checkout/sessions/")
+	}
+	b.ReportMetric(float64(listCalls), "listcalls")
+	b.ReportMetric(float64(sessionCalls), "sessioncalls")
+	b.ReportMetric(float64(n*b.N)/took.Seconds(), "sessions/s")
+}
