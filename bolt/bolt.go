@@ -64,6 +64,8 @@ type Store struct {
 	// now is the clock for the values the store itself stamps (an
 	// updatedAt the caller left nil, the expiry sweep); tests replace it.
 	now func() time.Time
+	// cache holds decoded items for the read paths.
+	cache *caches
 }
 
 // Open opens (creating if needed) the bbolt file at path with mode 0600.
@@ -77,7 +79,7 @@ func Open(path string) (*Store, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: time.Now}
+	s := &Store{db: db, now: time.Now, cache: newCaches()}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range []string{string(bucketItems), string(bucketMeta), indexAttrs[0], indexAttrs[1], indexAttrs[2]} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
@@ -183,10 +185,8 @@ func getMap(tx *bbolt.Tx, pk, sk string) (map[string]any, error) {
 	if v == nil {
 		return nil, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(v))
-	dec.UseNumber()
-	var item map[string]any
-	if err := dec.Decode(&item); err != nil {
+	item, err := decodeMap(v)
+	if err != nil {
 		return nil, fmt.Errorf("decode %s/%s: %w", pk, sk, err)
 	}
 	return item, nil

@@ -146,8 +146,8 @@ func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, l
 			if after != "" && string(k[len(pk)+len(sep):]) == after {
 				continue
 			}
-			var it holdingItem
-			if err := json.Unmarshal(v, &it); err != nil {
+			it, err := s.cache.holdings.get(k, v)
+			if err != nil {
 				return fmt.Errorf("decode holding: %w", err)
 			}
 			if collectionID != "" && it.CollectionID != collectionID {

@@ -86,7 +86,7 @@ func (s *Store) FindOrder(ctx context.Context, orderID string) (*dashboard.Order
 	var snap *dashboard.OrderSnapshot
 	err := s.db.View(func(tx *bbolt.Tx) (err error) {
 		if v := lookupIndex(tx, attrGSI2PK, orderPrefix+orderID); v != nil && orderID != "" {
-			snap, err = decodeOrder(v)
+			snap, err = s.cachedOrder([]byte(orderPrefix+orderID), v)
 		}
 		return err
 	})
@@ -201,7 +201,7 @@ func (s *Store) ListOrders(ctx context.Context, userID string, limit int, after 
 				page.Next = string(last[len(pk)+len(sep):]) // more remain
 				break
 			}
-			snap, err := decodeOrder(v)
+			snap, err := s.cachedOrder(k, v)
 			if err != nil {
 				return err
 			}
@@ -219,4 +219,13 @@ func (s *Store) ListOrders(ctx context.Context, userID string, limit int, after 
 		return dashboard.OrderPage{}, fmt.Errorf("bolt: list orders: %w", err)
 	}
 	return page, nil
+}
+
+// cachedOrder decodes an order item through the store's cache.
+func (s *Store) cachedOrder(key, v []byte) (*dashboard.OrderSnapshot, error) {
+	snap, err := s.cache.orders.get(key, v)
+	if err != nil {
+		return nil, fmt.Errorf("decode order: %w", err)
+	}
+	return &snap, nil
 }

@@ -33,7 +33,10 @@ func (s *Store) GetProfile(ctx context.Context, userID string) (*dashboard.Profi
 	}
 	var item map[string]any
 	err := s.db.View(func(tx *bbolt.Tx) (err error) {
-		item, err = getMap(tx, userPrefix+userID, profileSK)
+		key := itemKey(userPrefix+userID, profileSK)
+		if v := tx.Bucket(bucketItems).Get(key); v != nil {
+			item, err = s.cache.profiles.get(key, v)
+		}
 		return err
 	})
 	if err != nil {
