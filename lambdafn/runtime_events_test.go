@@ -1,0 +1,282 @@
+package lambdafn_test
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/thebabesclub/dashboard/auth"
+	"github.com/thebabesclub/dashboard/auth/authtest"
+	"github.com/thebabesclub/dashboard/lambdafn/runtimeapi"
+	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+	"github.com/thebabesclub/dashboard/stripe/stripefake"
+)
+
+// memberRoutes are the routes behind the authorizer; a cached Allow must
+// cover every one of them.
+var memberRoutes = []string{
+	"GET/dashboard/profile", "PUT/dashboard/profile", "POST/dashboard/update-profile", "GET/dashboard/orders",
+	"GET/dashboard/orders/cs_test_a1b2", "GET/dashboard/nfts", "POST/dashboard/wallet/challenge", "POST/dashboard/wallet/verify",
+}
+
+// tokenEvent is a TOKEN authorizer request as API Gateway sends it.
+func tokenEvent(header, route string) events.APIGatewayCustomAuthorizerRequest {
+	return events.APIGatewayCustomAuthorizerRequest{Type: "TOKEN", AuthorizationToken: header, MethodArn: testAPIArn + "/" + route}
+}
+
+// iamMatch reports whether an IAM resource pattern (* and ? wildcards, which
+// cross "/") matches arn.
+func iamMatch(pattern, arn string) bool {
+	re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(pattern)) + "$"
+	return regexp.MustCompile(re).MatchString(arn)
+}
+
+// TestLambdaAuthorizer runs the authorizer binary over the shared hostile
+// token table. Cases that need another verifier configuration (issuer,
+// audience, no previous secret) run in a process started with that
+// configuration, next to a positive control.
+func TestLambdaAuthorizer(t *testing.T) {
+	t.Parallel()
+	startBuild()
+	w := &world{t: t, env: map[string]string{"LOG_LEVEL": "debug"}} // the authorizer opens no store
+	base := auth.Config{Secret: []byte(jwtSecret), PreviousSecret: []byte(prevSecret)}
+	groups := map[string][]authtest.Case{}
+	configs := map[string]auth.Config{}
+	for _, c := range authtest.HostileCases(base, []byte(prevSecret)) {
+		cfg := base
+		if c.Adjust != nil {
+			c.Adjust(&cfg)
+		}
+		key := strings.Join(authEnv(cfg), " ")
+		groups[key] = append(groups[key], c)
+		configs[key] = cfg
+	}
+	keys := make([]string, 0, len(groups))
+	for k := range groups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	denied := 0
+	for _, key := range keys {
+		cfg := configs[key]
+		fn := w.start("authorizer", authEnv(cfg)...)
+		valid := authtest.ValidToken(cfg, memberA)
+		res := fn.invoke(tokenEvent(valid, "GET/dashboard/profile"))
+		checkAllow(t, res, valid)
+		for _, c := range groups[key] {
+			res := fn.invoke(tokenEvent(c.Header, "GET/dashboard/orders"))
+			if res.Error == nil || res.Error.ErrorMessage != "Unauthorized" || res.Payload != nil {
+				t.Errorf("%s: got %s %+v; want the error Unauthorized", c.Name, res.Payload, res.Error)
+			}
+		}
+		denied += len(groups[key])
+		if m := fn.metrics(); m["AuthorizerDenied"] != float64(len(groups[key])) || m["Requests"] != float64(len(groups[key])+1) || m["Errors"] != 0 {
+			t.Errorf("%s: metrics = %v; want %d denied", key, m, len(groups[key]))
+		}
+		if key == keys[0] && len(cfg.PreviousSecret) > 0 {
+			// Rotation: a token signed with the previous secret still works.
+			tok, err := auth.Sign([]byte(prevSecret), auth.Claims{UserID: memberA, Email: "old@example.com", Role: "customer"}, time.Now(), time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := fn.invoke(tokenEvent("Bearer "+tok, "GET/dashboard/nfts")); res.Error != nil {
+				t.Errorf("token signed with JWT_SECRET_PREVIOUS refused: %+v", res.Error)
+			}
+			if res := fn.invoke(tokenEvent(valid, "GET")); res.Error == nil || res.Error.ErrorMessage != "Unauthorized" {
+				t.Errorf("method ARN without a stage: %s %+v", res.Payload, res.Error)
+			}
+		}
+	}
+	if denied < 50 {
+		t.Errorf("only %d hostile cases ran", denied)
+	}
+}
+
+// authEnv is the JWT_* environment of a verifier configuration.
+func authEnv(cfg auth.Config) []string {
+	env := []string{"JWT_SECRET=" + string(cfg.Secret)}
+	if len(cfg.PreviousSecret) > 0 {
+		env = append(env, "JWT_SECRET_PREVIOUS="+string(cfg.PreviousSecret))
+	}
+	if cfg.Issuer != "" {
+		env = append(env, "JWT_ISSUER="+cfg.Issuer)
+	}
+	if cfg.Audience != "" {
+		env = append(env, "JWT_AUDIENCE="+cfg.Audience)
+	}
+	return env
+}
+
+// checkAllow checks an Allow answer: principalId and context name the
+// member, never the token, and the policy covers every member route of the
+// stage and nothing of another stage or API.
+func checkAllow(t *testing.T, res runtimeapi.Result, header string) {
+	t.Helper()
+	if res.Error != nil {
+		t.Fatalf("valid token refused: %+v", res.Error)
+	}
+	var resp events.APIGatewayCustomAuthorizerResponse
+	if err := json.Unmarshal(res.Payload, &resp); err != nil {
+		t.Fatalf("not an authorizer response: %s", res.Payload)
+	}
+	if strings.Contains(string(res.Payload), strings.TrimPrefix(header, "Bearer ")) {
+		t.Errorf("the token is in the authorizer's answer: %s", res.Payload)
+	}
+	if resp.PrincipalID != memberA || resp.Context["userId"] != memberA || resp.Context["email"] != "member@example.com" ||
+		resp.Context["role"] != "customer" || resp.Context["displayName"] != "Test Member" {
+		t.Errorf("principal %q, context %v", resp.PrincipalID, resp.Context)
+	}
+	st := resp.PolicyDocument.Statement
+	if resp.PolicyDocument.Version != "2012-10-17" || len(st) != 1 || st[0].Effect != "Allow" ||
+		len(st[0].Action) != 1 || st[0].Action[0] != "execute-api:Invoke" || len(st[0].Resource) != 1 {
+		t.Fatalf("policy = %+v", resp.PolicyDocument)
+	}
+	for _, r := range memberRoutes {
+		if !iamMatch(st[0].Resource[0], testAPIArn+"/"+r) {
+			t.Errorf("policy %s does not cover %s", st[0].Resource[0], r)
+		}
+	}
+	for _, other := range []string{
+		"arn:aws:execute-api:us-east-1:123456789012:abc123/dev/GET/dashboard/profile",
+		"arn:aws:execute-api:us-east-1:123456789012:zzz999/prod/GET/dashboard/profile",
+		"arn:aws:execute-api:us-west-2:123456789012:abc123/prod/GET/dashboard/profile",
+	} {
+		if iamMatch(st[0].Resource[0], other) {
+			t.Errorf("policy %s also covers %s", st[0].Resource[0], other)
+		}
+	}
+}
+
+func TestLambdaOrderRefresh(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t).withStripe().withMarket()
+	w.seedMember(memberA, "cus_lambda_refresh", "")
+	w.seedMember(memberB, "", "")
+	w.stripe.AddSession(stripefake.NewSession("cs_test_lambda_refresh", time.Now().Add(-time.Hour)).WithCustomer("cus_lambda_refresh").Paid())
+	fn := w.start("order-refresh")
+	batch := sqsEvent(
+		`{"kind":"STRIPE","userId":"`+memberA+`"}`, // Stripe refuses the listing below
+		`{"kind":"STRIPE"`, // malformed: dropped, not retried
+		`{"kind":"STRIPE","userId":"`+memberB+`"}`, // no Stripe customer: nothing to list
+		`{"kind":"NFT","userId":"`+memberB+`"}`,    // no wallet: nothing to sync
+	)
+	w.stripe.Fail("/v1/checkout/sessions", 400)
+	res := fn.invoke(batch)
+	if res.Error != nil {
+		t.Fatalf("batch failed as a whole: %+v", res.Error)
+	}
+	var resp events.SQSEventResponse
+	if err := json.Unmarshal(res.Payload, &resp); err != nil {
+		t.Fatalf("not a batch response: %s", res.Payload)
+	}
+	if got := failedIDs(resp); got != "msg-1" {
+		t.Errorf("batchItemFailures = %q (%s), want msg-1", got, res.Payload)
+	}
+	// Redelivered after Stripe recovered, the failed message goes through.
+	res = fn.invoke(sqsEvent(`{"kind":"STRIPE","userId":"` + memberA + `"}`))
+	if err := json.Unmarshal(res.Payload, &resp); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Errorf("redelivery = %s %+v", res.Payload, res.Error)
+	}
+	if _, err := w.store.FindOrder(context.Background(), "cs_test_lambda_refresh"); err != nil {
+		t.Errorf("refreshed order not stored: %v", err)
+	}
+	if m := fn.metrics(); m["SyncProcessed"] != 5 || m["SyncFailures"] != 1 || m["UpstreamFailures/stripe"] != 1 || m["Errors"] != 0 {
+		t.Errorf("metrics = %v", m)
+	}
+}
+
+// scheduledEvent is an EventBridge scheduled event for rule.
+func scheduledEvent(rule string) events.EventBridgeEvent {
+	return events.EventBridgeEvent{Version: "0", ID: newUUID(), DetailType: "Scheduled Event", Source: "aws.events",
+		AccountID: "123456789012", Time: time.Now().UTC().Truncate(time.Second), Region: "us-east-1",
+		Resources: []string{"arn:aws:events:us-east-1:123456789012:rule/" + rule}, Detail: json.RawMessage(`{}`)}
+}
+
+func TestLambdaStripeOrderSync(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t).withStripe()
+	w.seedMember(memberA, "", "")
+	w.stripe.AddSession(
+		stripefake.NewSession("cs_test_lambda_nightly", time.Now().Add(-2*time.Hour)).WithUserID(memberA).WithItem("Chain", 1, 12900).Paid(),
+		stripefake.NewSession("cs_test_lambda_nobody", time.Now().Add(-3*time.Hour)).WithEmail("stranger@example.com").Paid(),
+	)
+	fn := w.start("stripe-order-sync")
+	res := fn.invoke(scheduledEvent("stripe-order-sync"))
+	if res.Error != nil || string(res.Payload) != "null" {
+		t.Fatalf("reconciliation = %s %+v\n%s", res.Payload, res.Error, fn.proc.Stderr())
+	}
+	if o, err := w.store.FindOrder(context.Background(), "cs_test_lambda_nightly"); err != nil || o.UserID != memberA {
+		t.Errorf("reconciled order = %+v, %v", o, err)
+	}
+	w.stripe.Fail("/v1/checkout/sessions", 400)
+	res = fn.invoke(scheduledEvent("stripe-order-sync"))
+	if res.Error == nil || !strings.HasPrefix(res.Error.ErrorMessage, "stripe-order-sync failed") {
+		t.Errorf("failing reconciliation = %s %+v; want the invocation to fail", res.Payload, res.Error)
+	}
+	m := fn.metrics()
+	if m["SyncProcessed"] != 2 || m["SyncCreated"] != 1 || m["SyncUnresolved"] != 1 || m["ReconciliationFailures"] != 1 || m["Errors"] != 1 {
+		t.Errorf("metrics = %v", m)
+	}
+}
+
+func TestLambdaNFTSync(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t).withMarket()
+	w.seedMember(memberA, "", testWallet)
+	w.market.SetHoldings(testWallet, []marketfake.NFT{
+		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "7", Collection: "babes-genesis", Name: "Babe #7"},
+		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "8", Collection: "babes-genesis", Name: "Babe #8"},
+	})
+	fn := w.start("nft-sync")
+	res := fn.invoke(scheduledEvent("nft-sync"))
+	if res.Error != nil {
+		t.Fatalf("poll = %+v\n%s", res.Error, fn.proc.Stderr())
+	}
+	page, err := w.store.ListHoldings(context.Background(), memberA, "", 10, "")
+	if err != nil || len(page.Holdings) != 2 {
+		t.Errorf("holdings after the poll = %+v, %v", page.Holdings, err)
+	}
+	if m := fn.metrics(); m["SyncProcessed"] != 1 || m["SyncFailures"] != 0 || m["UpstreamCalls/marketplace"] != 1 {
+		t.Errorf("metrics = %v", m)
+	}
+}
+
+// TestLambdaColdStartFailures: a function that cannot start reports why
+// on init/error and exits, instead of serving with half a configuration.
+func TestLambdaColdStartFailures(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"get-profile", map[string]string{"JWT_SECRET": jwtSecret}, "COMMERCE_TABLE"},    // never the embedded store
+		{"authorizer", map[string]string{}, "JWT_SECRET"},                                // no key, no verifier
+		{"stripe-order-sync", map[string]string{"COMMERCE_TABLE": "t"}, "STRIPE_SECRET"}, // nothing to reconcile
+		{"list-orders", map[string]string{"COMMERCE_TABLE": "t", "JWT_SECRET": jwtSecret, "ORDER_STALE_AFTER": "soon"}, "ORDER_STALE_AFTER"},
+	} {
+		w := &world{t: t, env: tc.env}
+		fn := w.start(tc.name)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		_, err := fn.api.InvokeJSON(ctx, scheduledEvent("x"))
+		cancel()
+		ie, ok := fn.api.InitError()
+		if err != runtimeapi.ErrInitFailed || !ok || !strings.Contains(ie.ErrorMessage, tc.want) || ie.ErrorType != "Runtime.ConfigInvalid" {
+			t.Errorf("%s: invoke = %v, init error %+v; want one naming %s", tc.name, err, ie, tc.want)
+		}
+		select {
+		case <-fn.proc.Exited():
+			if code := fn.proc.ExitCode(); code != 1 {
+				t.Errorf("%s exited with %d", tc.name, code)
+			}
+		case <-time.After(10 * time.Second):
+			t.Errorf("%s still runs after a failed cold start", tc.name)
+		}
+	}
+}

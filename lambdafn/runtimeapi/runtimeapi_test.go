@@ -1,0 +1,82 @@
+package runtimeapi
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+)
+
+// TestRuntimeAPI plays the function's side over HTTP: take an event, answer
+// it, fail one, and report a failed cold start.
+func TestRuntimeAPI(t *testing.T) {
+	s, err := New("get-profile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	base := "http://" + s.Addr() + "/2018-06-01/runtime"
+	post := func(path, body string) int {
+		resp, err := http.Post(base+path, "application/json", bytes.NewBufferString(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	function := func(answer func(id string) int) {
+		resp, err := http.Get(base + "/invocation/next")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		id := resp.Header.Get("Lambda-Runtime-Aws-Request-Id")
+		deadline, _ := strconv.ParseInt(resp.Header.Get("Lambda-Runtime-Deadline-Ms"), 10, 64)
+		if string(body) != `{"n":1}` || id == "" || deadline < time.Now().UnixMilli() ||
+			resp.Header.Get("Lambda-Runtime-Invoked-Function-Arn") != "arn:aws:lambda:us-east-1:000000000000:function:get-profile" ||
+			resp.Header.Get("Lambda-Runtime-Trace-Id") == "" {
+			t.Errorf("next = %s %v", body, resp.Header)
+		}
+		if code := answer(id); code != http.StatusAccepted {
+			t.Errorf("answer = %d", code)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	go function(func(id string) int { return post("/invocation/"+id+"/response", `{"ok":true}`) })
+	res, err := s.Invoke(ctx, []byte(`{"n":1}`))
+	if err != nil || string(res.Payload) != `{"ok":true}` || res.Error != nil || res.Answered.Before(res.Delivered) {
+		t.Fatalf("Invoke = %+v, %v", res, err)
+	}
+	if _, ok := s.FirstNext(); !ok {
+		t.Error("FirstNext not recorded")
+	}
+
+	go function(func(id string) int {
+		if code := post("/invocation/not-"+id+"/response", `{}`); code != http.StatusBadRequest {
+			t.Errorf("unknown request id = %d, want 400", code)
+		}
+		return post("/invocation/"+id+"/error", `{"errorMessage":"Unauthorized","errorType":"errorString"}`)
+	})
+	res, err = s.Invoke(ctx, []byte(`{"n":1}`))
+	if err != nil || res.Error == nil || res.Error.ErrorMessage != "Unauthorized" || res.Payload != nil {
+		t.Fatalf("failed Invoke = %+v, %v", res, err)
+	}
+
+	if code := post("/init/error", `{"errorMessage":"JWT_SECRET is not set","errorType":"Runtime.ConfigInvalid"}`); code != http.StatusAccepted {
+		t.Errorf("init/error = %d", code)
+	}
+	if _, err := s.Invoke(ctx, []byte(`{}`)); !errors.Is(err, ErrInitFailed) {
+		t.Errorf("Invoke after init error = %v", err)
+	}
+	if ie, ok := s.InitError(); !ok || ie.ErrorMessage != "JWT_SECRET is not set" {
+		t.Errorf("InitError = %+v", ie)
+	}
+}
