@@ -106,7 +106,7 @@ func Orders(now time.Time) []*dashboard.OrderSnapshot {
 	out := make([]*dashboard.OrderSnapshot, 0, len(statuses))
 	for i, status := range statuses {
 		created := now.Add(-time.Duration(i*9*24+3) * time.Hour).Truncate(time.Second)
-		id := fmt.Sprintf("cs_test_demo%02dA1b2C3d4E5f6G7h8", i+1)
+		id := fmt.Sprintf("cs_test_a1B2c3D4e5F6g7H8%02dDEMO", i+1)
 		var items []dashboard.LineItem
 		var subtotal, count int64
 		for j := 0; j <= i%3; j++ {

@@ -1,0 +1,141 @@
+// The data layer: one query key per resource and one hook per API operation.
+// Components use these hooks; only this file talks to the API client.
+import {
+  keepPreviousData,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+  type InfiniteData,
+} from '@tanstack/react-query';
+import { useApi } from './ApiContext';
+import type { NFTListPayload, OrderListPayload, ProfilePayload, ProfileUpdatePayload } from './client';
+import { ApiError } from './errors';
+import { applyUpdate } from './optimistic';
+import type { ProfileUpdate } from './types';
+import { requestSignature, WalletError } from '../lib/ethereum';
+
+export const ORDERS_PAGE_SIZE = 10;
+export const NFTS_PAGE_SIZE = 24;
+/** How often a list that the API says is refreshing is read again. */
+export const REFRESH_POLL_MS = 20_000;
+
+export const queryKeys = {
+  profile: ['profile'] as const,
+  orders: ['orders'] as const,
+  ordersPage: (cursor: string | null, limit: number) => ['orders', { cursor, limit }] as const,
+  order: (orderId: string) => ['order', orderId] as const,
+  nfts: ['nfts'] as const,
+  nftsList: (collectionId: string | null) => ['nfts', { collectionId }] as const,
+};
+
+export function useProfile() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.profile,
+    queryFn: ({ signal }) => api.getProfile(signal),
+  });
+}
+
+export interface ProfileSave {
+  update: ProfileUpdate;
+  /** The version the member edited (If-Match). */
+  updatedAt: string | null;
+}
+
+/**
+ * useUpdateProfile saves a partial update optimistically: the cached profile
+ * shows the new values at once and is put back as it was if the save fails.
+ */
+export function useUpdateProfile() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation<ProfileUpdatePayload, ApiError, ProfileSave, { previous: ProfilePayload | undefined }>({
+    mutationFn: ({ update, updatedAt }) => api.updateProfile(update, updatedAt),
+    onMutate: async ({ update }) => {
+      await qc.cancelQueries({ queryKey: queryKeys.profile });
+      const previous = qc.getQueryData<ProfilePayload>(queryKeys.profile);
+      if (previous) qc.setQueryData<ProfilePayload>(queryKeys.profile, { profile: applyUpdate(previous.profile, update) });
+      return { previous };
+    },
+    onError: (err, _vars, ctx) => {
+      if (ctx?.previous) qc.setQueryData(queryKeys.profile, ctx.previous);
+      // Someone else changed the profile: fetch the new version so a reload shows it.
+      if (err.code === 'precondition_failed') void qc.invalidateQueries({ queryKey: queryKeys.profile });
+    },
+    onSuccess: (data, { update }) => {
+      qc.setQueryData<ProfilePayload>(queryKeys.profile, { profile: data.profile });
+      // A new wallet means new holdings and an unverified wallet.
+      if (update.preferredWallet !== undefined) void qc.invalidateQueries({ queryKey: queryKeys.nfts });
+    },
+  });
+}
+
+export function useOrders(cursor: string | null, limit: number = ORDERS_PAGE_SIZE) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.ordersPage(cursor, limit),
+    queryFn: ({ signal }) => api.listOrders(cursor ? { limit, cursor } : { limit }, signal),
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) => (q.state.data?.refreshing ? REFRESH_POLL_MS : false),
+  });
+}
+
+export type { OrderListPayload };
+
+export function useOrder(orderId: string | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.order(orderId ?? ''),
+    queryFn: ({ signal }) => api.getOrder(orderId ?? '', signal),
+    enabled: orderId !== null,
+  });
+}
+
+export function useNFTs(collectionId: string | null) {
+  const api = useApi();
+  return useInfiniteQuery<NFTListPayload, ApiError, InfiniteData<NFTListPayload, string | null>, ReturnType<typeof queryKeys.nftsList>, string | null>({
+    queryKey: queryKeys.nftsList(collectionId),
+    queryFn: ({ pageParam, signal }) =>
+      api.listNFTs(
+        {
+          limit: NFTS_PAGE_SIZE,
+          ...(collectionId ? { collectionId } : {}),
+          ...(pageParam ? { cursor: pageParam } : {}),
+        },
+        signal,
+      ),
+    initialPageParam: null,
+    getNextPageParam: (last) => last.nextCursor,
+    refetchInterval: (q) => (q.state.data?.pages[0]?.refreshing ? REFRESH_POLL_MS : false),
+  });
+}
+
+export type WalletStep = 'challenge' | 'sign' | 'verify';
+
+/**
+ * useVerifyWallet proves the member's wallet: it asks the API for a
+ * Sign-In with Ethereum message, has the wallet extension sign it
+ * (personal_sign) and sends the signature back.
+ */
+export function useVerifyWallet(onStep?: (step: WalletStep) => void) {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation<{ wallet: string }, ApiError | WalletError, { wallet: string }>({
+    mutationFn: async ({ wallet }) => {
+      onStep?.('challenge');
+      const challenge = await api.createWalletChallenge();
+      onStep?.('sign');
+      const signature = await requestSignature(challenge.message, wallet);
+      onStep?.('verify');
+      const res = await api.verifyWallet({ message: challenge.message, signature });
+      return { wallet: res.wallet };
+    },
+    onSuccess: () => {
+      qc.setQueriesData<InfiniteData<NFTListPayload>>({ queryKey: queryKeys.nfts }, (data) =>
+        data ? { ...data, pages: data.pages.map((p) => ({ ...p, walletVerified: true })) } : data,
+      );
+      void qc.invalidateQueries({ queryKey: queryKeys.nfts });
+    },
+  });
+}

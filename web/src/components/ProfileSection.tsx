@@ -1,0 +1,50 @@
+import { useEffect, useId, useRef, useState } from 'react';
+import { DashboardErrorBoundary } from './DashboardErrorBoundary';
+import { ProfileEditForm } from './ProfileEditForm';
+import { ProfileOverviewCard } from './ProfileOverviewCard';
+
+/** ProfileSection puts the overview card and, while editing, the edit form side by side. */
+export function ProfileSection() {
+  const formId = useId();
+  const [editing, setEditing] = useState(false);
+  const [status, setStatus] = useState<string | null>(null);
+  const sectionRef = useRef<HTMLDivElement>(null);
+  const returnFocus = useRef(false);
+
+  useEffect(() => {
+    if (editing) {
+      sectionRef.current?.querySelector<HTMLInputElement>(`[id="${formId}"] input`)?.focus();
+    } else if (returnFocus.current) {
+      returnFocus.current = false;
+      sectionRef.current?.querySelector<HTMLButtonElement>('.card__header button')?.focus();
+    }
+  }, [editing, formId]);
+
+  return (
+    <div ref={sectionRef} className={`profile${editing ? ' profile--editing' : ''}`}>
+      <ProfileOverviewCard
+        formId={formId}
+        editing={editing}
+        onEdit={() => {
+          setStatus(null);
+          setEditing(true);
+        }}
+      />
+      <p className="status-message" role="status">
+        {status}
+      </p>
+      {editing && (
+        <DashboardErrorBoundary title="The profile form could not be shown">
+          <ProfileEditForm
+            formId={formId}
+            onDone={(message) => {
+              returnFocus.current = true;
+              setStatus(message);
+              setEditing(false);
+            }}
+          />
+        </DashboardErrorBoundary>
+      )}
+    </div>
+  );
+}

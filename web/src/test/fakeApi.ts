@@ -1,0 +1,241 @@
+// A fake of the dashboard API at the fetch edge: tests replace globalThis.fetch
+// with FakeApi.fetch, which answers the API's routes with the API's JSON
+// (typed by the generated schema) from in-memory state, and records every
+// request. Components and the data layer run unchanged.
+import { vi } from 'vitest';
+import type { ErrorBody, NFT, NFTList, OrderDetail, OrderList, Profile, ProfileUpdate, WalletChallenge } from '../api/types';
+import { nftFixture, orderFixture, profileFixture, WALLET } from './fixtures';
+
+export const TEST_TOKEN = 'test-token';
+/** The signature the fake wallet produces and the fake API accepts. */
+export const GOOD_SIGNATURE = `0x${'ab'.repeat(65)}`;
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  headers: Headers;
+  body: unknown;
+}
+
+type Handler = (req: RecordedRequest) => Response | Promise<Response>;
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'X-Request-Id': 'req-test', ...headers },
+  });
+}
+
+export function apiError(status: number, code: string, error: string, fields?: Record<string, string>): Response {
+  const body: ErrorBody = fields ? { error, code, fields } : { error, code };
+  return json(status, body);
+}
+
+/** never is a response that does not arrive (to see loading states). */
+export function never(): Promise<Response> {
+  return new Promise(() => {});
+}
+
+export class FakeApi {
+  token = TEST_TOKEN;
+  profile: Profile = profileFixture();
+  orders: OrderDetail[] = Array.from({ length: 25 }, (_, i) => orderFixture(i + 1));
+  ordersSyncedAt: string | null = '2025-11-26T20:00:00Z';
+  ordersRefreshing = false;
+  nfts: NFT[] = [1, 2, 3].map((i) => nftFixture(i));
+  walletVerified = false;
+  nftsSyncedAt: string | null = '2025-11-26T20:00:00Z';
+  nftsRefreshing = false;
+  /** Every challenge issued, in order; only the last one can be verified. */
+  challenges: WalletChallenge[] = [];
+  private lastChallenge: WalletChallenge | null = null;
+  requests: RecordedRequest[] = [];
+  private overrides: { key: string; handler: Handler; once: boolean }[] = [];
+  private clock = 0;
+
+  /** on answers "METHOD /path" with handler instead of the fake's own route (once, by default). */
+  on(key: string, handler: Handler, opts: { once?: boolean } = {}): this {
+    this.overrides.push({ key, handler, once: opts.once ?? true });
+    return this;
+  }
+
+  /** clearOverrides makes the fake answer every route itself again. */
+  clearOverrides(): this {
+    this.overrides = [];
+    return this;
+  }
+
+  /** calls lists the recorded requests for "METHOD /path". */
+  calls(key: string): RecordedRequest[] {
+    return this.requests.filter((r) => `${r.method} ${r.path}` === key);
+  }
+
+  install(): this {
+    vi.stubGlobal('fetch', vi.fn(this.fetch));
+    return this;
+  }
+
+  fetch = async (input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, 'http://dashboard.test');
+    const method = (init.method ?? (input instanceof Request ? input.method : 'GET')).toUpperCase();
+    const headers = new Headers(init.headers ?? (input instanceof Request ? input.headers : undefined));
+    const raw = typeof init.body === 'string' ? init.body : null;
+    const req: RecordedRequest = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers,
+      body: raw ? (JSON.parse(raw) as unknown) : undefined,
+    };
+    this.requests.push(req);
+    const key = `${method} ${url.pathname}`;
+    const i = this.overrides.findIndex((o) => o.key === key);
+    const o = this.overrides[i];
+    if (o) {
+      if (o.once) this.overrides.splice(i, 1);
+      return o.handler(req);
+    }
+    return this.route(req);
+  };
+
+  private route(req: RecordedRequest): Response {
+    if (req.headers.get('Authorization') !== `Bearer ${this.token}`) {
+      return apiError(401, 'unauthorized', 'Missing or invalid credentials.');
+    }
+    const key = `${req.method} ${req.path}`;
+    switch (key) {
+      case 'GET /dashboard/profile':
+        return json(200, { profile: this.profile }, this.etag());
+      case 'PUT /dashboard/profile':
+        return this.updateProfile(req);
+      case 'GET /dashboard/orders':
+        return this.listOrders(req);
+      case 'GET /dashboard/nfts':
+        return this.listNFTs(req);
+      case 'POST /dashboard/wallet/challenge':
+        return this.challenge();
+      case 'POST /dashboard/wallet/verify':
+        return this.verify(req);
+    }
+    const m = /^\/dashboard\/orders\/([^/]+)$/.exec(req.path);
+    if (req.method === 'GET' && m?.[1]) {
+      const order = this.orders.find((o) => o.orderId === decodeURIComponent(m[1] ?? ''));
+      return order ? json(200, { order }) : apiError(404, 'not_found', 'No such order.');
+    }
+    return apiError(404, 'not_found', 'No such route.');
+  }
+
+  private etag(): Record<string, string> {
+    return this.profile.updatedAt ? { ETag: `"${this.profile.updatedAt}"` } : {};
+  }
+
+  private updateProfile(req: RecordedRequest): Response {
+    const ifMatch = req.headers.get('If-Match');
+    if (ifMatch && ifMatch.replace(/"/g, '') !== this.profile.updatedAt) {
+      return apiError(412, 'precondition_failed', 'The profile changed since it was read.');
+    }
+    const u = req.body as ProfileUpdate;
+    const p: Profile = { ...this.profile };
+    if (u.displayName !== undefined) p.displayName = u.displayName;
+    if (u.email !== undefined) p.email = u.email;
+    if (u.phone !== undefined) p.phone = u.phone;
+    if (u.avatarUrl !== undefined) p.avatarUrl = u.avatarUrl;
+    if (u.preferredWallet !== undefined) p.preferredWallet = u.preferredWallet;
+    const addr = (a: ProfileUpdate['shippingAddress']) =>
+      a ? { line1: a.line1, city: a.city, state: a.state, postalCode: a.postalCode, country: a.country.toUpperCase(), ...(a.name ? { name: a.name } : {}), ...(a.line2 ? { line2: a.line2 } : {}) } : null;
+    if (u.shippingAddress !== undefined) p.shippingAddress = addr(u.shippingAddress);
+    if (u.billingAddress !== undefined) p.billingAddress = addr(u.billingAddress);
+    if (u.dashboardSettings !== undefined) p.dashboardSettings = { ...p.dashboardSettings, ...u.dashboardSettings };
+    this.clock += 1;
+    p.updatedAt = new Date(Date.UTC(2025, 10, 27, 0, 0, this.clock)).toISOString();
+    const emailChanged = u.email !== undefined && u.email !== this.profile.email;
+    this.profile = p;
+    return json(200, emailChanged ? { profile: p, emailChanged: true } : { profile: p }, this.etag());
+  }
+
+  /** Cursors are "cur-<offset>" here; the real API's are opaque and signed. */
+  private page<T>(items: T[], req: RecordedRequest): { page: T[]; nextCursor: string | null } | Response {
+    const limit = Number(req.query.get('limit') ?? '20');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      return apiError(400, 'validation_failed', 'Invalid limit.', { limit: 'Must be 1 to 100.' });
+    }
+    const cursor = req.query.get('cursor');
+    let offset = 0;
+    if (cursor !== null) {
+      const m = /^cur-(\d+)$/.exec(cursor);
+      if (!m) return apiError(400, 'invalid_cursor', 'The cursor is not valid.');
+      offset = Number(m[1]);
+    }
+    const page = items.slice(offset, offset + limit);
+    return { page, nextCursor: offset + limit < items.length ? `cur-${offset + limit}` : null };
+  }
+
+  private listOrders(req: RecordedRequest): Response {
+    const r = this.page(this.orders, req);
+    if (r instanceof Response) return r;
+    const body: OrderList = {
+      orders: r.page.map((o) => ({
+        orderId: o.orderId,
+        orderNumber: o.orderNumber,
+        status: o.status,
+        amount: o.amount,
+        amountSubtotal: o.amountSubtotal,
+        currency: o.currency,
+        createdAt: o.createdAt,
+        completedAt: o.completedAt,
+        itemCount: o.itemCount,
+        items: o.items,
+        customerEmail: o.customerEmail,
+        shippingAddress: o.shippingAddress,
+      })),
+      nextCursor: r.nextCursor,
+      hasOrders: this.orders.length > 0,
+      syncedAt: this.ordersSyncedAt,
+      refreshing: this.ordersRefreshing,
+    };
+    return json(200, body);
+  }
+
+  private listNFTs(req: RecordedRequest): Response {
+    const wallet = this.profile.preferredWallet;
+    const collection = req.query.get('collectionId');
+    const held = wallet ? this.nfts.filter((n) => !collection || n.collectionId === collection) : [];
+    const r = this.page(held, req);
+    if (r instanceof Response) return r;
+    const body: NFTList = {
+      nfts: r.page,
+      nextCursor: r.nextCursor,
+      wallet,
+      walletVerified: Boolean(wallet) && this.walletVerified,
+      syncedAt: this.nftsSyncedAt,
+      refreshing: this.nftsRefreshing,
+    };
+    return json(200, body);
+  }
+
+  private challenge(): Response {
+    const wallet = this.profile.preferredWallet;
+    if (!wallet) return apiError(409, 'conflict', 'Set a preferred wallet first.');
+    this.lastChallenge = {
+      message: `dashboard.test wants you to sign in with your Ethereum account:\n${wallet}\n\nNonce: abcdef123456`,
+      nonce: 'abcdef123456',
+      expiresAt: '2025-11-26T21:38:24Z',
+    };
+    this.challenges.push(this.lastChallenge);
+    return json(200, this.lastChallenge);
+  }
+
+  private verify(req: RecordedRequest): Response {
+    const body = req.body as { message?: string; signature?: string };
+    if (!this.lastChallenge || body.message !== this.lastChallenge.message) {
+      return apiError(400, 'validation_failed', 'Unknown message.', { message: 'Not a message this server issued.' });
+    }
+    if (body.signature !== GOOD_SIGNATURE) {
+      return apiError(400, 'validation_failed', 'Bad signature.', { signature: 'Does not recover to the wallet.' });
+    }
+    this.lastChallenge = null;
+    this.walletVerified = true;
+    return json(200, { wallet: this.profile.preferredWallet ?? WALLET, walletVerified: true });
+  }
+}
