@@ -1,0 +1,228 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Config is everything about a deployment that is not a secret. It comes
+// from CDK context (cdk.json, or `-c key=value` on the command line), so a
+// value is visible in the synthesized template and in the repository;
+// secrets never go here — they are CloudFormation parameters (see
+// secretParams).
+type Config struct {
+	// TableName is the single DynamoDB table (COMMERCE_TABLE).
+	TableName string
+	// ImportTable uses an existing table of that name instead of creating
+	// one. In production the identity service already owns the table, so
+	// this stack must not try to create (or ever delete) it.
+	ImportTable bool
+	// LambdaDir holds <function>.zip for every function (`make lambdas`),
+	// relative to the CDK app's folder (infra/) unless absolute.
+	LambdaDir string
+	// PlaceholderCode lets the app synthesize without the zips, with a stub
+	// bootstrap that fails every invocation: for looking at the template on
+	// a fresh clone, never for a deployment.
+	PlaceholderCode bool
+	// CORSAllowOrigins is the browser allow-list (CORS_ALLOW_ORIGINS).
+	CORSAllowOrigins []string
+	// StageName is the API Gateway stage.
+	StageName string
+	// ThrottleRate and ThrottleBurst are the stage's steady requests per
+	// second and burst, across all clients.
+	ThrottleRate, ThrottleBurst float64
+	// LogRetentionDays applies to every function's and the API's log group.
+	LogRetentionDays int
+	// AlarmEmail, when set, subscribes that address to the alarm topic.
+	AlarmEmail string
+	// APIGatewayAccountRole creates the region-wide role API Gateway needs
+	// to write access logs (AWS::ApiGateway::Account). Turn it off when the
+	// account already has one that another stack manages.
+	APIGatewayAccountRole bool
+	// LatencyP99Millis is the API p99 latency alarm's threshold.
+	LatencyP99Millis float64
+
+	// Plain settings of CONTRACT §7, passed to the functions that read them.
+	LogLevel        string
+	JWTIssuer       string
+	JWTAudience     string
+	OrderStaleAfter string
+	StripeAPIBase   string
+	StripeMaxRPS    string
+	NFTProvider     string
+	NFTAPIBaseURL   string
+	NFTChain        string
+	NFTCollections  string
+	NFTStaleAfter   string
+}
+
+// DefaultConfig is the configuration cdk.json does not override.
+func DefaultConfig() Config {
+	return Config{
+		TableName:             "babesclub-commerce",
+		LambdaDir:             "../dist/lambda",
+		CORSAllowOrigins:      []string{"http://localhost:5173"},
+		StageName:             "prod",
+		ThrottleRate:          50,
+		ThrottleBurst:         100,
+		LogRetentionDays:      30,
+		APIGatewayAccountRole: true,
+		LatencyP99Millis:      3000,
+		LogLevel:              "info",
+		OrderStaleAfter:       "12h",
+		StripeMaxRPS:          "20",
+		NFTProvider:           "alchemy",
+		NFTChain:              "ethereum",
+		NFTStaleAfter:         "1h",
+	}
+}
+
+// contextKeys maps each context key to the field it sets; the keys are what
+// docs/operations.md lists.
+func (c *Config) contextKeys() map[string]any {
+	return map[string]any{
+		"tableName":             &c.TableName,
+		"importTable":           &c.ImportTable,
+		"lambdaDir":             &c.LambdaDir,
+		"placeholderCode":       &c.PlaceholderCode,
+		"corsAllowOrigins":      &c.CORSAllowOrigins,
+		"stageName":             &c.StageName,
+		"throttleRate":          &c.ThrottleRate,
+		"throttleBurst":         &c.ThrottleBurst,
+		"logRetentionDays":      &c.LogRetentionDays,
+		"alarmEmail":            &c.AlarmEmail,
+		"apiGatewayAccountRole": &c.APIGatewayAccountRole,
+		"latencyP99Millis":      &c.LatencyP99Millis,
+		"logLevel":              &c.LogLevel,
+		"jwtIssuer":             &c.JWTIssuer,
+		"jwtAudience":           &c.JWTAudience,
+		"orderStaleAfter":       &c.OrderStaleAfter,
+		"stripeApiBase":         &c.StripeAPIBase,
+		"stripeMaxRps":          &c.StripeMaxRPS,
+		"nftProvider":           &c.NFTProvider,
+		"nftApiBaseUrl":         &c.NFTAPIBaseURL,
+		"nftChain":              &c.NFTChain,
+		"nftCollections":        &c.NFTCollections,
+		"nftStaleAfter":         &c.NFTStaleAfter,
+	}
+}
+
+// ConfigFromContext reads the context of node over the defaults. Values
+// from the command line arrive as strings, those from cdk.json as JSON
+// values; both are accepted.
+func ConfigFromContext(node constructs.Node) (Config, error) {
+	c := DefaultConfig()
+	for key, dst := range c.contextKeys() {
+		v := node.TryGetContext(jsii.String(key))
+		if v == nil {
+			continue
+		}
+		if err := setField(dst, v); err != nil {
+			return Config{}, fmt.Errorf("context %s: %w", key, err)
+		}
+	}
+	return c, c.Validate()
+}
+
+// Validate refuses configurations that would synthesize a broken stack.
+func (c Config) Validate() error {
+	switch {
+	case c.TableName == "":
+		return fmt.Errorf("tableName is empty")
+	case len(c.CORSAllowOrigins) == 0:
+		return fmt.Errorf("corsAllowOrigins is empty: name at least one origin")
+	case c.StageName == "":
+		return fmt.Errorf("stageName is empty")
+	case c.ThrottleRate <= 0 || c.ThrottleBurst <= 0:
+		return fmt.Errorf("throttleRate and throttleBurst must be positive")
+	case c.LatencyP99Millis <= 0:
+		return fmt.Errorf("latencyP99Millis must be positive")
+	}
+	for _, o := range c.CORSAllowOrigins {
+		if o == "*" || !(strings.HasPrefix(o, "https://") || strings.HasPrefix(o, "http://")) || strings.Count(o, "/") != 2 {
+			return fmt.Errorf("corsAllowOrigins: %q is not an origin such as https://dashboard.example.com", o)
+		}
+		if strings.ContainsAny(o, "'\",") {
+			return fmt.Errorf("corsAllowOrigins: %q contains a quote or comma", o)
+		}
+	}
+	if _, err := retention(c.LogRetentionDays); err != nil {
+		return err
+	}
+	return nil
+}
+
+func setField(dst any, v any) error {
+	s, isString := v.(string)
+	switch d := dst.(type) {
+	case *string:
+		if !isString {
+			return fmt.Errorf("want a string, got %v", v)
+		}
+		*d = s
+	case *bool:
+		switch {
+		case isString:
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return fmt.Errorf("want true or false, got %q", s)
+			}
+			*d = b
+		default:
+			b, ok := v.(bool)
+			if !ok {
+				return fmt.Errorf("want true or false, got %v", v)
+			}
+			*d = b
+		}
+	case *float64, *int:
+		var f float64
+		switch n := v.(type) {
+		case string:
+			var err error
+			if f, err = strconv.ParseFloat(n, 64); err != nil {
+				return fmt.Errorf("want a number, got %q", n)
+			}
+		case float64:
+			f = n
+		default:
+			return fmt.Errorf("want a number, got %v", v)
+		}
+		if p, ok := d.(*int); ok {
+			if f != float64(int(f)) {
+				return fmt.Errorf("want a whole number, got %v", f)
+			}
+			*p = int(f)
+		} else {
+			*d.(*float64) = f
+		}
+	case *[]string:
+		var list []string
+		switch l := v.(type) {
+		case string:
+			for _, item := range strings.Split(l, ",") {
+				if item = strings.TrimSpace(item); item != "" {
+					list = append(list, item)
+				}
+			}
+		case []any:
+			for _, item := range l {
+				s, ok := item.(string)
+				if !ok {
+					return fmt.Errorf("want a list of strings, got %v", v)
+				}
+				list = append(list, s)
+			}
+		default:
+			return fmt.Errorf("want a comma-separated string or a list, got %v", v)
+		}
+		*d = list
+	default:
+		return fmt.Errorf("unsupported field type %T", dst)
+	}
+	return nil
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+)
+
+// Index names of the table (CONTRACT §6).
+const (
+	gsi1 = "GSI1" // GSI1PK = STRIPE#<customer id>: member by Stripe customer
+	gsi2 = "GSI2" // GSI2PK = ORDER#<session id>: order by id
+	gsi3 = "GSI3" // GSI3PK = COLLECTION#<id>: holders of a collection
+)
+
+// Settings a function may need, by group. Every group is a set of CONTRACT
+// §7 variable names; functionSpec.env says which groups a function gets.
+const (
+	// envStore: every function that opens the table (app.New).
+	envStore = "store"
+	// envHTTP: functions behind API Gateway: the CORS allow-list, and
+	// JWT_SECRET, from which every HTTP function derives the key of the
+	// pagination cursors (lambdafn.API requires it).
+	envHTTP = "http"
+	// envStripe: functions that call Stripe, or must know whether it is
+	// configured (list-orders decides "refreshing" from STRIPE_SECRET).
+	envStripe = "stripe"
+	// envNFT: functions that call the marketplace, or must know whether it
+	// is configured (list-nfts).
+	envNFT = "nft"
+	// envAuth: the authorizer's token verification.
+	envAuth = "auth"
+	// envQueue: functions that queue refreshes (REFRESH_QUEUE_URL).
+	envQueue = "queue"
+	// envInternal: the internal routes' X-Internal-Token.
+	envInternal = "internal"
+	// envStripeWebhook and envNFTWebhook: the webhook signing secrets.
+	envStripeWebhook = "stripe-webhook"
+	envNFTWebhook    = "nft-webhook"
+)
+
+// functionSpec is one Lambda function of the plan: its size, the settings it
+// reads and exactly the data-plane access its code performs. The access
+// lists are derived from the store calls on each code path (dynamo/*.go) and
+// are what docs/operations.md tabulates; change them together with the code.
+type functionSpec struct {
+	Name        string
+	Description string
+	MemoryMB    float64
+	Timeout     time.Duration
+	Env         []string
+	// TableActions are granted on the table ARN, IndexActions on
+	// <table ARN>/index/<name>.
+	TableActions []string
+	IndexActions map[string][]string
+	// TransactionOnly actions are granted on the table only inside a
+	// TransactWriteItems (condition dynamodb:EnclosingOperation).
+	TransactionOnly []string
+	// SendsRefresh grants sqs:SendMessage on the refresh queue.
+	SendsRefresh bool
+}
+
+// The DynamoDB actions, spelled once.
+const (
+	ddbGetItem        = "dynamodb:GetItem"
+	ddbPutItem        = "dynamodb:PutItem"
+	ddbUpdateItem     = "dynamodb:UpdateItem"
+	ddbDeleteItem     = "dynamodb:DeleteItem"
+	ddbQuery          = "dynamodb:Query"
+	ddbScan           = "dynamodb:Scan"
+	ddbBatchWriteItem = "dynamodb:BatchWriteItem"
+)
+
+// Function names (cmd/lambda/<name>, dist/lambda/<name>.zip).
+const (
+	fnAuthorizer         = "authorizer"
+	fnGetProfile         = "get-profile"
+	fnUpdateProfile      = "update-profile"
+	fnListOrders         = "list-orders"
+	fnGetOrder           = "get-order"
+	fnListNFTs           = "list-nfts"
+	fnWalletChallenge    = "wallet-challenge"
+	fnWalletVerify       = "wallet-verify"
+	fnStripeWebhook      = "stripe-webhook"
+	fnNFTWebhook         = "nft-webhook"
+	fnInternalSyncStripe = "internal-sync-stripe"
+	fnInternalSyncNFTs   = "internal-sync-nfts"
+	fnOrderRefresh       = "order-refresh"
+	fnStripeOrderSync    = "stripe-order-sync"
+	fnNFTSync            = "nft-sync"
+)
+
+// refreshWorkerTimeout is order-refresh's timeout; the refresh queue's
+// visibility timeout is six times it (AWS's advice for SQS event sources).
+const refreshWorkerTimeout = 3 * time.Minute
+
+// functionSpecs lists every function. The comment above each access list
+// names the store calls it covers.
+func functionSpecs() []functionSpec {
+	return []functionSpec{
+		{
+			Name: fnAuthorizer, Description: "API Gateway TOKEN authorizer: verifies member JWTs (HS256)",
+			MemoryMB: 256, Timeout: 5 * time.Second,
+			Env: []string{envAuth},
+			// No table, no queue: it only verifies a signature.
+		},
+		{
+			Name: fnGetProfile, Description: "GET /dashboard/profile",
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			Env: []string{envStore, envHTTP},
+			// GetProfile.
+			TableActions: []string{ddbGetItem},
+		},
+		{
+			Name: fnUpdateProfile, Description: "PUT /dashboard/profile, POST /dashboard/update-profile",
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			Env: []string{envStore, envHTTP},
+			// GetProfile and the email lookup's owner (GetItem); SaveProfile
+			// (UpdateItem, or a TransactWriteItems of Update profile + Update
+			// EMAIL# claim + Delete old EMAIL#). TransactWriteItems is not an
+			// IAM action: its parts are authorized as UpdateItem/DeleteItem.
+			// DeleteItem is only ever part of that transaction.
+			TableActions:    []string{ddbGetItem, ddbUpdateItem},
+			TransactionOnly: []string{ddbDeleteItem},
+		},
+		{
+			Name: fnListOrders, Description: "GET /dashboard/orders",
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			Env: []string{envStore, envHTTP, envStripe, envQueue},
+			// ListOrders (one Query that also reads SYNC#STRIPE); queues a
+			// refresh when stale.
+			TableActions: []string{ddbQuery},
+			SendsRefresh: true,
+		},
+		{
+			Name: fnGetOrder, Description: "GET /dashboard/orders/{orderId}",
+			MemoryMB: 512, Timeout: 25 * time.Second,
+			Env: []string{envStore, envHTTP, envStripe},
+			// FindOrder (GSI2); on a miss or stale copy: ownership (GetProfile,
+			// UserIDByEmail: GetItem; UserIDByStripeCustomer: GSI1; linking the
+			// customer: UpdateItem) and the upsert (GetOrder: GetItem,
+			// PutOrder: PutItem).
+			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
+			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
+		},
+		{
+			Name: fnListNFTs, Description: "GET /dashboard/nfts",
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			Env: []string{envStore, envHTTP, envNFT, envQueue},
+			// ListHoldings (Query), GetProfile and SyncedAt (GetItem); queues a
+			// refresh when stale.
+			TableActions: []string{ddbGetItem, ddbQuery},
+			SendsRefresh: true,
+		},
+		{
+			Name: fnWalletChallenge, Description: "POST /dashboard/wallet/challenge",
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			Env: []string{envStore, envHTTP},
+			// GetProfile; SaveWalletChallenge (conditional PutItem).
+			TableActions: []string{ddbGetItem, ddbPutItem},
+		},
+		{
+			Name: fnWalletVerify, Description: "POST /dashboard/wallet/verify",
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			Env: []string{envStore, envHTTP},
+			// TakeWalletChallenge (conditional DeleteItem); GetProfile;
+			// SaveProfile of walletVerifiedAt (UpdateItem).
+			TableActions: []string{ddbGetItem, ddbUpdateItem, ddbDeleteItem},
+		},
+		{
+			Name: fnStripeWebhook, Description: "POST /webhooks/stripe and /stripe/webhook",
+			MemoryMB: 512, Timeout: 25 * time.Second,
+			Env: []string{envStore, envHTTP, envStripe, envStripeWebhook},
+			// EventProcessed (GetItem), ownership (GetItem, GSI1, UpdateItem),
+			// upsert (GetItem, GSI2, PutItem), MarkEventProcessed (PutItem).
+			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
+			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
+		},
+		{
+			Name: fnNFTWebhook, Description: "POST /webhooks/nfts",
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			Env: []string{envStore, envHTTP, envNFTWebhook, envQueue},
+			// Verifies the signature and queues a refresh per wallet: no table.
+			SendsRefresh: true,
+		},
+		{
+			Name: fnInternalSyncStripe, Description: "POST /internal/sync/stripe",
+			MemoryMB: 512, Timeout: 29 * time.Second,
+			Env: []string{envStore, envHTTP, envStripe, envInternal},
+			// SyncMemberByID: UserIDByStripeCustomer (GSI1), GetProfile
+			// (GetItem), upsert (GetItem, GSI2, PutItem), MarkSynced (UpdateItem).
+			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
+			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
+		},
+		{
+			Name: fnInternalSyncNFTs, Description: "POST /internal/sync/nfts",
+			MemoryMB: 512, Timeout: 29 * time.Second,
+			Env: []string{envStore, envHTTP, envNFT, envInternal},
+			// SyncRequested: GetProfile (GetItem); ReplaceHoldings (Query,
+			// BatchWriteItem, MarkSynced: UpdateItem); by wallet, the owners
+			// are found with EachProfile (Scan).
+			TableActions: []string{ddbGetItem, ddbQuery, ddbScan, ddbBatchWriteItem, ddbUpdateItem},
+		},
+		{
+			Name: fnOrderRefresh, Description: "Refresh queue worker (orders and NFTs), partial batch failures",
+			MemoryMB: 512, Timeout: refreshWorkerTimeout,
+			Env: []string{envStore, envStripe, envNFT},
+			// Orders: SyncedAt, GetProfile (GetItem), upsert (GetItem, GSI2,
+			// PutItem), MarkSynced (UpdateItem). NFTs: SyncedAt, GetProfile,
+			// ReplaceHoldings (Query, BatchWriteItem, UpdateItem), wallet
+			// owners (Scan). Consuming the queue is granted by the event
+			// source mapping.
+			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem, ddbQuery, ddbScan, ddbBatchWriteItem},
+			IndexActions: map[string][]string{gsi2: {ddbQuery}},
+		},
+		{
+			Name: fnStripeOrderSync, Description: "Nightly Stripe reconciliation (02:00 UTC)",
+			MemoryMB: 1024, Timeout: 15 * time.Minute,
+			Env: []string{envStore, envStripe},
+			// Reconcile: Watermark (GetItem), ownership (GetItem, GSI1,
+			// UpdateItem), upsert (GetItem, GSI2, PutItem), SetWatermark
+			// (UpdateItem).
+			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
+			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
+		},
+		{
+			Name: fnNFTSync, Description: "Hourly NFT holdings poll",
+			MemoryMB: 512, Timeout: 15 * time.Minute,
+			Env: []string{envStore, envNFT},
+			// Poll: EachProfile (Scan); per member GetProfile (GetItem),
+			// ReplaceHoldings (Query, BatchWriteItem, UpdateItem).
+			TableActions: []string{ddbGetItem, ddbQuery, ddbScan, ddbBatchWriteItem, ddbUpdateItem},
+		},
+	}
+}
+
+// isRoute reports whether API Gateway invokes the function through a route
+// (the authorizer is invoked as an authorizer, not a route).
+func (f functionSpec) isRoute() bool {
+	for _, e := range f.Env {
+		if e == envHTTP {
+			return true
+		}
+	}
+	return false
+}
+
+func (f functionSpec) hasEnv(group string) bool {
+	for _, e := range f.Env {
+		if e == group {
+			return true
+		}
+	}
+	return false
+}
+
+// retention maps a number of days to a CloudWatch Logs retention.
+func retention(days int) (awslogs.RetentionDays, error) {
+	m := map[int]awslogs.RetentionDays{
+		1: awslogs.RetentionDays_ONE_DAY, 3: awslogs.RetentionDays_THREE_DAYS, 5: awslogs.RetentionDays_FIVE_DAYS,
+		7: awslogs.RetentionDays_ONE_WEEK, 14: awslogs.RetentionDays_TWO_WEEKS, 30: awslogs.RetentionDays_ONE_MONTH,
+		60: awslogs.RetentionDays_TWO_MONTHS, 90: awslogs.RetentionDays_THREE_MONTHS,
+		120: awslogs.RetentionDays_FOUR_MONTHS, 150: awslogs.RetentionDays_FIVE_MONTHS,
+		180: awslogs.RetentionDays_SIX_MONTHS, 365: awslogs.RetentionDays_ONE_YEAR,
+		400: awslogs.RetentionDays_THIRTEEN_MONTHS, 545: awslogs.RetentionDays_EIGHTEEN_MONTHS,
+		731: awslogs.RetentionDays_TWO_YEARS, 1096: awslogs.RetentionDays_THREE_YEARS,
+		1827: awslogs.RetentionDays_FIVE_YEARS,
+	}
+	r, ok := m[days]
+	if !ok {
+		return "", fmt.Errorf("logRetentionDays %d is not a CloudWatch Logs retention (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827)", days)
+	}
+	return r, nil
+}

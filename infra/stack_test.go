@@ -1,0 +1,429 @@
+package main
+
+import (
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// allFunctions is the plan's list of functions (cmd/lambda/<name>).
+var allFunctions = []string{
+	"authorizer", "get-profile", "update-profile", "list-orders", "get-order", "list-nfts",
+	"wallet-challenge", "wallet-verify", "stripe-webhook", "nft-webhook", "internal-sync-stripe",
+	"internal-sync-nfts", "order-refresh", "stripe-order-sync", "nft-sync",
+}
+
+// TestSynthesisTime reports how long the shared synthesis took (Node start,
+// aws-cdk-lib load and the synthesis itself), whichever test ran it first.
+func TestSynthesisTime(t *testing.T) {
+	s := defaultStack(t)
+	t.Logf("synthesized %d resources in %v", len(s.cfn.Resources), s.took.Round(1e6))
+}
+
+func TestEveryFunctionIsProvidedAL2023OnARM64(t *testing.T) {
+	s := defaultStack(t)
+	ids := s.functionIDs(t)
+	if got := sortedNames(ids); !slices.Equal(got, sorted(allFunctions)) {
+		t.Fatalf("functions = %v, want %v", got, sorted(allFunctions))
+	}
+	fns := s.ofType("AWS::Lambda::Function")
+	if len(fns) != len(allFunctions) {
+		// A CDK helper (log retention, custom resource) would bring its own
+		// function, runtime and role: there must be none.
+		t.Errorf("%d AWS::Lambda::Function resources, want exactly %d", len(fns), len(allFunctions))
+	}
+	keys := s.ofType("AWS::KMS::Key")
+	for name, id := range ids {
+		p := fns[id].Properties
+		if p["FunctionName"] != "BabesClubDashboard-"+name {
+			t.Errorf("%s: function name %v", name, p["FunctionName"])
+		}
+		if p["Runtime"] != "provided.al2023" || !jsonEqual(p["Architectures"], []any{"arm64"}) || p["Handler"] != "bootstrap" {
+			t.Errorf("%s: runtime %v, architectures %v, handler %v; want provided.al2023, [arm64], bootstrap",
+				name, p["Runtime"], p["Architectures"], p["Handler"])
+		}
+		if mem, _ := p["MemorySize"].(float64); mem < 128 || mem > 2048 {
+			t.Errorf("%s: memory %v MB", name, p["MemorySize"])
+		}
+		timeout, _ := p["Timeout"].(float64)
+		if timeout <= 0 || timeout > 900 {
+			t.Errorf("%s: timeout %v s", name, p["Timeout"])
+		}
+		if routed(name) && timeout > 29 {
+			t.Errorf("%s: timeout %v s exceeds API Gateway's 29 s integration limit", name, timeout)
+		}
+		// Secrets in the environment are encrypted with the stack's
+		// customer-managed key, which rotates.
+		keyID, attr := getAtt(p["KmsKeyArn"])
+		if _, ok := keys[keyID]; !ok || attr != "Arn" {
+			t.Errorf("%s: KmsKeyArn %v is not the stack's KMS key", name, mustJSON(p["KmsKeyArn"]))
+		} else if keys[keyID].Properties["EnableKeyRotation"] != true {
+			t.Errorf("the environment key does not rotate")
+		}
+		// Logs go to an explicit log group with a retention.
+		lc, _ := p["LoggingConfig"].(map[string]any)
+		lg := s.cfn.Resources[ref(lc["LogGroup"])]
+		if lg.Type != "AWS::Logs::LogGroup" || lg.Properties["RetentionInDays"] != float64(30) ||
+			lg.Properties["LogGroupName"] != "/aws/lambda/BabesClubDashboard-"+name {
+			t.Errorf("%s: log group %v (retention %v), want an AWS::Logs::LogGroup kept 30 days",
+				name, mustJSON(lc["LogGroup"]), lg.Properties["RetentionInDays"])
+		}
+	}
+}
+
+// routed reports whether API Gateway invokes the function for a route.
+func routed(name string) bool {
+	for _, r := range wantRoutes {
+		if r.fn == name {
+			return true
+		}
+	}
+	return false
+}
+
+// dataServices are the services whose actions touch data; none may be
+// allowed on every resource.
+var dataServices = []string{"dynamodb:", "sqs:", "kms:", "s3:", "secretsmanager:", "ssm:", "sns:", "logs:PutLogEvents", "logs:GetLogEvents"}
+
+func TestNoWildcardPermissions(t *testing.T) {
+	s := defaultStack(t)
+	var docs []struct {
+		where string
+		doc   any
+	}
+	for id, r := range s.cfn.Resources {
+		switch r.Type {
+		case "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy":
+			docs = append(docs, struct {
+				where string
+				doc   any
+			}{id, r.Properties["PolicyDocument"]})
+		case "AWS::IAM::Role":
+			for _, p := range asList(r.Properties["Policies"]) {
+				pm, _ := p.(map[string]any)
+				docs = append(docs, struct {
+					where string
+					doc   any
+				}{id + " (inline)", pm["PolicyDocument"]})
+			}
+		}
+	}
+	if len(docs) == 0 {
+		t.Fatal("no IAM policy in the template")
+	}
+	for _, d := range docs {
+		for _, st := range statementsOf(d.doc) {
+			for _, a := range st.Actions {
+				if strings.Contains(a, "*") {
+					t.Errorf("%s: wildcard action %q", d.where, a)
+				}
+			}
+			for _, res := range st.Resources {
+				str, isString := res.(string)
+				if !isString || !(str == "*" || strings.HasSuffix(str, ":*") || strings.HasSuffix(str, "/*")) {
+					continue
+				}
+				for _, a := range st.Actions {
+					for _, svc := range dataServices {
+						if strings.HasPrefix(a, svc) {
+							t.Errorf("%s: data action %s on resource %q", d.where, a, str)
+						}
+					}
+				}
+				// Nothing in this stack needs "*" at all.
+				t.Errorf("%s: statement on resource %q (actions %v)", d.where, str, st.Actions)
+			}
+		}
+	}
+	// The functions' roles carry no managed policy (not even
+	// AWSLambdaBasicExecutionRole, whose log permissions cover every group).
+	for name, id := range s.functionIDs(t) {
+		roleID, _ := getAtt(s.cfn.Resources[id].Properties["Role"])
+		if mp := s.cfn.Resources[roleID].Properties["ManagedPolicyArns"]; mp != nil {
+			t.Errorf("%s: role has managed policies %v", name, mustJSON(mp))
+		}
+	}
+}
+
+// logs are every function's permissions on its own log group.
+var logs = []string{"own-logs logs:CreateLogStream", "own-logs logs:PutLogEvents"}
+
+// wantAccess is, per function, exactly the access its code needs
+// (docs/operations.md, "IAM"): "<resource> <action>", where resource is
+// table, index/<name>, queue or own-logs, and "[transaction]" marks an
+// action allowed only inside TransactWriteItems.
+var wantAccess = map[string][]string{
+	"authorizer":  {},
+	"get-profile": {"table dynamodb:GetItem"},
+	"update-profile": {"table dynamodb:GetItem", "table dynamodb:UpdateItem",
+		"table dynamodb:DeleteItem [transaction]"},
+	"list-orders": {"table dynamodb:Query", "queue sqs:SendMessage"},
+	"get-order": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
+		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
+	"list-nfts":        {"table dynamodb:GetItem", "table dynamodb:Query", "queue sqs:SendMessage"},
+	"wallet-challenge": {"table dynamodb:GetItem", "table dynamodb:PutItem"},
+	"wallet-verify":    {"table dynamodb:GetItem", "table dynamodb:UpdateItem", "table dynamodb:DeleteItem"},
+	"stripe-webhook": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
+		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
+	"nft-webhook": {"queue sqs:SendMessage"},
+	"internal-sync-stripe": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
+		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
+	"internal-sync-nfts": {"table dynamodb:GetItem", "table dynamodb:Query", "table dynamodb:Scan",
+		"table dynamodb:BatchWriteItem", "table dynamodb:UpdateItem"},
+	"order-refresh": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
+		"table dynamodb:Query", "table dynamodb:Scan", "table dynamodb:BatchWriteItem", "index/GSI2 dynamodb:Query",
+		// The event source mapping's grant: consume the refresh queue.
+		"queue sqs:ReceiveMessage", "queue sqs:DeleteMessage", "queue sqs:ChangeMessageVisibility",
+		"queue sqs:GetQueueAttributes", "queue sqs:GetQueueUrl"},
+	"stripe-order-sync": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
+		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
+	"nft-sync": {"table dynamodb:GetItem", "table dynamodb:Query", "table dynamodb:Scan",
+		"table dynamodb:BatchWriteItem", "table dynamodb:UpdateItem"},
+}
+
+func TestEachFunctionHasExactlyTheAccessItsCodeNeeds(t *testing.T) {
+	s := defaultStack(t)
+	checkAccess(t, s, s.resolve(t, s.d.TableArn))
+}
+
+// checkAccess compares every function's permissions with wantAccess.
+func checkAccess(t *testing.T, s *synthesized, table any) {
+	t.Helper()
+	// An index ARN is the table's ARN + "/index/<name>" (CloudFormation
+	// flattens the join when the table ARN is itself a join).
+	index := func(name string) any {
+		return s.resolve(t, awscdk.Fn_Join(jsii.String(""), &[]*string{s.d.TableArn, jsii.String("/index/" + name)}))
+	}
+	queue := s.resolve(t, s.d.Queue.QueueArn())
+	transaction := map[string]any{"ForAnyValue:StringEquals": map[string]any{"dynamodb:EnclosingOperation": []any{"TransactWriteItems"}}}
+	for name, id := range s.functionIDs(t) {
+		fn := s.cfn.Resources[id].Properties
+		roleID, _ := getAtt(fn["Role"])
+		lc, _ := fn["LoggingConfig"].(map[string]any)
+		ownLogs := map[string]any{"Fn::GetAtt": []any{ref(lc["LogGroup"]), "Arn"}}
+		var got []string
+		for _, st := range s.policiesOfRole(roleID) {
+			if st.Effect != "Allow" {
+				t.Errorf("%s: %s statement", name, st.Effect)
+			}
+			suffix := ""
+			switch {
+			case st.Conditions == nil:
+			case jsonEqual(st.Conditions, transaction):
+				suffix = " [transaction]"
+			default:
+				suffix = " [condition " + mustJSON(st.Conditions) + "]"
+			}
+			for _, res := range st.Resources {
+				what := mustJSON(res)
+				switch {
+				case jsonEqual(res, table):
+					what = "table"
+				case jsonEqual(res, queue):
+					what = "queue"
+				case jsonEqual(res, ownLogs):
+					what = "own-logs"
+				}
+				for _, gsi := range []string{"GSI1", "GSI2", "GSI3"} {
+					if jsonEqual(res, index(gsi)) {
+						what = "index/" + gsi
+					}
+				}
+				for _, a := range st.Actions {
+					got = append(got, what+" "+a+suffix)
+				}
+			}
+		}
+		want, ok := wantAccess[name]
+		if !ok {
+			t.Errorf("no expected access for %s", name)
+			continue
+		}
+		want = append(slices.Clone(logs), want...)
+		if g, w := sorted(got), sorted(want); !slices.Equal(g, w) {
+			t.Errorf("%s:\n got  %v\n want %v", name, g, w)
+		}
+	}
+}
+
+func TestImportedTableKeepsTheSameAccess(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.ImportTable = true
+	s := synth(t, cfg)
+	s.tpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(0))
+	table := s.resolve(t, s.d.TableArn)
+	if !strings.Contains(mustJSON(table), ":table/babesclub-commerce") {
+		t.Fatalf("imported table ARN %s does not name babesclub-commerce", mustJSON(table))
+	}
+	checkAccess(t, s, table)
+}
+
+func TestTableMatchesTheContract(t *testing.T) {
+	s := defaultStack(t)
+	s.tpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1))
+	gsi := func(name string) map[string]any {
+		return map[string]any{
+			"IndexName":  name,
+			"KeySchema":  []any{map[string]any{"AttributeName": name + "PK", "KeyType": "HASH"}},
+			"Projection": map[string]any{"ProjectionType": "ALL"},
+		}
+	}
+	attr := func(name string) map[string]any { return map[string]any{"AttributeName": name, "AttributeType": "S"} }
+	s.tpl.HasResource(jsii.String("AWS::DynamoDB::Table"), &map[string]any{
+		"DeletionPolicy":      "Retain",
+		"UpdateReplacePolicy": "Retain",
+		"Properties": assertions.Match_ObjectEquals(&map[string]any{
+			"TableName": "babesclub-commerce",
+			"KeySchema": []any{
+				map[string]any{"AttributeName": "PK", "KeyType": "HASH"},
+				map[string]any{"AttributeName": "SK", "KeyType": "RANGE"},
+			},
+			"AttributeDefinitions":             []any{attr("PK"), attr("SK"), attr("GSI1PK"), attr("GSI2PK"), attr("GSI3PK")},
+			"GlobalSecondaryIndexes":           []any{gsi("GSI1"), gsi("GSI2"), gsi("GSI3")},
+			"BillingMode":                      "PAY_PER_REQUEST",
+			"TimeToLiveSpecification":          map[string]any{"AttributeName": "expiresAt", "Enabled": true},
+			"PointInTimeRecoverySpecification": map[string]any{"PointInTimeRecoveryEnabled": true},
+			"DeletionProtectionEnabled":        true,
+		}),
+	})
+}
+
+func TestRefreshQueueHasADeadLetterQueueAndPartialBatchFailures(t *testing.T) {
+	s := defaultStack(t)
+	queueID, _ := getAtt(s.resolve(t, s.d.Queue.QueueArn()))
+	dlqID, _ := getAtt(s.resolve(t, s.d.DeadLetters.QueueArn()))
+	q := s.cfn.Resources[queueID].Properties
+	redrive, _ := q["RedrivePolicy"].(map[string]any)
+	if id, _ := getAtt(redrive["deadLetterTargetArn"]); id != dlqID || redrive["maxReceiveCount"] != float64(5) {
+		t.Errorf("redrive policy %s, want the dead-letter queue after 5 receives", mustJSON(redrive))
+	}
+	if s.cfn.Resources[dlqID].Type != "AWS::SQS::Queue" {
+		t.Fatalf("dead-letter queue %s missing", dlqID)
+	}
+	ids := s.functionIDs(t)
+	worker := s.cfn.Resources[ids["order-refresh"]].Properties
+	if vis, timeout := q["VisibilityTimeout"].(float64), worker["Timeout"].(float64); vis < 6*timeout {
+		t.Errorf("visibility timeout %v s < 6 × the worker's %v s", vis, timeout)
+	}
+	s.tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), &map[string]any{
+		"EventSourceArn":        map[string]any{"Fn::GetAtt": []any{queueID, "Arn"}},
+		"FunctionName":          map[string]any{"Ref": ids["order-refresh"]},
+		"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
+	})
+	s.tpl.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(1))
+}
+
+func TestSchedules(t *testing.T) {
+	s := defaultStack(t)
+	ids := s.functionIDs(t)
+	want := map[string]string{"cron(0 2 * * ? *)": ids["stripe-order-sync"], "rate(1 hour)": ids["nft-sync"]}
+	rules := s.ofType("AWS::Events::Rule")
+	if len(rules) != len(want) {
+		t.Errorf("%d rules, want %d", len(rules), len(want))
+	}
+	for _, r := range rules {
+		expr, _ := r.Properties["ScheduleExpression"].(string)
+		targets := asList(r.Properties["Targets"])
+		if len(targets) != 1 {
+			t.Errorf("%s: %d targets", expr, len(targets))
+			continue
+		}
+		target, _ := targets[0].(map[string]any)
+		if id, _ := getAtt(target["Arn"]); id != want[expr] || want[expr] == "" {
+			t.Errorf("schedule %q targets %s, want %s", expr, id, want[expr])
+		}
+	}
+}
+
+// wantEnv is every function's environment, by variable name; the secrets
+// among them must be references to the NoEcho parameters.
+var wantEnv = func() map[string][]string {
+	base := []string{"COMMERCE_TABLE", "NFT_CHAIN", "LOG_LEVEL"}
+	http := append(slices.Clone(base), "CORS_ALLOW_ORIGINS", "JWT_SECRET")
+	stripe := []string{"STRIPE_SECRET", "STRIPE_MAX_RPS", "ORDER_STALE_AFTER"}
+	nft := []string{"NFT_PROVIDER", "NFT_API_KEY", "NFT_STALE_AFTER"}
+	cat := func(lists ...[]string) []string {
+		var out []string
+		for _, l := range lists {
+			out = append(out, l...)
+		}
+		return out
+	}
+	return map[string][]string{
+		"authorizer":           {"JWT_SECRET", "JWT_SECRET_PREVIOUS", "LOG_LEVEL"},
+		"get-profile":          http,
+		"update-profile":       http,
+		"list-orders":          cat(http, stripe, []string{"REFRESH_QUEUE_URL"}),
+		"get-order":            cat(http, stripe),
+		"list-nfts":            cat(http, nft, []string{"REFRESH_QUEUE_URL"}),
+		"wallet-challenge":     http,
+		"wallet-verify":        http,
+		"stripe-webhook":       cat(http, stripe, []string{"STRIPE_WEBHOOK_SECRET"}),
+		"nft-webhook":          cat(http, []string{"NFT_WEBHOOK_SECRET", "REFRESH_QUEUE_URL"}),
+		"internal-sync-stripe": cat(http, stripe, []string{"INTERNAL_TOKEN"}),
+		"internal-sync-nfts":   cat(http, nft, []string{"INTERNAL_TOKEN"}),
+		"order-refresh":        cat(base, stripe, nft),
+		"stripe-order-sync":    cat(base, stripe),
+		"nft-sync":             cat(base, nft),
+	}
+}()
+
+func TestEnvironmentAndSecrets(t *testing.T) {
+	s := defaultStack(t)
+	params := map[string]string{} // env name → parameter logical id
+	for _, p := range secretParams() {
+		params[p.Env] = p.ID
+		def, ok := s.cfn.Parameters[p.ID]
+		if !ok || def["NoEcho"] != true || def["Type"] != "String" {
+			t.Errorf("parameter %s: %v, want a NoEcho String", p.ID, def)
+		}
+		// Required secrets have no default: a deployment must name them.
+		required := slices.Contains([]string{"JWT_SECRET", "STRIPE_SECRET", "STRIPE_WEBHOOK_SECRET", "NFT_API_KEY"}, p.Env)
+		if _, hasDefault := def["Default"]; required == hasDefault || (required && def["MinLength"] != float64(1)) {
+			t.Errorf("parameter %s: default %v, min length %v; required: %v", p.ID, def["Default"], def["MinLength"], required)
+		}
+	}
+	queueURL := s.resolve(t, s.d.Queue.QueueUrl())
+	for name, id := range s.functionIDs(t) {
+		p := s.cfn.Resources[id].Properties
+		env, _ := p["Environment"].(map[string]any)
+		vars, _ := env["Variables"].(map[string]any)
+		if got, want := sortedNames(vars), sorted(wantEnv[name]); !slices.Equal(got, want) {
+			t.Errorf("%s: environment %v, want %v", name, got, want)
+		}
+		for k, v := range vars {
+			if param, secret := params[k]; secret {
+				if ref(v) != param {
+					t.Errorf("%s: %s = %s, want a reference to parameter %s", name, k, mustJSON(v), param)
+				}
+				continue
+			}
+			if k == "REFRESH_QUEUE_URL" && !jsonEqual(v, queueURL) {
+				t.Errorf("%s: REFRESH_QUEUE_URL = %s", name, mustJSON(v))
+			}
+		}
+	}
+}
+
+func TestNoSecretValueInTemplate(t *testing.T) {
+	s := defaultStack(t)
+	for env, v := range dummySecrets {
+		if strings.Contains(s.json, v) {
+			t.Errorf("the value of %s (from the environment or context) is in the template", env)
+		}
+	}
+	if len(dummySecrets) != 7 {
+		t.Errorf("%d secrets, want the 7 of CONTRACT §7", len(dummySecrets))
+	}
+}
+
+func sorted(l []string) []string {
+	out := slices.Clone(l)
+	sort.Strings(out)
+	return out
+}
