@@ -1,30 +1,69 @@
 # The Babes Club member dashboard. `make run` and `make test` are the two
-# commands a fresh machine needs; everything they install lands in .cache/.
+# commands a fresh machine needs; everything they install lands in .cache/
+# (and web/node_modules).
 
 GO        ?= go
 BIN       := bin
 ADDR      ?= 127.0.0.1:8080
-# GOFLAGS for test runs; CI and `make test` always use the race detector.
+# Flags of the Go test run; CI and `make test` always use the race detector.
 TESTFLAGS ?= -race -count=1
+# Seconds per fuzz target: a short pass inside `make test`, longer in `make fuzz`.
+FUZZ_SHORT ?= 2
+FUZZ_LONG  ?= 30
 
-.PHONY: run build test test-deps lint fmt vet clean
+.PHONY: run build web test test-deps test-go test-infra test-web test-e2e fuzz reliability lambdas bench lint fmt vet clean
 
-## run: build and serve the API (and the web dashboard once built) on the embedded store with a demo member
-run: build
+## run: build the web dashboard and the server, then serve both on the embedded store with a demo member
+run: web build
 	$(BIN)/dashboard serve --demo --addr $(ADDR)
 
 ## build: build the dashboard binary into bin/
 build:
 	$(GO) build -trimpath -o $(BIN)/dashboard ./cmd/dashboard
 
-## test: install what the tests need (Java, DynamoDB Local, stripe-mock) into .cache/ and run every test
-test: test-deps
-	scripts/test.sh $(TESTFLAGS)
+## web: install the web dashboard's npm packages and build it into web/dist
+web:
+	scripts/web.sh build
 
-## test-deps: install test dependencies only (Java + DynamoDB Local, stripe-mock)
+## test: install what the tests need, then run every test: Go (with -race, against DynamoDB Local,
+## stripe-mock and goaws), a short fuzz pass, the CDK synth assertions, the web unit tests, and the
+## browser tests (Debian's Chromium driven by playwright-core against `dashboard serve --demo`)
+test: test-deps test-go test-infra test-web test-e2e
+	scripts/fuzz.sh $(FUZZ_SHORT)
+
+## test-deps: install test dependencies only (Java + DynamoDB Local, stripe-mock, npm packages)
 test-deps:
 	scripts/dynamodb-local.sh install
 	scripts/stripe-mock.sh install
+	scripts/web.sh install
+
+test-go:
+	scripts/test.sh $(TESTFLAGS)
+
+test-infra:
+	cd infra && $(GO) vet ./... && JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(GO) test -count=1 ./...
+
+test-web:
+	scripts/web.sh test
+
+test-e2e:
+	scripts/e2e.sh
+
+## fuzz: run every fuzz target for FUZZ_LONG seconds each
+fuzz:
+	scripts/fuzz.sh $(FUZZ_LONG)
+
+## reliability: the long forms of the reliability suite (60 s soak, crash cycles)
+reliability: test-deps
+	PKGS=./reliability/... SOAK_SECONDS=60 CRASH_CYCLES=5 scripts/test.sh -count=1 -timeout 20m
+
+## lambdas: build every Lambda function for provided.al2023 arm64 into dist/lambda/<name>.zip
+lambdas:
+	scripts/lambdas.sh
+
+## bench: measure against this machine's limits (see docs/performance.md); prints one table
+bench: build lambdas test-deps
+	$(GO) run ./benchmark -dashboard $(BIN)/dashboard
 
 ## lint: gofmt, go vet and staticcheck
 lint:
@@ -39,4 +78,4 @@ vet:
 	$(GO) vet ./...
 
 clean:
-	rm -rf $(BIN) data
+	rm -rf $(BIN) data dist web/dist

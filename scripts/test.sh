@@ -2,7 +2,7 @@
 # Runs every Go test against one shared DynamoDB Local and one stripe-mock,
 # started here on free loopback ports (unless DYNAMODB_ENDPOINT or
 # STRIPE_MOCK_URL already name one) and stopped on exit. Arguments are passed
-# to `go test`.
+# to `go test`; PKGS (default ./...) names the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,4 +23,4 @@ fi
 echo "DynamoDB Local at $DYNAMODB_ENDPOINT, stripe-mock at $STRIPE_MOCK_URL"
 
 go vet ./...
-go test "$@" ./...
+go test "$@" ${PKGS:-./...}
