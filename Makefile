@@ -55,7 +55,7 @@ fuzz:
 
 ## reliability: the long forms of the reliability suite (60 s soak, crash cycles)
 reliability: test-deps
-	PKGS=./reliability/... SOAK_SECONDS=60 CRASH_CYCLES=5 scripts/test.sh -count=1 -timeout 20m
+	PKGS=./reliability/... SOAK_SECONDS=60 CRASH_CYCLES=5 scripts/test.sh -v -count=1 -timeout 20m
 
 ## lambdas: build every Lambda function for provided.al2023 arm64 into dist/lambda/<name>.zip
 lambdas:

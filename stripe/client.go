@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v85"
@@ -174,6 +175,14 @@ func apiError(op string, err error) error {
 		}, err)
 	case errors.As(err, &se) && se.HTTPStatusCode == http.StatusNotFound:
 		return fmt.Errorf("stripe: %s: %w", op, &dashboard.Error{Code: dashboard.ENOTFOUND, Message: "Order not found."})
+	case strings.Contains(err.Error(), "Couldn't deserialize JSON"):
+		// stripe-go quotes a sample of the undecodable body in its error;
+		// the sample can hold a customer's name and address, so it is
+		// dropped here and never reaches a log.
+		return fmt.Errorf("stripe: %s: %w: the response could not be decoded", op, &dashboard.Error{
+			Code: dashboard.EUNAVAILABLE, Message: "Stripe answered with something unreadable; try again later.",
+			RetryAfter: 30 * time.Second,
+		})
 	case errors.As(err, &se) && (se.HTTPStatusCode == http.StatusTooManyRequests || se.HTTPStatusCode >= 500):
 		// Only reached when the transport chose not to retry
 		// (Stripe-Should-Retry: false).

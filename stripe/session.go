@@ -2,6 +2,8 @@ package stripe
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	stripego "github.com/stripe/stripe-go/v85"
 
@@ -68,9 +70,13 @@ func (c *Client) restOfLineItems(ctx context.Context, s *stripego.CheckoutSessio
 	if n := len(s.LineItems.Data); n > 0 {
 		params.StartingAfter = stripego.String(s.LineItems.Data[n-1].ID)
 	}
+	recent := newRecentIDs()
 	for li, err := range c.sc.V1CheckoutSessions.ListLineItems(ctx, params).All(ctx) {
 		if err != nil {
 			return apiError("list line items", err)
+		}
+		if len(s.LineItems.Data) >= maxLineItems || !recent.fresh(li.ID) {
+			return endlessPages("list line items")
 		}
 		s.LineItems.Data = append(s.LineItems.Data, li)
 	}
@@ -98,13 +104,57 @@ func (c *Client) ListSessions(ctx context.Context, q dashboard.SessionQuery, eac
 	if q.PaymentIntentID != "" {
 		params.PaymentIntent = stripego.String(q.PaymentIntentID)
 	}
+	n, recent := 0, newRecentIDs()
 	for s, err := range c.sc.V1CheckoutSessions.List(ctx, params).All(ctx) {
 		if err != nil {
 			return apiError("list sessions", err)
+		}
+		if n++; n > maxSessions || !recent.fresh(s.ID) {
+			return endlessPages("list sessions")
 		}
 		if err := each(NormalizeSession(s)); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// Bounds on a listing: far beyond any real order or shop, they stop a
+// Stripe (or a proxy) that keeps answering has_more from paging forever.
+const (
+	maxLineItems = 10 * pageSize    // line items of one session
+	maxSessions  = 10000 * pageSize // sessions of one listing (a million)
+)
+
+// endlessPages is the error of a listing that passed its bound.
+func endlessPages(op string) error {
+	return fmt.Errorf("stripe: %s: %w", op, &dashboard.Error{
+		Code: dashboard.EUNAVAILABLE, Message: "Stripe kept paginating past any real listing; try again later.",
+		RetryAfter: time.Minute,
+	})
+}
+
+// recentIDs remembers the ids of the last two pages of a listing. A real
+// listing never repeats an id, since each page starts after the previous
+// page's last item; a repeat means the cursor is stuck and the listing
+// would never end.
+type recentIDs struct {
+	seen  map[string]bool
+	order []string
+}
+
+func newRecentIDs() *recentIDs { return &recentIDs{seen: map[string]bool{}} }
+
+// fresh records id and reports whether it was not among the recent ones.
+func (r *recentIDs) fresh(id string) bool {
+	if r.seen[id] {
+		return false
+	}
+	r.seen[id] = true
+	r.order = append(r.order, id)
+	if len(r.order) > 2*pageSize {
+		delete(r.seen, r.order[0])
+		r.order = r.order[1:]
+	}
+	return true
 }
