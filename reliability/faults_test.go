@@ -215,8 +215,7 @@ func unavailable(r reply) error {
 // A scenario listed here logs its failure instead of failing, so that the
 // suite stays green while the fix is pending, and fails once the product
 // behaves: the entry must then go.
-var knownBugs = map[string]string{
-}
+var knownBugs = map[string]string{}
 
 // knownBug runs check for scenario, honouring knownBugs.
 func knownBug(t *testing.T, scenario string, check func() error) {
