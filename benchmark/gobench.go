@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -60,10 +61,45 @@ func goBenchmarks(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
-// lambdaSizes lists the zips `make lambdas` built.
-func lambdaSizes(w io.Writer) error {
+// coldStarts runs the Runtime API harness, which starts every function's
+// binary (host build) and times process start → first answer.
+func coldStarts(ctx context.Context) (map[string][2]float64, error) {
+	f, err := os.CreateTemp("", "coldstart-*.json")
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	defer os.Remove(f.Name())
+	cmd := exec.CommandContext(ctx, "go", "test", "-count=1", "-run=.", "./lambdafn")
+	cmd.Env = append(os.Environ(), "LAMBDA_COLDSTART_REPORT="+f.Name())
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("lambda harness: %w\n%s", err, out)
+	}
+	b, err := os.ReadFile(f.Name())
+	if err != nil {
+		return nil, err
+	}
+	var rep struct {
+		Functions []struct {
+			Function      string  `json:"function"`
+			InitMs        float64 `json:"initMs"`
+			FirstAnswerMs float64 `json:"firstAnswerMs"`
+		} `json:"functions"`
+	}
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return nil, err
+	}
+	out := map[string][2]float64{}
+	for _, r := range rep.Functions {
+		out[r.Function] = [2]float64{r.InitMs, r.FirstAnswerMs}
+	}
+	return out, nil
+}
+
+// lambdaSizes lists the zips `make lambdas` built, with cold starts.
+func lambdaSizes(ctx context.Context, w io.Writer) error {
 	zips, _ := filepath.Glob("dist/lambda/*.zip")
-	fmt.Fprintln(w, "## Lambda packages (target ≤ 8 MB each)")
+	fmt.Fprintln(w, "## Lambda packages (target ≤ 8 MB each) and cold starts through the Runtime API harness (host build; target ≤ 30 ms)")
 	fmt.Fprintln(w)
 	if len(zips) == 0 {
 		fmt.Fprintln(w, "No zips in dist/lambda: run `make lambdas` first.")
@@ -71,14 +107,20 @@ func lambdaSizes(w io.Writer) error {
 		return nil
 	}
 	sort.Strings(zips)
-	fmt.Fprintln(w, "| function | zip MB |")
-	fmt.Fprintln(w, "|---|---:|")
+	cold, err := coldStarts(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "| function | zip MB | cold start: init ms | cold start: first answer ms |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|")
 	for _, z := range zips {
 		st, err := os.Stat(z)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "| %s | %.2f |\n", strings.TrimSuffix(filepath.Base(z), ".zip"), float64(st.Size())/(1<<20))
+		name := strings.TrimSuffix(filepath.Base(z), ".zip")
+		c := cold[name]
+		fmt.Fprintf(w, "| %s | %.2f | %.1f | %.1f |\n", name, float64(st.Size())/(1<<20), c[0], c[1])
 	}
 	fmt.Fprintln(w)
 	return nil

@@ -53,7 +53,7 @@ func main() {
 		if err := goBenchmarks(ctx, w); err != nil {
 			fail(err)
 		}
-		if err := lambdaSizes(w); err != nil {
+		if err := lambdaSizes(ctx, w); err != nil {
 			fail(err)
 		}
 		if err := economy(ctx, w); err != nil {
