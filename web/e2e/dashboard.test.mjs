@@ -1,0 +1,374 @@
+// @ts-check
+// Browser tests of the member dashboard: Debian's Chromium (through playwright-core) against the real
+// `dashboard serve --demo`, serving the production build in web/dist. Each test starts its own server
+// (fresh store with the demo member: 12 orders, 4 NFTs in two collections) and its own browser profile,
+// so the tests do not depend on each other. Screenshots of the main views go to web/screenshots/.
+//
+// Run with `npm run e2e` in web/ after building (scripts/e2e.sh does everything).
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join, normalize, sep } from 'node:path';
+import { test } from 'node:test';
+import { openBrowser, screenshot, screenshotDir } from './browser.mjs';
+import { removeDataDir, startDashboard, webDist } from './server.mjs';
+
+/** @typedef {import('playwright-core').Page} Page */
+/** @typedef {import('playwright-core').Locator} Locator */
+/** @typedef {import('playwright-core').BrowserContext} BrowserContext */
+/** @typedef {import('./server.mjs').DashboardServer} DashboardServer */
+/**
+ * @typedef {object} Fixture
+ * @property {DashboardServer} server
+ * @property {(opts?: Parameters<typeof startDashboard>[0]) => Promise<DashboardServer>} startServer
+ *   starts another server, stopped with the test
+ * @property {Page} page
+ * @property {BrowserContext} context
+ */
+
+const SESSION_KEY = 'babes.dashboard.session';
+/** Orders per page in the dashboard (ORDERS_PAGE_SIZE) and orders of the demo member. */
+const PAGE_SIZE = 10;
+const DEMO_ORDERS = 12;
+/** Failed reads are retried twice (1 s, then 2 s later) before the error shows. */
+const ERROR_TIMEOUT_MS = 20_000;
+const TEST_TIMEOUT_MS = 90_000;
+
+// Screenshots of failures are kept until the next run.
+if (existsSync(screenshotDir)) {
+  for (const f of readdirSync(screenshotDir)) if (/^failed-.*\.png$/.test(f)) rmSync(join(screenshotDir, f));
+}
+
+/**
+ * withDashboard runs one test against a server and a browser of its own, and stops both whatever happens.
+ * On failure it saves web/screenshots/failed-<test>.png and prints what the server logged.
+ * @param {import('node:test').TestContext} t
+ * @param {(f: Fixture) => Promise<void>} fn
+ * @param {{viewport?: {width: number, height: number}}} [opts]
+ */
+async function withDashboard(t, fn, opts = {}) {
+  /** @type {DashboardServer[]} */
+  const servers = [];
+  /** @param {Parameters<typeof startDashboard>[0]} [o] */
+  const startServer = async (o) => {
+    const s = await startDashboard(o);
+    servers.push(s);
+    return s;
+  };
+  try {
+    const server = await startServer();
+    const browser = await openBrowser(opts);
+    try {
+      await fn({ server, startServer, page: browser.page, context: browser.context });
+      assert.deepEqual(browser.pageErrors, [], 'the page threw uncaught errors');
+    } catch (err) {
+      const name = t.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+      await screenshot(browser.page, `failed-${name}`).catch(() => {});
+      throw err;
+    } finally {
+      await browser.close();
+    }
+  } catch (err) {
+    for (const s of servers) t.diagnostic(`dashboard serve (${s.origin}) last printed:\n${s.tail()}`);
+    throw err;
+  } finally {
+    for (const s of servers) await s.stop();
+    for (const dir of new Set(servers.map((s) => s.dataDir))) removeDataDir(dir);
+  }
+}
+
+/** @param {Page} page */
+const profileView = (page) => page.getByRole('region', { name: 'Your profile' });
+/** @param {Page} page */
+const ordersView = (page) => page.getByRole('region', { name: 'Order history' });
+/** @param {Page} page */
+const nftView = (page) => page.getByRole('region', { name: 'NFT holdings' });
+/** @param {Page} page @param {number} n */
+const ordersTable = (page, n) => ordersView(page).getByRole('table', { name: `Your orders, newest first, page ${n}` });
+/** @param {Page} page @param {string} name */
+const profileName = (page, name) => profileView(page).getByRole('heading', { level: 3, name, exact: true });
+
+/**
+ * signIn opens the demo sign-in link and waits until the profile, the first page of orders and the NFTs show.
+ * @param {Page} page
+ * @param {DashboardServer} server
+ */
+async function signIn(page, server) {
+  await page.goto(server.signInUrl);
+  await profileName(page, 'Demo Babe').waitFor();
+  await ordersTable(page, 1).waitFor();
+  await nftView(page).getByRole('list', { name: 'Your NFTs' }).waitFor();
+}
+
+/** @param {Locator} locator */
+async function isFocused(locator) {
+  return locator.evaluate((el) => el === document.activeElement);
+}
+
+/**
+ * waitForFocus waits until the element has the keyboard focus.
+ * @param {Page} page
+ * @param {Locator} locator
+ */
+async function waitForFocus(page, locator) {
+  const handle = await locator.elementHandle();
+  await page.waitForFunction((el) => el === document.activeElement, handle);
+}
+
+/**
+ * waitForCount waits until exactly n elements match.
+ * @param {Locator} locator
+ * @param {number} n
+ */
+async function waitForCount(locator, n) {
+  if (n > 0) await locator.nth(n - 1).waitFor({ state: 'attached' });
+  await locator.nth(n).waitFor({ state: 'detached' });
+}
+
+/**
+ * waitForPictures waits until the NFT pictures (and the avatar) have given up on their outside image hosts,
+ * which the tests block, and show the dashboard's placeholders, so that screenshots show no broken images.
+ * @param {Page} page
+ * @param {number} nfts
+ */
+async function waitForPictures(page, nfts) {
+  const view = nftView(page);
+  // The pictures load lazily: bring the last one into view so that all of them are asked for.
+  await view.getByRole('listitem').last().scrollIntoViewIfNeeded();
+  await waitForCount(view.getByRole('img', { name: /\(image unavailable\)$/ }), nfts);
+  await profileView(page).locator('img.avatar').waitFor({ state: 'detached' });
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
+/** @param {Locator} scope */
+async function orderNumbers(scope) {
+  return (await scope.getByRole('rowheader').allTextContents()).map((s) => s.trim());
+}
+
+test('the demo sign-in link opens the dashboard with the profile, and removes the token from the address bar', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, page }) => {
+    await signIn(page, server);
+
+    const url = new URL(page.url());
+    assert.equal(url.hash, '', 'the #demo-token fragment is removed');
+    assert.equal(url.origin + url.pathname, `${server.origin}/`);
+    const token = decodeURIComponent(new URL(server.signInUrl).hash.slice('#demo-token='.length));
+    const stored = await page.evaluate((key) => ({ tab: sessionStorage.getItem(key), saved: localStorage.getItem(key) }), SESSION_KEY);
+    assert.equal(JSON.parse(stored.tab ?? '{}').token, token, 'the demo session is kept in sessionStorage');
+    assert.equal(stored.saved, null, 'nothing is written to localStorage');
+
+    const profile = profileView(page);
+    await profile.getByText('demo@babesclub.example').waitFor();
+    await profile.getByText('+1 (555) 010-2025').waitFor();
+    await page.getByRole('banner').getByText('Signed in as Demo Babe').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+
+    await waitForPictures(page, 4);
+    await screenshot(page, 'overview');
+  }),
+);
+
+test('an edited display name and phone are saved and still shown after a reload', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, page }) => {
+    await signIn(page, server);
+    await waitForPictures(page, 4);
+    const profile = profileView(page);
+    await profile.getByRole('button', { name: 'Edit profile' }).click();
+
+    const form = page.getByRole('form', { name: 'Edit profile' });
+    await form.waitFor();
+    const name = form.getByLabel('Display name', { exact: true });
+    assert.equal(await name.inputValue(), 'Demo Babe');
+    assert.ok(await isFocused(name), 'the first field has the focus when the form opens');
+    await name.fill('Demo Babe Deluxe');
+    await form.getByLabel('Phone (optional)', { exact: true }).fill('+44 20 7946 0958');
+    await screenshot(page, 'profile-edit');
+
+    const saved = page.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard/profile' && r.request().method() === 'PUT');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    assert.equal((await saved).status(), 200, 'PUT /dashboard/profile succeeds');
+    await profile.getByText('Profile saved.', { exact: true }).waitFor();
+    await form.waitFor({ state: 'detached' });
+    await profileName(page, 'Demo Babe Deluxe').waitFor();
+    await page.getByRole('banner').getByText('Signed in as Demo Babe Deluxe').waitFor();
+
+    // A reload starts the app afresh: the session comes from sessionStorage, the profile from the server.
+    await page.reload();
+    await profileName(page, 'Demo Babe Deluxe').waitFor();
+    await profile.getByText('+44 20 7946 0958').waitFor();
+    assert.equal(await profile.getByText('+1 (555) 010-2025').count(), 0, 'the old phone number is gone');
+    assert.equal(new URL(page.url()).hash, '', 'signed in without the link');
+  }),
+);
+
+test('Next and Previous page through the orders', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, page }) => {
+    await signIn(page, server);
+    const orders = ordersView(page);
+    const previous = orders.getByRole('button', { name: 'Previous' });
+    const next = orders.getByRole('button', { name: 'Next' });
+
+    const first = await orderNumbers(ordersTable(page, 1));
+    assert.equal(first.length, PAGE_SIZE, 'a full first page');
+    assert.equal(await previous.getAttribute('aria-disabled'), 'true', 'no page before the first');
+    assert.equal(await next.getAttribute('aria-disabled'), 'false');
+
+    await next.click();
+    // "Page 2" alone (not "Page 2 (loading…)") once the second page has arrived.
+    await orders.getByText('Page 2', { exact: true }).waitFor();
+    const second = await orderNumbers(ordersTable(page, 2));
+    assert.equal(second.length, DEMO_ORDERS - PAGE_SIZE, 'the rest of the orders on page 2');
+    assert.deepEqual(second.filter((n) => first.includes(n)), [], 'page 2 shows other orders than page 1');
+    assert.equal(new Set([...first, ...second]).size, DEMO_ORDERS);
+    assert.equal(await next.getAttribute('aria-disabled'), 'true', 'no page after the last');
+    assert.equal(await previous.getAttribute('aria-disabled'), 'false');
+    await screenshot(orders, 'orders-page-2');
+
+    await previous.click();
+    await orders.getByText('Page 1', { exact: true }).waitFor();
+    assert.deepEqual(await orderNumbers(ordersTable(page, 1)), first, 'Previous shows the first page again');
+  }),
+);
+
+test('an order opens in a drawer from the keyboard and Escape closes it, returning the focus', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, page }) => {
+    await signIn(page, server);
+    const opener = ordersTable(page, 1).getByRole('rowheader').first().getByRole('button');
+    const number = (await opener.textContent())?.trim() ?? '';
+    assert.match(number, /^BC-/);
+
+    // Tab from the top of the page to the first order, as a keyboard user would.
+    for (let i = 0; i < 30 && !(await isFocused(opener)); i++) await page.keyboard.press('Tab');
+    assert.ok(await isFocused(opener), `Tab reaches order ${number}`);
+    await page.keyboard.press('Enter');
+
+    const dialog = page.getByRole('dialog', { name: `Order ${number}` });
+    await dialog.waitFor();
+    const items = dialog.getByRole('table', { name: 'Items in this order' });
+    await items.waitFor();
+    const itemNames = await items.getByRole('rowheader').allInnerTexts();
+    assert.ok(itemNames.length > 0, 'the order lists its items');
+    assert.ok(itemNames.every((n) => /\S/.test(n)), 'every item has a name');
+    await dialog.getByText('Subtotal').waitFor();
+    assert.ok(await isFocused(dialog.getByRole('button', { name: 'Close order details' })), 'the close button has the focus');
+    assert.notEqual(await page.locator('#root').getAttribute('inert'), null, 'the page behind the drawer is inert');
+
+    // Tab stays inside the drawer.
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      assert.ok(await dialog.evaluate((el) => el.contains(document.activeElement)), 'focus stays in the drawer');
+    }
+    await screenshot(page, 'order-drawer', { fullPage: false });
+
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    await waitForFocus(page, opener);
+    assert.equal(await page.locator('#root').getAttribute('inert'), null, 'the page is usable again');
+  }),
+);
+
+test('the collection filter shows only the NFTs of that collection', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, page }) => {
+    await signIn(page, server);
+    const nfts = nftView(page);
+    const everything = await nfts.getByRole('list', { name: 'Your NFTs' }).getByRole('listitem').allInnerTexts();
+    assert.equal(everything.length, 4, 'the demo member holds 4 NFTs');
+
+    const filter = nfts.getByLabel('Collection');
+    /** @param {string} label @param {string} id */
+    const choose = async (label, id) => {
+      const asked = page.waitForResponse((r) => {
+        const u = new URL(r.url());
+        return u.pathname === '/dashboard/nfts' && u.searchParams.get('collectionId') === id;
+      });
+      await filter.selectOption({ label });
+      assert.equal((await asked).status(), 200, `the API is asked for ${id}`);
+      const list = nfts.getByRole('list', { name: `NFTs from ${label}` });
+      await list.waitFor();
+      return list.getByRole('listitem').allInnerTexts();
+    };
+
+    const charms = await choose('Babes Club Charms', 'babes-club-charms');
+    assert.equal(charms.length, 1);
+    assert.match(charms[0] ?? '', /Babe #1001 — Onyx/);
+    assert.ok(charms.every((c) => c.includes('Babes Club Charms')));
+    await waitForPictures(page, 1);
+    await screenshot(nfts, 'nfts-filtered');
+
+    const genesis = await choose('Babes Club Genesis', 'babes-club-genesis');
+    assert.equal(genesis.length, 3);
+    assert.ok(genesis.every((c) => c.includes('Babes Club Genesis') && !c.includes('Charms')));
+
+    await filter.selectOption({ label: 'All collections' });
+    await waitForCount(nfts.getByRole('list', { name: 'Your NFTs' }).getByRole('listitem'), 4);
+  }),
+);
+
+test('when the API stops, the views show an error with a retry that works once it is back', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, startServer, page, context }) => {
+    await signIn(page, server);
+    await server.kill();
+
+    // The app is still open; the next page of orders was never loaded, so it must be asked for.
+    const orders = ordersView(page);
+    await orders.getByRole('button', { name: 'Next' }).click();
+    const ordersError = orders.getByRole('alert').filter({ hasText: "We couldn't load your orders." });
+    await ordersError.waitFor({ timeout: ERROR_TIMEOUT_MS });
+    await ordersError.getByText('We could not reach the server.').waitFor();
+    await ordersError.getByRole('button', { name: 'Try again' }).waitFor();
+
+    // Reload. The page itself now comes from a static host (as in production, where the built app is
+    // served apart from the API); every API call still goes to the stopped server.
+    await context.route(
+      (url) => url.origin === server.origin && !url.pathname.startsWith('/dashboard') && url.pathname !== '/healthz',
+      async (route) => {
+        const { pathname } = new URL(route.request().url());
+        const file = join(webDist, normalize(pathname === '/' ? 'index.html' : decodeURIComponent(pathname.slice(1))));
+        if (!file.startsWith(webDist + sep) || !existsSync(file)) return route.fulfill({ status: 404, body: 'not found' });
+        return route.fulfill({ path: file });
+      },
+    );
+    await page.reload();
+    const profileError = profileView(page).getByRole('alert').filter({ hasText: "We couldn't load your profile." });
+    const nftError = nftView(page).getByRole('alert').filter({ hasText: "We couldn't load your NFTs." });
+    for (const alert of [profileError, ordersError, nftError]) {
+      await alert.waitFor({ timeout: ERROR_TIMEOUT_MS });
+      await alert.getByText('We could not reach the server.').waitFor();
+      await alert.getByRole('button', { name: 'Try again' }).waitFor();
+    }
+    await page.getByRole('banner').getByText('Signed in as Demo Babe').waitFor();
+    await screenshot(page, 'error');
+
+    // The API comes back on the same address (same store and secret, so the session is still good).
+    await startServer({ addr: server.addr, dataDir: server.dataDir, secret: server.secret });
+    await profileError.getByRole('button', { name: 'Try again' }).click();
+    await profileName(page, 'Demo Babe').waitFor();
+    await ordersError.getByRole('button', { name: 'Try again' }).click();
+    await ordersTable(page, 1).waitFor();
+    await nftError.getByRole('button', { name: 'Try again' }).click();
+    await nftView(page).getByRole('list', { name: 'Your NFTs' }).waitFor();
+  }),
+);
+
+test('at phone width (375 px) the dashboard fits the screen', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(
+    t,
+    async ({ server, page }) => {
+      await signIn(page, server);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `no sideways scrolling (the page is ${overflow}px too wide)`);
+      for (const control of [
+        page.getByRole('button', { name: 'Sign out' }),
+        profileView(page).getByRole('button', { name: 'Edit profile' }),
+        ordersView(page).getByRole('button', { name: 'Next' }),
+        ordersTable(page, 1).getByRole('rowheader').last(),
+        nftView(page).getByLabel('Collection'),
+      ]) {
+        const box = await control.boundingBox();
+        assert.ok(box && box.x >= 0 && box.x + box.width <= 375, `${control} is within the screen`);
+      }
+      await waitForPictures(page, 4);
+      await screenshot(page, 'phone');
+    },
+    { viewport: { width: 375, height: 812 } },
+  ),
+);
