@@ -6,19 +6,17 @@
 package dynamolocal
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/thebabesclub/dashboard/testproc"
 )
 
 // launcher is the class scripts/dynamodb-local.sh compiles into
@@ -32,15 +30,8 @@ var (
 	startErr error
 
 	procMu sync.Mutex
-	proc   *server
+	proc   *testproc.Server
 )
-
-// server is a DynamoDB Local JVM this process started.
-type server struct {
-	cmd    *exec.Cmd
-	exited chan struct{}
-	log    *syncBuffer
-}
 
 // Endpoint returns the base URL of a running DynamoDB Local: DYNAMODB_ENDPOINT
 // when set, otherwise one JVM started on first use and shared by every test
@@ -79,7 +70,7 @@ func Stop() {
 	proc = nil
 	procMu.Unlock()
 	if p != nil {
-		p.stop()
+		p.Stop()
 	}
 }
 
@@ -90,18 +81,11 @@ func Dir() (string, error) {
 	if d := os.Getenv("DYNAMODB_LOCAL_DIR"); d != "" {
 		return d, nil
 	}
-	wd, err := os.Getwd()
+	root, err := testproc.RepoDir("scripts/dynamodb-local.sh")
 	if err != nil {
 		return "", err
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "scripts", "dynamodb-local.sh")); err == nil {
-			return filepath.Join(d, ".cache", "dynamodb-local"), nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no scripts/dynamodb-local.sh above %s", wd)
-		}
-	}
+	return filepath.Join(root, ".cache", "dynamodb-local"), nil
 }
 
 func start() (string, error) {
@@ -119,7 +103,7 @@ func start() (string, error) {
 	}
 	var errs []error
 	for attempt := 0; attempt < 3; attempt++ {
-		port, err := freePort()
+		port, err := testproc.FreePort()
 		if err != nil {
 			return "", err
 		}
@@ -130,13 +114,13 @@ func start() (string, error) {
 			args = append(args, "-jar", jar) // listens on all interfaces
 		}
 		args = append(args, "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port))
-		p, err := launch(java, dir, args)
+		p, err := testproc.Launch("DynamoDB Local", dir, java, args...)
 		if err != nil {
 			return "", err
 		}
 		ep := "http://127.0.0.1:" + strconv.Itoa(port)
-		if err := p.waitReady(ep, 60*time.Second); err != nil {
-			p.stop()
+		if err := p.WaitHTTP(ep, 60*time.Second); err != nil {
+			p.Stop()
 			errs = append(errs, err)
 			continue
 		}
@@ -146,94 +130,4 @@ func start() (string, error) {
 		return ep, nil
 	}
 	return "", fmt.Errorf("DynamoDB Local did not start: %w", errors.Join(errs...))
-}
-
-func launch(java, dir string, args []string) (*server, error) {
-	cmd := exec.Command(java, args...)
-	cmd.Dir = dir
-	log := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = log, log
-	cmd.SysProcAttr = sysProcAttr()
-	p := &server{cmd: cmd, exited: make(chan struct{}), log: log}
-	started := make(chan error, 1)
-	go func() {
-		// The parent-death signal fires when the thread that forked the
-		// JVM exits, not the process: keep this goroutine on its thread
-		// for the JVM's whole life so only the binary's exit ends it.
-		runtime.LockOSThread()
-		err := cmd.Start()
-		started <- err
-		if err == nil {
-			_ = cmd.Wait()
-		}
-		close(p.exited)
-	}()
-	if err := <-started; err != nil {
-		return nil, fmt.Errorf("start java: %w", err)
-	}
-	return p, nil
-}
-
-// waitReady polls ep until any HTTP answer comes back, the JVM exits, or
-// the timeout passes.
-func (p *server) waitReady(ep string, timeout time.Duration) error {
-	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(timeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.exited:
-			return fmt.Errorf("java exited: %s", p.log.String())
-		default:
-		}
-		if resp, err := client.Get(ep); err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return fmt.Errorf("no answer on %s within %s: %s", ep, timeout, p.log.String())
-}
-
-func (p *server) stop() {
-	pid := p.cmd.Process.Pid
-	killGroup(pid, false)
-	select {
-	case <-p.exited:
-	case <-time.After(5 * time.Second):
-		killGroup(pid, true)
-		<-p.exited
-	}
-}
-
-// freePort asks the kernel for a free loopback port. Another process may
-// take it before the JVM binds it; start then retries with a new one.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// syncBuffer collects the JVM's output for error messages; exec writes it
-// from another goroutine.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.buf.Len() > 64<<10 {
-		return len(p), nil // enough to diagnose a failed start
-	}
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package dynamolocal
+package testproc
 
 import (
 	"os"
@@ -8,10 +8,10 @@ import (
 )
 
 // sysProcAttr has nothing to add off Linux, where the project does not run
-// its tests; the JVM is then stopped only by Main.
+// its tests; the child is then stopped only by Main.
 func sysProcAttr() *syscall.SysProcAttr { return nil }
 
-// killGroup kills the JVM itself; there is no process group to signal here.
+// killGroup kills the child itself; there is no process group to signal here.
 func killGroup(pid int, _ bool) {
 	if p, err := os.FindProcess(pid); err == nil {
 		_ = p.Kill()
