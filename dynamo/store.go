@@ -17,12 +17,11 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/awsenv"
 )
 
 // DefaultTable is the table name when COMMERCE_TABLE is not set.
@@ -85,19 +84,9 @@ func NewFromEnv(ctx context.Context) (*Store, error) {
 		table = DefaultTable
 	}
 	endpoint := os.Getenv("DYNAMODB_ENDPOINT")
-	var opts []func(*config.LoadOptions) error
-	if endpoint != "" {
-		if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
-			opts = append(opts, config.WithRegion("us-east-1"))
-		}
-		if os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
-			opts = append(opts, config.WithCredentialsProvider(
-				credentials.NewStaticCredentialsProvider("local", "local", "")))
-		}
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsenv.Config(ctx, endpoint)
 	if err != nil {
-		return nil, fmt.Errorf("dynamo: load aws config: %w", err)
+		return nil, fmt.Errorf("dynamo: %w", err)
 	}
 	client := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) {
 		if endpoint != "" {

@@ -11,12 +11,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/awsenv"
 )
 
 // SQS is the production refresh queue: Enqueue sends one message per request
@@ -58,19 +57,9 @@ func NewSQSFromEnv(ctx context.Context) (*SQS, error) {
 		return nil, errors.New("queue: REFRESH_QUEUE_URL is not set")
 	}
 	endpoint := os.Getenv("SQS_ENDPOINT")
-	var opts []func(*config.LoadOptions) error
-	if endpoint != "" {
-		if os.Getenv("AWS_REGION") == "" && os.Getenv("AWS_DEFAULT_REGION") == "" {
-			opts = append(opts, config.WithRegion("us-east-1"))
-		}
-		if os.Getenv("AWS_ACCESS_KEY_ID") == "" && os.Getenv("AWS_PROFILE") == "" {
-			opts = append(opts, config.WithCredentialsProvider(
-				credentials.NewStaticCredentialsProvider("local", "local", "")))
-		}
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
+	cfg, err := awsenv.Config(ctx, endpoint)
 	if err != nil {
-		return nil, fmt.Errorf("queue: load aws config: %w", err)
+		return nil, fmt.Errorf("queue: %w", err)
 	}
 	client := sqs.NewFromConfig(cfg, func(o *sqs.Options) {
 		if endpoint != "" {
