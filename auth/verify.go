@@ -15,6 +15,9 @@ type Verifier struct {
 	parser  *jwt.Parser
 	keys    any // a jwt.VerificationKeySet, boxed once so Verify does not allocate it
 	keyFunc jwt.Keyfunc
+	now     func() time.Time
+	leeway  time.Duration
+	cache   tokenCache
 }
 
 // NewVerifier validates cfg and returns a Verifier for it. The secrets are
@@ -49,7 +52,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	if cfg.Audience != "" {
 		opts = append(opts, jwt.WithAudience(cfg.Audience))
 	}
-	v := &Verifier{parser: jwt.NewParser(opts...), keys: jwt.VerificationKeySet{Keys: keys}}
+	v := &Verifier{parser: jwt.NewParser(opts...), keys: jwt.VerificationKeySet{Keys: keys}, now: cfg.Now, leeway: cfg.Leeway}
 	v.keyFunc = v.key
 	return v, nil
 }
@@ -79,6 +82,12 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 	if v == nil || v.parser == nil || token == "" || len(token) > MaxTokenBytes {
 		return nil, unauthorized()
 	}
+	if hit, ok := v.cache.get(token); ok {
+		if !hit.inWindow(v.now(), v.leeway) {
+			return nil, unauthorized()
+		}
+		return hit.copyClaims(), nil
+	}
 	var tc tokenClaims
 	t, err := v.parser.ParseWithClaims(token, &tc, v.keyFunc)
 	if err != nil || t == nil || !t.Valid {
@@ -88,7 +97,7 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 	if !ok || !tc.ExpiresAt.set {
 		return nil, unauthorized()
 	}
-	return &Claims{
+	entry := verified{claims: Claims{
 		UserID:      userID,
 		Email:       tc.Email,
 		Role:        tc.Role,
@@ -97,5 +106,10 @@ func (v *Verifier) Verify(token string) (*Claims, error) {
 		TokenID:     tc.ID,
 		Issuer:      tc.Issuer,
 		Audience:    tc.Audience,
-	}, nil
+	}}
+	if tc.NotBefore.set {
+		entry.notBefore = tc.NotBefore.d.UTC()
+	}
+	v.cache.put(token, entry)
+	return entry.copyClaims(), nil
 }

@@ -46,11 +46,18 @@ func (s *Store) SyncedAt(ctx context.Context, userID string, kind dashboard.Sync
 // syncedAt reads the marker inside tx, so ListOrders can return it from
 // the same read as its first page.
 func syncedAt(tx *bbolt.Tx, userID string, kind dashboard.SyncKind) (*time.Time, error) {
-	item, err := getMap(tx, userPrefix+userID, syncPrefix+string(kind))
-	if err != nil || item == nil {
-		return nil, err
+	v := tx.Bucket(bucketItems).Get(itemKey(userPrefix+userID, syncPrefix+string(kind)))
+	if v == nil {
+		return nil, nil
 	}
-	return parseTime(item[attrLastSyncedAt]), nil
+	// Only the one attribute is needed: a typed decode, not a whole map.
+	var marker struct {
+		LastSyncedAt any `json:"lastSyncedAt"`
+	}
+	if err := json.Unmarshal(v, &marker); err != nil {
+		return nil, fmt.Errorf("decode sync marker: %w", err)
+	}
+	return parseTime(marker.LastSyncedAt), nil
 }
 
 // MarkSynced sets the member's marker of kind.
