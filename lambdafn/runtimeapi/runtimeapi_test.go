@@ -20,8 +20,12 @@ func TestRuntimeAPI(t *testing.T) {
 	}
 	defer s.Close()
 	base := "http://" + s.Addr() + "/2018-06-01/runtime"
+	// A client of its own: http.DefaultClient may hold an idle connection
+	// to an earlier server that had the same port, which answers EOF.
+	client := &http.Client{Transport: &http.Transport{}}
+	defer client.CloseIdleConnections()
 	post := func(path, body string) int {
-		resp, err := http.Post(base+path, "application/json", bytes.NewBufferString(body))
+		resp, err := client.Post(base+path, "application/json", bytes.NewBufferString(body))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +33,7 @@ func TestRuntimeAPI(t *testing.T) {
 		return resp.StatusCode
 	}
 	function := func(answer func(id string) int) {
-		resp, err := http.Get(base + "/invocation/next")
+		resp, err := client.Get(base + "/invocation/next")
 		if err != nil {
 			t.Error(err)
 			return
