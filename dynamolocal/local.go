@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -24,55 +23,24 @@ import (
 // itself has no flag for the listen address).
 const launcher = "LoopbackDynamoDBLocal"
 
-var (
-	once     sync.Once
-	endpoint string
-	startErr error
-
-	procMu sync.Mutex
-	proc   *testproc.Server
-)
+// instance is the DynamoDB Local of this test binary.
+var instance = &testproc.Shared{Name: "dynamolocal", Env: "DYNAMODB_ENDPOINT", Start: start}
 
 // Endpoint returns the base URL of a running DynamoDB Local: DYNAMODB_ENDPOINT
 // when set, otherwise one JVM started on first use and shared by every test
 // of the binary. A missing installation fails the test rather than skipping
 // it, because a skipped store test would hide a broken store.
-func Endpoint(t testing.TB) string {
-	t.Helper()
-	if ep := os.Getenv("DYNAMODB_ENDPOINT"); ep != "" {
-		return ep
-	}
-	once.Do(func() { endpoint, startErr = start() })
-	if startErr != nil {
-		t.Fatalf("dynamolocal: %v", startErr)
-	}
-	return endpoint
-}
+func Endpoint(t testing.TB) string { t.Helper(); return instance.URL(t) }
 
 // Main runs the tests of a package and then stops the JVM Endpoint may have
 // started. Use it as the package's TestMain:
 //
 //	func TestMain(m *testing.M) { dynamolocal.Main(m) }
-//
-// Without it the JVM still dies with the test binary on Linux (it is started
-// with a parent-death signal), but Main stops it in order and at once.
-func Main(m *testing.M) {
-	code := m.Run()
-	Stop()
-	os.Exit(code)
-}
+func Main(m *testing.M) { instance.Main(m) }
 
 // Stop stops the JVM this process started, if any: SIGTERM to its process
 // group, then SIGKILL after five seconds.
-func Stop() {
-	procMu.Lock()
-	p := proc
-	proc = nil
-	procMu.Unlock()
-	if p != nil {
-		p.Stop()
-	}
-}
+func Stop() { instance.Stop() }
 
 // Dir returns the DynamoDB Local installation directory:
 // DYNAMODB_LOCAL_DIR, or .cache/dynamodb-local in the repository that
@@ -88,24 +56,24 @@ func Dir() (string, error) {
 	return filepath.Join(root, ".cache", "dynamodb-local"), nil
 }
 
-func start() (string, error) {
+func start() (string, *testproc.Server, error) {
 	dir, err := Dir()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	jar := filepath.Join(dir, "DynamoDBLocal.jar")
 	if _, err := os.Stat(filepath.Join(dir, "VERSION")); err != nil {
-		return "", fmt.Errorf("DynamoDB Local is not installed in %s: run `make test` or `scripts/dynamodb-local.sh install` (or set DYNAMODB_ENDPOINT)", dir)
+		return "", nil, fmt.Errorf("DynamoDB Local is not installed in %s: run `make test` or `scripts/dynamodb-local.sh install` (or set DYNAMODB_ENDPOINT)", dir)
 	}
 	java, err := exec.LookPath("java")
 	if err != nil {
-		return "", fmt.Errorf("java not found: run `scripts/dynamodb-local.sh install`: %w", err)
+		return "", nil, fmt.Errorf("java not found: run `scripts/dynamodb-local.sh install`: %w", err)
 	}
 	var errs []error
 	for attempt := 0; attempt < 3; attempt++ {
 		port, err := testproc.FreePort()
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		args := []string{"-Xms64m", "-Djava.library.path=" + filepath.Join(dir, "DynamoDBLocal_lib")}
 		if _, err := os.Stat(filepath.Join(dir, "launcher", launcher+".class")); err == nil {
@@ -116,7 +84,7 @@ func start() (string, error) {
 		args = append(args, "-inMemory", "-sharedDb", "-disableTelemetry", "-port", strconv.Itoa(port))
 		p, err := testproc.Launch("DynamoDB Local", dir, java, args...)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		ep := "http://127.0.0.1:" + strconv.Itoa(port)
 		if err := p.WaitHTTP(ep, 60*time.Second); err != nil {
@@ -124,10 +92,7 @@ func start() (string, error) {
 			errs = append(errs, err)
 			continue
 		}
-		procMu.Lock()
-		proc = p
-		procMu.Unlock()
-		return ep, nil
+		return ep, p, nil
 	}
-	return "", fmt.Errorf("DynamoDB Local did not start: %w", errors.Join(errs...))
+	return "", nil, fmt.Errorf("DynamoDB Local did not start: %w", errors.Join(errs...))
 }

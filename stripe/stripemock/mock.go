@@ -15,58 +15,29 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/thebabesclub/dashboard/testproc"
 )
 
-var (
-	once     sync.Once
-	baseURL  string
-	startErr error
-
-	procMu sync.Mutex
-	proc   *testproc.Server
-)
+// instance is the stripe-mock of this test binary.
+var instance = &testproc.Shared{Name: "stripemock", Env: "STRIPE_MOCK_URL", Start: start}
 
 // URL returns the base URL of a running stripe-mock: STRIPE_MOCK_URL when
 // set, otherwise one process started on first use and shared by every test
 // of the binary. A missing installation fails the test rather than
 // skipping it, because a skipped wire test would hide a decoding bug.
-func URL(t testing.TB) string {
-	t.Helper()
-	if u := os.Getenv("STRIPE_MOCK_URL"); u != "" {
-		return u
-	}
-	once.Do(func() { baseURL, startErr = start() })
-	if startErr != nil {
-		t.Fatalf("stripemock: %v", startErr)
-	}
-	return baseURL
-}
+func URL(t testing.TB) string { t.Helper(); return instance.URL(t) }
 
 // Main runs the package's tests and then stops the stripe-mock URL may
 // have started. Use it as TestMain:
 //
 //	func TestMain(m *testing.M) { stripemock.Main(m) }
-func Main(m *testing.M) {
-	code := m.Run()
-	Stop()
-	os.Exit(code)
-}
+func Main(m *testing.M) { instance.Main(m) }
 
 // Stop stops the stripe-mock this process started, if any.
-func Stop() {
-	procMu.Lock()
-	p := proc
-	proc = nil
-	procMu.Unlock()
-	if p != nil {
-		p.Stop()
-	}
-}
+func Stop() { instance.Stop() }
 
 // Bin returns the stripe-mock binary: STRIPE_MOCK_BIN, or .cache/bin/
 // stripe-mock in the repository that contains the working directory,
@@ -82,28 +53,28 @@ func Bin() (string, error) {
 	return filepath.Join(root, ".cache", "bin", "stripe-mock"), nil
 }
 
-func start() (string, error) {
+func start() (string, *testproc.Server, error) {
 	bin, err := Bin()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if _, err := os.Stat(bin); err != nil {
-		return "", fmt.Errorf("stripe-mock is not installed at %s: run `make test` or `scripts/stripe-mock.sh install` (or set STRIPE_MOCK_URL)", bin)
+		return "", nil, fmt.Errorf("stripe-mock is not installed at %s: run `make test` or `scripts/stripe-mock.sh install` (or set STRIPE_MOCK_URL)", bin)
 	}
 	var errs []error
 	for range 3 {
 		httpPort, err := testproc.FreePort()
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		httpsPort, err := testproc.FreePort()
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		p, err := testproc.Launch("stripe-mock", "", bin, "-http-addr", "127.0.0.1:"+strconv.Itoa(httpPort),
 			"-https-addr", "127.0.0.1:"+strconv.Itoa(httpsPort))
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		u := "http://127.0.0.1:" + strconv.Itoa(httpPort)
 		if err := p.WaitHTTP(u+"/v1/charges", 30*time.Second); err != nil {
@@ -111,10 +82,7 @@ func start() (string, error) {
 			errs = append(errs, err)
 			continue // most likely a port taken in between
 		}
-		procMu.Lock()
-		proc = p
-		procMu.Unlock()
-		return u, nil
+		return u, p, nil
 	}
-	return "", fmt.Errorf("stripe-mock did not start: %w", errors.Join(errs...))
+	return "", nil, fmt.Errorf("stripe-mock did not start: %w", errors.Join(errs...))
 }
