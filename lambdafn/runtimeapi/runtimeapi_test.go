@@ -20,14 +20,13 @@ func TestRuntimeAPI(t *testing.T) {
 	}
 	defer s.Close()
 	base := "http://" + s.Addr() + "/2018-06-01/runtime"
-	// A client of its own: http.DefaultClient may hold an idle connection
-	// to an earlier server that had the same port, which answers EOF.
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()
 	post := func(path, body string) int {
 		resp, err := client.Post(base+path, "application/json", bytes.NewBufferString(body))
 		if err != nil {
-			t.Fatal(err)
+			t.Error(err) // called from the function's goroutine: no Fatal
+			return 0
 		}
 		resp.Body.Close()
 		return resp.StatusCode
@@ -54,8 +53,17 @@ func TestRuntimeAPI(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
-	go function(func(id string) int { return post("/invocation/"+id+"/response", `{"ok":true}`) })
+	// The server hands a result to Invoke before it writes its 202 to the
+	// function, so the test waits for the function's goroutine too: else it
+	// could close the server under the function's last request.
+	run := func(answer func(id string) int) (wait func()) {
+		done := make(chan struct{})
+		go func() { defer close(done); function(answer) }()
+		return func() { <-done }
+	}
+	wait := run(func(id string) int { return post("/invocation/"+id+"/response", `{"ok":true}`) })
 	res, err := s.Invoke(ctx, []byte(`{"n":1}`))
+	wait()
 	if err != nil || string(res.Payload) != `{"ok":true}` || res.Error != nil || res.Answered.Before(res.Delivered) {
 		t.Fatalf("Invoke = %+v, %v", res, err)
 	}
@@ -63,13 +71,14 @@ func TestRuntimeAPI(t *testing.T) {
 		t.Error("FirstNext not recorded")
 	}
 
-	go function(func(id string) int {
+	wait = run(func(id string) int {
 		if code := post("/invocation/not-"+id+"/response", `{}`); code != http.StatusBadRequest {
 			t.Errorf("unknown request id = %d, want 400", code)
 		}
 		return post("/invocation/"+id+"/error", `{"errorMessage":"Unauthorized","errorType":"errorString"}`)
 	})
 	res, err = s.Invoke(ctx, []byte(`{"n":1}`))
+	wait()
 	if err != nil || res.Error == nil || res.Error.ErrorMessage != "Unauthorized" || res.Payload != nil {
 		t.Fatalf("failed Invoke = %+v, %v", res, err)
 	}
