@@ -20,6 +20,8 @@ const (
 	EUNAUTHORIZED = "unauthorized"        // 401
 	EUNAVAILABLE  = "upstream_unavailable"
 	ERATELIMITED  = "rate_limited"
+	ECODEINVALID  = "invalid_code" // 400: a verification code is wrong
+	ECODEEXPIRED  = "code_expired" // 400: a verification code is void (expired, used up, replaced)
 )
 
 // Error is an application error: a code the transport maps to a status, a

@@ -1,6 +1,9 @@
 package dashboard
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Member is the authenticated caller, as the identity service's token (or the
 // API Gateway authorizer context built from it) describes them. Handlers take
@@ -10,6 +13,11 @@ type Member struct {
 	Email       string
 	Role        string
 	DisplayName string
+	// ExpiresAt is the token's exp. It travels with the member so that the
+	// HTTP layer can refuse a request past exp (plus the leeway) even when
+	// API Gateway answered from its authorizer cache, which outlives tokens
+	// (CONTRACT §2). The zero time means unknown, and is refused.
+	ExpiresAt time.Time
 }
 
 type memberContextKey struct{}
@@ -23,4 +31,25 @@ func NewContextWithMember(ctx context.Context, m Member) context.Context {
 func MemberFromContext(ctx context.Context) (Member, bool) {
 	m, ok := ctx.Value(memberContextKey{}).(Member)
 	return m, ok && m.UserID != ""
+}
+
+// MaxMemberIDBytes bounds a member id: ids are 32 hex characters today, and
+// they end up inside storage keys and logs.
+const MaxMemberIDBytes = 128
+
+// ValidMemberID reports whether id is a well-formed member id: 1 to 128
+// printable ASCII characters without spaces and without '#', the separator
+// of the table's keys. Every door by which a member id enters — a token, an
+// authorizer context, a Stripe session's metadata, a store call — applies
+// this one rule, so no id is accepted by one part and refused by another.
+func ValidMemberID(id string) bool {
+	if id == "" || len(id) > MaxMemberIDBytes {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if c := id[i]; c <= ' ' || c > '~' || c == '#' {
+			return false
+		}
+	}
+	return true
 }

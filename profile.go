@@ -76,6 +76,10 @@ type Profile struct {
 	DashboardSettings DashboardSettings `json:"dashboardSettings"`
 	CreatedAt         *time.Time        `json:"createdAt"`
 	UpdatedAt         *time.Time        `json:"updatedAt"`
+	// PendingEmail is a new email waiting for its mailed code (CONTRACT §9);
+	// it never matches orders nor claims a login lookup until verified.
+	PendingEmail          *string    `json:"pendingEmail,omitempty"`
+	PendingEmailExpiresAt *time.Time `json:"pendingEmailExpiresAt,omitempty"`
 	// WalletVerifiedAt is when the member proved control of PreferredWallet
 	// (Sign-In with Ethereum); nil while unproven. Not part of the payload.
 	WalletVerifiedAt *time.Time `json:"-"`
@@ -94,6 +98,8 @@ const (
 	FieldDashboardSetting = "dashboardSettings"
 	FieldStripeCustomerID = "stripeCustomerId"
 	FieldWalletVerifiedAt = "walletVerifiedAt"
+	FieldPendingEmail     = "pendingEmail"
+	FieldPendingEmailExp  = "pendingEmailExpiresAt"
 	FieldCreatedAt        = "createdAt"
 	FieldUpdatedAt        = "updatedAt"
 )

@@ -42,5 +42,7 @@ type Store interface {
 	HoldingStore
 	SyncStore
 	WalletStore
+	CodeStore
+	RateStore
 	Close() error
 }

@@ -60,6 +60,7 @@ func TestSpecConventions(t *testing.T) {
 	}
 	for _, want := range []string{
 		"GET /dashboard/profile", "PUT /dashboard/profile", "POST /dashboard/update-profile",
+		"POST /dashboard/profile/email/verify",
 		"GET /dashboard/orders", "GET /dashboard/orders/{orderId}", "GET /dashboard/nfts",
 		"POST /dashboard/wallet/challenge", "POST /dashboard/wallet/verify", "GET /healthz",
 		"POST /internal/sync/stripe", "POST /internal/sync/nfts",

@@ -6,18 +6,21 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/dynamo"
+	"github.com/thebabesclub/dashboard/mail"
 	"github.com/thebabesclub/dashboard/marketplace"
 	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/obs"
@@ -35,23 +38,28 @@ type App struct {
 	Profiles *profile.Service
 	Orders   *orders.Service
 	NFTs     *nfts.Service
-	Stripe   bool // whether Stripe is configured
-	Market   bool // whether an NFT marketplace is configured
+	Stripe   bool // whether Stripe is configured: STRIPE_SECRET, or STRIPE_ENABLED
+	Market   bool // whether an NFT marketplace is configured: NFT_PROVIDER, or NFT_ENABLED
 }
 
-// New opens the store and builds the services. jwtSecret keys the
-// pagination cursors, so that every instance of the API can open the
-// cursors every other one issued. dataDir is the embedded store's folder,
-// used unless DYNAMODB_ENDPOINT or COMMERCE_TABLE name a DynamoDB table.
-// logs receives the JSON log.
-func New(ctx context.Context, getenv func(string) string, dataDir string, logs io.Writer, jwtSecret string) (*App, error) {
+// New opens the store and builds the services. dataDir is the embedded
+// store's folder, used unless DYNAMODB_ENDPOINT or COMMERCE_TABLE name a
+// DynamoDB table. logs receives the JSON log.
+func New(ctx context.Context, getenv func(string) string, dataDir string, logs io.Writer) (*App, error) {
 	a := &App{Logger: obs.NewLogger(logs, getenv("LOG_LEVEL"))}
-	var err error
+	key, err := AppSecret(getenv)
+	if err != nil {
+		return nil, err
+	}
 	if a.Store, a.Where, err = OpenStore(ctx, getenv, dataDir); err != nil {
 		return nil, err
 	}
-	a.Profiles = &profile.Service{Store: a.Store, Logger: a.Logger}
-	a.Orders = &orders.Service{Store: a.Store, Cursors: cursor.NewSigner([]byte(jwtSecret)), Logger: a.Logger}
+	a.Profiles = &profile.Service{Store: a.Store, Logger: a.Logger, CodeKey: profile.NewCodeKey(key), SiteOrigin: getenv("SITE_ORIGIN")}
+	if a.Profiles.Mailer, err = mailer(getenv, dataDir, a.Logger); err != nil {
+		a.Store.Close()
+		return nil, err
+	}
+	a.Orders = &orders.Service{Store: a.Store, Cursors: cursor.NewSigner(key), Logger: a.Logger}
 	if v := getenv("ORDER_STALE_AFTER"); v != "" {
 		if a.Orders.StaleAfter, err = time.ParseDuration(v); err != nil || a.Orders.StaleAfter <= 0 {
 			a.Store.Close()
@@ -62,6 +70,14 @@ func New(ctx context.Context, getenv func(string) string, dataDir string, logs i
 	if a.NFTs.ChainID, err = nfts.ChainID(getenv("NFT_CHAIN")); err != nil {
 		a.Store.Close()
 		return nil, err
+	}
+	// SITE_ORIGIN names the site in wallet challenges; unset, they answer
+	// 503 (`dashboard serve` defaults it to its own address).
+	if v := getenv("SITE_ORIGIN"); v != "" {
+		if a.NFTs.SiteOrigin, err = nfts.ParseSiteOrigin(v); err != nil {
+			a.Store.Close()
+			return nil, err
+		}
 	}
 	if v := getenv("NFT_STALE_AFTER"); v != "" {
 		if a.NFTs.StaleAfter, err = time.ParseDuration(v); err != nil || a.NFTs.StaleAfter <= 0 {
@@ -91,7 +107,65 @@ func New(ctx context.Context, getenv func(string) string, dataDir string, logs i
 		}
 		a.Stripe = true
 	}
+	// STRIPE_ENABLED / NFT_ENABLED say an integration is on for the
+	// deployment to a function that holds no key for it (list-orders,
+	// list-nfts on AWS): it never calls the service, but decides from this
+	// whether a stale list is "refreshing" and queues the refresh.
+	for _, flag := range []struct {
+		name string
+		on   *bool
+	}{{"STRIPE_ENABLED", &a.Stripe}, {"NFT_ENABLED", &a.Market}} {
+		if v := getenv(flag.name); v != "" {
+			on, err := strconv.ParseBool(v)
+			if err != nil {
+				a.Store.Close()
+				return nil, fmt.Errorf("%s must be true or false", flag.name)
+			}
+			*flag.on = *flag.on || on
+		}
+	}
+	a.Orders.StripeEnabled, a.NFTs.MarketEnabled = a.Stripe, a.Market
 	return a, nil
+}
+
+// mailer is the mail transport of CONTRACT §9 (mail.FromEnv). A Lambda
+// function with no mail settings (no data folder, no MAIL_TRANSPORT, no
+// SMTP_URL) sends none: it gets no mailer, and an email change there
+// answers 503 instead of failing the cold start of functions that never
+// mail. A setting that is present but wrong fails the start.
+func mailer(getenv func(string) string, dataDir string, logger *slog.Logger) (dashboard.Mailer, error) {
+	if dataDir == "" && getenv("MAIL_TRANSPORT") == "" && getenv("SMTP_URL") == "" {
+		return nil, nil
+	}
+	return mail.FromEnv(getenv, dataDir, logger)
+}
+
+// MinCursorSecretBytes is the shortest CURSOR_SECRET accepted (CONTRACT §7).
+const MinCursorSecretBytes = 32
+
+// AppSecret returns the key material of the secrets the API derives for
+// itself (list cursors, verification-code hashes): CURSOR_SECRET, or
+// JWT_SECRET when that is unset, as CONTRACT §7 says. Each use derives its
+// own key from it with a purpose label, so no derived key is the secret.
+// With neither set, a process gets a random key: its cursors then open only
+// in the process that issued them, which is right for a job or a worker
+// that never issues one. The HTTP functions on AWS insist on CURSOR_SECRET
+// (lambdafn.API), because every instance must open every other's cursors.
+func AppSecret(getenv func(string) string) ([]byte, error) {
+	if v := getenv("CURSOR_SECRET"); v != "" {
+		if len(v) < MinCursorSecretBytes {
+			return nil, fmt.Errorf("CURSOR_SECRET must be at least %d bytes", MinCursorSecretBytes)
+		}
+		return []byte(v), nil
+	}
+	if v := getenv("JWT_SECRET"); v != "" {
+		return []byte(v), nil
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, fmt.Errorf("app: random key: %w", err)
+	}
+	return key, nil
 }
 
 // Refresh performs one queued refresh, whatever its kind: the handler of

@@ -9,11 +9,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/golang-jwt/jwt/v5"
-)
 
-// maxUserIDBytes bounds the member id a token may carry; ids are 32 hex
-// characters today and end up inside storage keys and logs.
-const maxUserIDBytes = 128
+	dashboard "github.com/thebabesclub/dashboard"
+)
 
 // maxNumericDate is 9999-12-31T23:59:59Z: later (or negative) dates are
 // refused rather than overflowing time arithmetic.
@@ -67,13 +65,8 @@ func (c *tokenClaims) memberID() (string, bool) {
 	if c.UserID.set {
 		id = c.UserID.s
 	}
-	if id == "" || len(id) > maxUserIDBytes {
+	if !dashboard.ValidMemberID(id) {
 		return "", false
-	}
-	for i := 0; i < len(id); i++ {
-		if id[i] < 0x20 || id[i] == 0x7f {
-			return "", false
-		}
 	}
 	return id, true
 }

@@ -52,18 +52,20 @@ func (s *Store) GetProfile(ctx context.Context, userID string) (*dashboard.Profi
 // the identity service's attributes never reach the Profile.
 func profileFromItem(userID string, item map[string]any) *dashboard.Profile {
 	p := &dashboard.Profile{
-		UserID:           userID,
-		Email:            str(item[dashboard.FieldEmail]),
-		DisplayName:      str(item[dashboard.FieldDisplayName]),
-		Phone:            strPtr(item[dashboard.FieldPhone]),
-		ShippingAddress:  addressFrom(item[dashboard.FieldShippingAddress]),
-		BillingAddress:   addressFrom(item[dashboard.FieldBillingAddress]),
-		PreferredWallet:  strPtr(item[dashboard.FieldPreferredWallet]),
-		AvatarURL:        strPtr(item[dashboard.FieldAvatarURL]),
-		StripeCustomerID: strPtr(item[dashboard.FieldStripeCustomerID]),
-		WalletVerifiedAt: parseTime(item[dashboard.FieldWalletVerifiedAt]),
-		CreatedAt:        parseTime(item[dashboard.FieldCreatedAt]),
-		UpdatedAt:        parseTime(item[dashboard.FieldUpdatedAt]),
+		UserID:                userID,
+		Email:                 str(item[dashboard.FieldEmail]),
+		DisplayName:           str(item[dashboard.FieldDisplayName]),
+		Phone:                 strPtr(item[dashboard.FieldPhone]),
+		ShippingAddress:       addressFrom(item[dashboard.FieldShippingAddress]),
+		BillingAddress:        addressFrom(item[dashboard.FieldBillingAddress]),
+		PreferredWallet:       strPtr(item[dashboard.FieldPreferredWallet]),
+		AvatarURL:             strPtr(item[dashboard.FieldAvatarURL]),
+		StripeCustomerID:      strPtr(item[dashboard.FieldStripeCustomerID]),
+		WalletVerifiedAt:      parseTime(item[dashboard.FieldWalletVerifiedAt]),
+		PendingEmail:          strPtr(item[dashboard.FieldPendingEmail]),
+		PendingEmailExpiresAt: parseTime(item[dashboard.FieldPendingEmailExp]),
+		CreatedAt:             parseTime(item[dashboard.FieldCreatedAt]),
+		UpdatedAt:             parseTime(item[dashboard.FieldUpdatedAt]),
 	}
 	if m, ok := item[dashboard.FieldDashboardSetting].(map[string]any); ok && len(m) > 0 {
 		p.Settings = make(map[string]bool, len(m))
@@ -178,6 +180,12 @@ func setProfileField(item map[string]any, p *dashboard.Profile, field string) er
 	case dashboard.FieldWalletVerifiedAt:
 		if p.WalletVerifiedAt != nil {
 			v = formatTime(*p.WalletVerifiedAt)
+		}
+	case dashboard.FieldPendingEmail:
+		v = deref(p.PendingEmail)
+	case dashboard.FieldPendingEmailExp:
+		if p.PendingEmailExpiresAt != nil {
+			v = formatTime(*p.PendingEmailExpiresAt)
 		}
 	case dashboard.FieldStripeCustomerID:
 		v = deref(p.StripeCustomerID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,7 +41,7 @@ func (s *Store) saveWithEmail(ctx context.Context, upd *types.Update, p *dashboa
 				Key:                       key(prefixEmail+newEmail, skLookup),
 				UpdateExpression:          aws.String("SET userId = :me, email = :email"),
 				ConditionExpression:       aws.String("attribute_not_exists(PK) OR userId = :me"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":me": str(me), ":email": str(newEmail)},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":me": str(me), ":email": str(strings.TrimSpace(p.Email))},
 			}})
 		}
 		if oldEmail != "" {

@@ -121,7 +121,7 @@ func decodeOrder(item map[string]types.AttributeValue) (*dashboard.OrderSnapshot
 // GetOrder reads one order by its primary key, consistently, because the
 // detail view decides on it whether to call Stripe.
 func (s *Store) GetOrder(ctx context.Context, userID, orderID string, created time.Time) (*dashboard.OrderSnapshot, error) {
-	if err := badKey("user id", userID); err != nil {
+	if err := badUser(userID); err != nil {
 		return nil, err
 	}
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
@@ -174,7 +174,7 @@ func (s *Store) FindOrder(ctx context.Context, orderID string) (*dashboard.Order
 // snap.Version, so two writers (webhook and sync) never lose each other's
 // status change silently.
 func (s *Store) PutOrder(ctx context.Context, snap *dashboard.OrderSnapshot) error {
-	if err := badKey("user id", snap.UserID); err != nil {
+	if err := badUser(snap.UserID); err != nil {
 		return err
 	}
 	if snap.OrderID == "" || snap.CreatedAt.IsZero() {
@@ -214,7 +214,7 @@ func (s *Store) PutOrder(ctx context.Context, snap *dashboard.OrderSnapshot) err
 // (1 MB, or foreign items in the range): then Next is the last key read and
 // the following page may come back empty.
 func (s *Store) ListOrders(ctx context.Context, userID string, limit int, after string) (dashboard.OrderPage, error) {
-	if err := badKey("user id", userID); err != nil {
+	if err := badUser(userID); err != nil {
 		return dashboard.OrderPage{}, err
 	}
 	if limit <= 0 {

@@ -19,7 +19,7 @@ import (
 // only the member-owned attributes, so the identity service's secrets never
 // leave this package.
 func (s *Store) GetProfile(ctx context.Context, userID string) (*dashboard.Profile, error) {
-	if err := badKey("user id", userID); err != nil {
+	if err := badUser(userID); err != nil {
 		return nil, err
 	}
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
@@ -54,6 +54,7 @@ func decodeProfile(item map[string]types.AttributeValue) (*dashboard.Profile, er
 		dashboard.FieldPreferredWallet:  &p.PreferredWallet,
 		dashboard.FieldAvatarURL:        &p.AvatarURL,
 		dashboard.FieldStripeCustomerID: &p.StripeCustomerID,
+		dashboard.FieldPendingEmail:     &p.PendingEmail,
 	}
 	for name, dst := range optional {
 		if v, ok := item[name].(*types.AttributeValueMemberS); ok {
@@ -86,6 +87,7 @@ func decodeProfile(item map[string]types.AttributeValue) (*dashboard.Profile, er
 		dashboard.FieldCreatedAt:        &p.CreatedAt,
 		dashboard.FieldUpdatedAt:        &p.UpdatedAt,
 		dashboard.FieldWalletVerifiedAt: &p.WalletVerifiedAt,
+		dashboard.FieldPendingEmailExp:  &p.PendingEmailExpiresAt,
 	}
 	for name, dst := range times {
 		t, err := parseTime(item[name])
@@ -106,7 +108,7 @@ func (s *Store) SaveProfile(ctx context.Context, change dashboard.ProfileChange)
 	if p == nil {
 		return fmt.Errorf("dynamo: save profile: no profile")
 	}
-	if err := badKey("user id", p.UserID); err != nil {
+	if err := badUser(p.UserID); err != nil {
 		return err
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
@@ -287,6 +289,10 @@ func profileUpdate(table string, change dashboard.ProfileChange, now time.Time) 
 			set(f, &types.AttributeValueMemberM{Value: m})
 		case dashboard.FieldWalletVerifiedAt:
 			setTime(f, p.WalletVerifiedAt)
+		case dashboard.FieldPendingEmail:
+			optString(f, p.PendingEmail)
+		case dashboard.FieldPendingEmailExp:
+			setTime(f, p.PendingEmailExpiresAt)
 		case dashboard.FieldCreatedAt:
 			if p.CreatedAt != nil {
 				createdExplicit = true

@@ -13,7 +13,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -182,12 +181,11 @@ func backoff(ctx context.Context, n int) error {
 	}
 }
 
-// badKey rejects ids that would break the key layout: an empty id would
-// address another item type, and "#" would let one id reach into another's
-// key space.
-func badKey(kind, id string) error {
-	if id == "" || strings.ContainsAny(id, "#") {
-		return dashboard.Errorf(dashboard.EINVALID, "Invalid %s.", kind)
+// badUser rejects a member id that is not well formed
+// (dashboard.ValidMemberID), the rule every store and every door shares.
+func badUser(userID string) error {
+	if !dashboard.ValidMemberID(userID) {
+		return dashboard.Errorf(dashboard.EINVALID, "Invalid member id.")
 	}
 	return nil
 }

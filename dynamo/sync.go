@@ -15,7 +15,7 @@ import (
 // SyncedAt reads the member's SYNC#<kind> marker consistently: a refresh
 // decision taken on a stale marker would queue a sync that just ran.
 func (s *Store) SyncedAt(ctx context.Context, userID string, kind dashboard.SyncKind) (*time.Time, error) {
-	if err := badKey("user id", userID); err != nil {
+	if err := badUser(userID); err != nil {
 		return nil, err
 	}
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
@@ -36,7 +36,7 @@ func (s *Store) SyncedAt(ctx context.Context, userID string, kind dashboard.Sync
 // MarkSynced sets the member's SYNC#<kind> marker with an UpdateItem, so any
 // other attribute on the marker item survives.
 func (s *Store) MarkSynced(ctx context.Context, userID string, kind dashboard.SyncKind, at time.Time) error {
-	if err := badKey("user id", userID); err != nil {
+	if err := badUser(userID); err != nil {
 		return err
 	}
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{

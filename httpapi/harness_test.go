@@ -7,6 +7,8 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -23,6 +25,8 @@ import (
 	"github.com/thebabesclub/dashboard/dynamo"
 	"github.com/thebabesclub/dashboard/dynamolocal"
 	"github.com/thebabesclub/dashboard/httpapi"
+	"github.com/thebabesclub/dashboard/internal/mailpittest"
+	"github.com/thebabesclub/dashboard/mail"
 	"github.com/thebabesclub/dashboard/marketplace"
 	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 	"github.com/thebabesclub/dashboard/nfts"
@@ -35,7 +39,13 @@ import (
 	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
-func TestMain(m *testing.M) { dynamolocal.Main(m) }
+// TestMain stops the DynamoDB Local and the Mailpit the tests may have started.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	mailpittest.Stop()
+	dynamolocal.Stop()
+	os.Exit(code)
+}
 
 var testSecret = []byte("test-secret-0123456789abcdef0123456789abcdef")
 
@@ -133,17 +143,23 @@ func newHarness(t testing.TB, store storetest.RawStore, adjust func(*auth.Config
 	if err != nil {
 		t.Fatal(err)
 	}
-	nft := &nfts.Service{Store: store, Market: mk, Cursors: cursor.NewSigner(testSecret), ChainID: 1, Logger: logger}
+	nft := &nfts.Service{Store: store, Market: mk, Cursors: cursor.NewSigner(testSecret), ChainID: 1, Logger: logger,
+		SiteOrigin: &url.URL{Scheme: "https", Host: "dashboard.babesclub.example"}}
 	refresh := func(ctx context.Context, r dashboard.RefreshRequest) error {
 		if r.Kind == dashboard.SyncNFT {
 			return nft.Refresh(ctx, r)
 		}
 		return ord.Refresh(ctx, r)
 	}
+	// Mail goes to an outbox folder unless a test asks for Mailpit.
+	outbox, err := mail.NewOutbox(filepath.Join(t.TempDir(), "outbox"), mail.DefaultFrom, logger)
+	if err != nil {
+		t.Fatal(err)
+	}
 	q := queue.NewLocal(refresh, queue.LocalOptions{Logger: logger, Collapse: -1})
 	t.Cleanup(func() { q.Close(context.Background()) })
 	srv := &httpapi.Server{
-		Profiles:         &profile.Service{Store: store, Logger: logger},
+		Profiles:         &profile.Service{Store: store, Logger: logger, Mailer: outbox, CodeKey: profile.NewCodeKey(testSecret)},
 		Orders:           ord,
 		NFTs:             nft,
 		NFTWebhookSecret: []byte(nftWebhookSecret),

@@ -11,6 +11,9 @@ import (
 type profileResponse struct {
 	Profile      *dashboard.Profile `json:"profile"`
 	EmailChanged bool               `json:"emailChanged,omitempty"`
+	// EmailVerificationSent: the new email is pending until the mailed code
+	// is confirmed (CONTRACT §9).
+	EmailVerificationSent bool `json:"emailVerificationSent,omitempty"`
 }
 
 func (s *Server) handleGetProfile(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +46,32 @@ func (s *Server) handleUpdateProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setETag(w, res.Profile)
-	writeJSON(w, http.StatusOK, profileResponse{Profile: res.Profile, EmailChanged: res.EmailChanged})
+	writeJSON(w, http.StatusOK, profileResponse{Profile: res.Profile, EmailChanged: res.EmailChanged, EmailVerificationSent: res.EmailVerificationSent})
+}
+
+// handleVerifyEmail serves POST /dashboard/profile/email/verify: the code
+// mailed to a pending email completes the change.
+func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
+	m, _ := dashboard.MemberFromContext(r.Context())
+	body, err := s.readJSONBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	var req struct {
+		Code string `json:"code"`
+	}
+	if err := decodeStrict(body, &req); err != nil {
+		s.failf(w, r, dashboard.EBADREQUEST, "Send a JSON object with the code from the email.")
+		return
+	}
+	p, err := s.Profiles.ConfirmEmail(r.Context(), m, req.Code)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	setETag(w, p)
+	writeJSON(w, http.StatusOK, profileResponse{Profile: p, EmailChanged: true})
 }
 
 // setETag exposes the profile's version so clients can send it back in

@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"fmt"
+	"github.com/thebabesclub/dashboard/internal/mailpittest"
 	"net/http"
 	"strings"
 	"sync"
@@ -146,57 +147,65 @@ func TestIfMatch(t *testing.T) {
 
 func TestEmailChangeSwapsLookup(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
+		h.withMailpit(t)
 		ctx := t.Context()
-		a, tokA := h.member("a@example.com")
-		h.putIdentityProfile(a, "a@example.com")
-		b, tokB := h.member("b@example.com")
-		h.putIdentityProfile(b, "b@example.com")
+		a, tokA, oldA := h.memberWithEmail(t)
+		b, tokB, oldB := h.memberWithEmail(t)
+		newA := mailpittest.Address(t)
 
-		r := h.do("PUT", "/dashboard/profile", tokA, `{"email": "A.New@Example.com"}`)
-		if r.status != 200 || r.body["emailChanged"] != true || r.profile(t)["email"] != "A.New@Example.com" {
+		code := h.requestEmailChange(t, tokA, newA)
+		r := h.do("POST", "/dashboard/profile/email/verify", tokA, fmt.Sprintf(`{"code": %q}`, code))
+		if r.status != 200 || r.body["emailChanged"] != true || r.profile(t)["email"] != newA {
 			t.Fatalf("email change = %d %s", r.status, r.raw)
 		}
-		if uid, err := h.store.UserIDByEmail(ctx, "a.new@example.com"); err != nil || uid != a {
+		if uid, err := h.store.UserIDByEmail(ctx, strings.ToUpper(newA)); err != nil || uid != a {
 			t.Errorf("new lookup = %q, %v", uid, err)
 		}
-		if h.rawItem("EMAIL#a@example.com", "LOOKUP") != nil {
+		if h.rawItem("EMAIL#"+strings.ToLower(oldA), "LOOKUP") != nil {
 			t.Error("old lookup not released")
 		}
 
 		// B may not take A's address, in any case; nothing changes.
-		beforeB, beforeLookup := h.rawItem("USER#"+b, "PROFILE"), h.rawItem("EMAIL#b@example.com", "LOOKUP")
-		taken := h.do("PUT", "/dashboard/profile", tokB, `{"email": "a.new@EXAMPLE.com", "displayName": "Bee"}`)
+		beforeB, beforeLookup := h.rawItem("USER#"+b, "PROFILE"), h.rawItem("EMAIL#"+strings.ToLower(oldB), "LOOKUP")
+		taken := h.do("PUT", "/dashboard/profile", tokB, fmt.Sprintf(`{"email": %q, "displayName": "Bee"}`, strings.ToUpper(newA)))
 		taken.wantError(t, http.StatusConflict, "conflict")
-		if string(h.rawItem("USER#"+b, "PROFILE")) != string(beforeB) || string(h.rawItem("EMAIL#b@example.com", "LOOKUP")) != string(beforeLookup) {
+		if string(h.rawItem("USER#"+b, "PROFILE")) != string(beforeB) || string(h.rawItem("EMAIL#"+strings.ToLower(oldB), "LOOKUP")) != string(beforeLookup) {
 			t.Error("a 409 changed B's profile or lookup")
 		}
-		if uid, _ := h.store.UserIDByEmail(ctx, "a.new@example.com"); uid != a {
+		if uid, _ := h.store.UserIDByEmail(ctx, newA); uid != a {
 			t.Error("a 409 moved A's lookup")
 		}
 		// The freed address is free.
-		if r := h.do("PUT", "/dashboard/profile", tokB, `{"email": "a@example.com"}`); r.status != 200 {
+		code = h.requestEmailChange(t, tokB, oldA)
+		if r := h.do("POST", "/dashboard/profile/email/verify", tokB, fmt.Sprintf(`{"code": %q}`, code)); r.status != 200 {
 			t.Errorf("taking a released address = %d %s", r.status, r.raw)
 		}
 	})
 }
 
+// TestTwoMembersRaceForOneEmail: several members prove the same address
+// (each got a code for it) and confirm at once: exactly one wins the login
+// lookup; the others get 409 and keep their email.
 func TestTwoMembersRaceForOneEmail(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
+		h.withMailpit(t)
 		const racers = 6
-		tokens := make([]string, racers)
-		for i := range tokens {
-			id, tok := h.member(fmt.Sprintf("racer%d@example.com", i))
-			h.putIdentityProfile(id, fmt.Sprintf("racer%d@example.com", i))
-			tokens[i] = tok
+		prize := mailpittest.Address(t)
+		tokens, codes := make([]string, racers), make([]string, racers)
+		for i := range racers {
+			_, tokens[i], _ = h.memberWithEmail(t)
+			if r := h.do("PUT", "/dashboard/profile", tokens[i], fmt.Sprintf(`{"email": %q}`, prize)); r.status != 200 {
+				t.Fatalf("PUT = %d %s", r.status, r.raw)
+			}
+			msgs := mailpittest.WaitN(t, prize, i+1)
+			codes[i] = mailpittest.Code(t, mailpittest.Message(t, msgs[0].ID)) // newest first
 		}
 		statuses := make([]int, racers)
 		var wg sync.WaitGroup
 		for i, tok := range tokens {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				statuses[i] = h.do("PUT", "/dashboard/profile", tok, `{"email": "prize@example.com"}`).status
-			}()
+			wg.Go(func() {
+				statuses[i] = h.do("POST", "/dashboard/profile/email/verify", tok, fmt.Sprintf(`{"code": %q}`, codes[i])).status
+			})
 		}
 		wg.Wait()
 		won, lost := 0, 0
@@ -211,12 +220,12 @@ func TestTwoMembersRaceForOneEmail(t *testing.T) {
 		if won != 1 || lost != racers-1 {
 			t.Fatalf("statuses = %v, want one 200 and the rest 409", statuses)
 		}
-		winner, err := h.store.UserIDByEmail(t.Context(), "prize@example.com")
+		winner, err := h.store.UserIDByEmail(t.Context(), prize)
 		if err != nil {
 			t.Fatal(err)
 		}
 		p, err := h.store.GetProfile(t.Context(), winner)
-		if err != nil || p.Email != "prize@example.com" {
+		if err != nil || p.Email != prize {
 			t.Fatalf("winner's profile = %+v, %v", p, err)
 		}
 	})

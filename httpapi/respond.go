@@ -22,6 +22,8 @@ const (
 var statusOf = map[string]int{
 	dashboard.EBADREQUEST:   http.StatusBadRequest,
 	dashboard.EINVALID:      http.StatusBadRequest,
+	dashboard.ECODEINVALID:  http.StatusBadRequest,
+	dashboard.ECODEEXPIRED:  http.StatusBadRequest,
 	dashboard.EBADCURSOR:    http.StatusBadRequest,
 	dashboard.EUNAUTHORIZED: http.StatusUnauthorized,
 	dashboard.ENOTFOUND:     http.StatusNotFound,

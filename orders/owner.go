@@ -4,15 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"regexp"
 	"strings"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 )
-
-// memberIDPattern is the shape of the identity service's member ids.
-var memberIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
 // resolver finds the member a session belongs to, with per-run caches so a
 // reconciliation of thousands of sessions asks the store once per customer
@@ -29,16 +25,18 @@ func (s *Service) newResolver() *resolver {
 }
 
 // owner returns the member the session belongs to, trying, in the order
-// CONTRACT §4 gives: metadata.userId, client_reference_id when it names a
-// member, the Stripe customer through the profile index, then the customer
-// email through the EMAIL# lookup. "" means unresolvable: such a session is
-// counted and logged, never guessed — in particular never filed under an
-// email address.
+// CONTRACT §4 gives: metadata.userId (a well-formed member id, the rule a
+// token's id follows), client_reference_id when it names a member, the
+// Stripe customer through the profile index, then the customer email
+// through the EMAIL# lookup — which holds only verified addresses, since a
+// new profile email claims it only once its mailed code is confirmed; a
+// pending address matches nothing. "" means unresolvable: such a session is
+// counted and logged, never guessed.
 func (r *resolver) owner(ctx context.Context, sess *dashboard.CheckoutSession) (string, error) {
-	if id := strings.TrimSpace(sess.MetadataUserID); id != "" && !strings.Contains(id, "#") && len(id) <= 128 {
+	if id := strings.TrimSpace(sess.MetadataUserID); dashboard.ValidMemberID(id) {
 		return id, nil
 	}
-	if ref := sess.ClientReferenceID; memberIDPattern.MatchString(ref) {
+	if ref := sess.ClientReferenceID; dashboard.ValidMemberID(ref) {
 		ok, err := r.isMember(ctx, ref)
 		if err != nil || ok {
 			return ref, err
@@ -93,9 +91,9 @@ func (r *resolver) lookup(ctx context.Context, cache map[string]string, key stri
 	return id, nil
 }
 
-// linkCustomer records a Stripe customer on a member found by email, so the
-// member's later sessions resolve by customer id and per-member refreshes
-// can list them. It never replaces a customer id the profile already has,
+// linkCustomer records a Stripe customer on a member found by a verified
+// email — a proof of ownership (CONTRACT §4) — so the member's later
+// sessions resolve by customer id and per-member refreshes can list them. It never replaces a customer id the profile already has,
 // and a failure only costs the shortcut, so it is logged and not returned.
 func (r *resolver) linkCustomer(ctx context.Context, userID, customerID string) {
 	if customerID == "" {

@@ -21,10 +21,26 @@ import (
 // fields, not an error).
 const maxWriteAttempts = 4
 
+// Store is what the profile service keeps and reads.
+type Store interface {
+	dashboard.ProfileStore
+	dashboard.CodeStore
+	dashboard.RateStore
+	// RemoveHoldings deletes the member's NFT holdings and their sync
+	// marker (dashboard.HoldingStore): a replaced wallet takes them along.
+	RemoveHoldings(ctx context.Context, userID string) (int, error)
+}
+
 // Service implements the profile routes.
 type Service struct {
-	Store  dashboard.ProfileStore
+	Store  Store
 	Logger *slog.Logger
+	// Mailer sends verification codes; nil turns email changes off (503).
+	Mailer dashboard.Mailer
+	// CodeKey keys the stored hashes of verification codes (NewCodeKey).
+	CodeKey []byte
+	// SiteOrigin, when set, is the dashboard's address named in mails.
+	SiteOrigin string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -33,6 +49,8 @@ type Service struct {
 type UpdateResult struct {
 	Profile      *dashboard.Profile
 	EmailChanged bool
+	// EmailVerificationSent: a new email is pending and its code was mailed.
+	EmailVerificationSent bool
 	// Changed lists the names of the fields whose values changed.
 	Changed []string
 }
@@ -69,9 +87,14 @@ func (s *Service) load(ctx context.Context, m dashboard.Member) (p *dashboard.Pr
 
 // Update applies a validated partial update for m. ifMatch, when not empty,
 // must equal the stored updatedAt (quoted or not) or the update fails with
-// EPRECONDITION. An email change swaps the EMAIL# lookup in the same
-// transaction; an address another member holds fails with ECONFLICT.
+// EPRECONDITION. A new email never takes effect here (CONTRACT §9): a code
+// is mailed to it and a notice to the old address, then it becomes
+// pendingEmail, and ConfirmEmail completes the change. The mail goes before
+// the write, so a change is never shown pending for a code that was not sent. An address another
+// member holds fails with ECONFLICT.
 func (s *Service) Update(ctx context.Context, m dashboard.Member, u *Update, ifMatch string) (*UpdateResult, error) {
+	var change *emailChange
+	holdingsRemoved := false
 	for attempt := 1; ; attempt++ {
 		cur, stored, err := s.load(ctx, m)
 		if err != nil {
@@ -81,6 +104,17 @@ func (s *Service) Update(ctx context.Context, m dashboard.Member, u *Update, ifM
 			return nil, dashboard.Errorf(dashboard.EPRECONDITION, "The profile changed since it was read; reload it and try again.")
 		}
 		next, changed := apply(cur, u)
+		// The web client sends the whole form, email included: the same
+		// address in any case is not a change and mails nothing.
+		if u.Has(dashboard.FieldEmail) && !strings.EqualFold(strings.TrimSpace(cur.Email), u.email) {
+			if change == nil {
+				if change, err = s.startEmailChange(ctx, m, cur.Email, u.email); err != nil {
+					return nil, err
+				}
+			}
+			next.PendingEmail, next.PendingEmailExpiresAt = &change.email, &change.saved.ExpiresAt
+			changed = append(changed, dashboard.FieldPendingEmail, dashboard.FieldPendingEmailExp)
+		}
 		if len(changed) == 0 {
 			return &UpdateResult{Profile: cur}, nil
 		}
@@ -93,13 +127,18 @@ func (s *Service) Update(ctx context.Context, m dashboard.Member, u *Update, ifM
 			next.WalletVerifiedAt = nil
 			fields = append(fields, dashboard.FieldWalletVerifiedAt)
 		}
-		now := s.now().UTC().Truncate(time.Millisecond)
-		if cur.UpdatedAt != nil && !now.After(*cur.UpdatedAt) {
-			now = cur.UpdatedAt.Add(time.Millisecond) // updatedAt is the version: it must move
+		walletChanged := slices.Contains(changed, dashboard.FieldPreferredWallet)
+		if walletChanged && !holdingsRemoved {
+			// The old wallet's holdings go before the wallet does, so a
+			// failure here changes nothing and the member can retry.
+			if _, err := s.Store.RemoveHoldings(ctx, m.UserID); err != nil {
+				return nil, err
+			}
+			holdingsRemoved = true
 		}
-		next.UpdatedAt = &now
+		next.UpdatedAt = s.nextVersion(cur.UpdatedAt)
 		if next.CreatedAt == nil {
-			next.CreatedAt = &now
+			next.CreatedAt = next.UpdatedAt
 		}
 		previousEmail := ""
 		if stored {
@@ -116,21 +155,24 @@ func (s *Service) Update(ctx context.Context, m dashboard.Member, u *Update, ifM
 		case code == dashboard.EPRECONDITION:
 			return nil, dashboard.Errorf(dashboard.EPRECONDITION, "The profile changed since it was read; reload it and try again.")
 		case code == dashboard.ECONFLICT:
-			return nil, &dashboard.Error{
-				Code: dashboard.ECONFLICT, Message: "That email address is already in use.",
-				Fields: map[string]string{dashboard.FieldEmail: "Already in use by another member."},
-			}
+			return nil, emailTaken()
 		case err != nil:
 			return nil, err
+		}
+		if walletChanged {
+			// Again after the write: a sync of the old wallet that ran in
+			// between may have stored its holdings anew. (The NFT sync
+			// re-checks the wallet after it writes, too.)
+			if _, err := s.Store.RemoveHoldings(ctx, m.UserID); err != nil {
+				s.logger().WarnContext(ctx, "holdings of a replaced wallet not removed after the write", slog.Any("error", err))
+			}
 		}
 		next.DashboardSettings = dashboard.MergeSettings(next.Settings)
 		obs.Audit(obs.WithMemberID(ctx, m.UserID), s.logger(), obs.EventProfileUpdated,
 			slog.Any("fields", changed))
-		return &UpdateResult{
-			Profile:      next,
-			EmailChanged: slices.Contains(changed, dashboard.FieldEmail),
-			Changed:      changed,
-		}, nil
+		res := &UpdateResult{Profile: next, Changed: changed}
+		res.EmailVerificationSent = change != nil
+		return res, nil
 	}
 }
 
@@ -148,10 +190,6 @@ func apply(cur *dashboard.Profile, u *Update) (*dashboard.Profile, []string) {
 	if u.Has(dashboard.FieldDisplayName) {
 		set(dashboard.FieldDisplayName, next.DisplayName != u.displayName)
 		next.DisplayName = u.displayName
-	}
-	if u.Has(dashboard.FieldEmail) {
-		set(dashboard.FieldEmail, next.Email != u.email)
-		next.Email = u.email
 	}
 	if u.Has(dashboard.FieldPhone) {
 		set(dashboard.FieldPhone, !equalPtr(next.Phone, u.phone))

@@ -100,6 +100,7 @@ func testEmailRace(t *testing.T, s RawStore) {
 		}
 		wanted := newEmail(t)
 		errs := make([]error, racers)
+		spellings := make([]string, racers)
 		at := baseTime.Add(time.Minute)
 		var start, done sync.WaitGroup
 		start.Add(1)
@@ -112,6 +113,7 @@ func testEmailRace(t *testing.T, s RawStore) {
 				if i%2 == 1 {
 					spelled = strings.ToUpper(wanted)
 				}
+				spellings[i] = spelled
 				p := &dashboard.Profile{UserID: ids[i], Email: spelled, UpdatedAt: &at}
 				start.Wait()
 				errs[i] = s.SaveProfile(t.Context(), dashboard.ProfileChange{
@@ -138,7 +140,7 @@ func testEmailRace(t *testing.T, s RawStore) {
 		if winner < 0 {
 			t.Fatalf("round %d: no racer claimed %s: %v", round, wanted, errs)
 		}
-		checkLookup(t, s, wanted, ids[winner])
+		checkLookup(t, s, spellings[winner], ids[winner])
 		for i := range racers {
 			what := fmt.Sprintf("round %d racer %d", round, i)
 			got := get(t, s, ids[i])

@@ -30,8 +30,10 @@ func checkLookup(t *testing.T, s RawStore, email, id string) {
 	case item["userId"] != id:
 		t.Errorf("EMAIL#%s names %v, want %s", lower(email), item["userId"], id)
 	default:
-		if e, _ := item["email"].(string); !strings.EqualFold(e, email) {
-			t.Errorf("EMAIL#%s email = %q, want %q", lower(email), e, email)
+		// Both stores keep the address as entered (trimmed), as the
+		// identity service does; only the key is lower-cased.
+		if e, _ := item["email"].(string); e != strings.TrimSpace(email) {
+			t.Errorf("EMAIL#%s email = %q, want %q as entered", lower(email), e, email)
 		}
 	}
 }

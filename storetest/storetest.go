@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore func(t *testing.T) RawStore) {
 		{"Sync", syncTests},
 		{"Members", memberTests},
 		{"Wallet", walletTests},
+		{"Code", codeTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -1,5 +1,6 @@
 // Command update-profile is the Lambda function behind PUT
-// /dashboard/profile and POST /dashboard/update-profile; like every HTTP
+// /dashboard/profile, POST /dashboard/update-profile and POST
+// /dashboard/profile/email/verify; like every HTTP
 // function it serves the whole API, and API Gateway sends it only its own
 // paths. Its main is one line because package lambdafn holds the cold start
 // and the adapters, so every function is built, configured and tested the
