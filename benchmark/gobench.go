@@ -144,6 +144,17 @@ func economy(ctx context.Context, w io.Writer) error {
 		}
 	}
 	fmt.Fprintln(w)
+	out, err = run(ctx, "go", "test", "-run=^$", "-bench=^BenchmarkOrderDetailWarm$", "-benchtime=200x", "./httpapi")
+	if err != nil {
+		return fmt.Errorf("order detail benchmark: %w\n%s", err, out)
+	}
+	d := regexp.MustCompile(`([\d.]+) stripecalls/op`).FindStringSubmatch(string(out))
+	if d == nil {
+		return fmt.Errorf("order detail benchmark printed no metric:\n%s", out)
+	}
+	fmt.Fprintln(w, "| warm order detail after its Stripe check (Stripe fake, embedded store) | value | target |")
+	fmt.Fprintln(w, "|---|---:|---:|")
+	fmt.Fprintf(w, "| Stripe calls per view | %s | 0 |\n\n", d[1])
 	out, err = run(ctx, "go", "test", "-run=^$", "-bench=^BenchmarkReconcile10k$", "-benchtime=1x", "./orders")
 	if err != nil {
 		return fmt.Errorf("reconcile benchmark: %w\n%s", err, out)

@@ -57,7 +57,9 @@ func (s *Service) Detail(ctx context.Context, m dashboard.Member, orderID string
 	switch code := dashboard.ErrorCode(err); {
 	case code == dashboard.ENOTFOUND:
 		if cached != nil {
-			return &cached.OrderDetail, nil
+			// Stripe no longer has it (test data, a deleted account):
+			// record the check so the next view is served from the store.
+			return s.recordCheck(ctx, cached), nil
 		}
 		return nil, notFound()
 	case err != nil && cached != nil:
@@ -79,7 +81,7 @@ func (s *Service) Detail(ctx context.Context, m dashboard.Member, orderID string
 	if owner != m.UserID {
 		return nil, notFound()
 	}
-	if _, err := s.upsert(ctx, owner, sess, evidence{StatusOfSession(sess), s.now()}); err != nil {
+	if _, err := s.upsertChecked(ctx, owner, sess, evidence{StatusOfSession(sess), s.now()}); err != nil {
 		return nil, err
 	}
 	snap, err := s.Store.GetOrder(ctx, owner, sess.ID, sess.Created)
@@ -87,4 +89,17 @@ func (s *Service) Detail(ctx context.Context, m dashboard.Member, orderID string
 		return nil, err
 	}
 	return &snap.OrderDetail, nil
+}
+
+// recordCheck moves the cached order's updatedAt to now without changing
+// its facts. A failure only costs another Stripe call on the next view, so
+// it is logged and the cached copy is served.
+func (s *Service) recordCheck(ctx context.Context, cached *dashboard.OrderSnapshot) *dashboard.OrderDetail {
+	snap := *cached
+	snap.UpdatedAt = s.now()
+	if err := s.Store.PutOrder(ctx, &snap); err != nil {
+		s.logger().WarnContext(ctx, "order check not recorded", slog.String("orderId", cached.OrderID), slog.Any("error", err))
+		return &cached.OrderDetail
+	}
+	return &snap.OrderDetail
 }

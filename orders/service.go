@@ -53,7 +53,11 @@ type Service struct {
 	// Payments is Stripe; nil means Stripe is not configured (reads serve
 	// the cache, syncs do nothing).
 	Payments dashboard.Payments
-	Cursors  *cursor.Signer
+	// StripeEnabled says Stripe is configured for the deployment even when
+	// this process holds no client (STRIPE_ENABLED): List then still says
+	// "refreshing" and queues the refresh another function performs.
+	StripeEnabled bool
+	Cursors       *cursor.Signer
 	// StaleAfter is ORDER_STALE_AFTER (default 12 h).
 	StaleAfter time.Duration
 	Logger     *slog.Logger
@@ -96,6 +100,18 @@ const (
 // reconciliation) each re-read and re-merge until one write stands; the
 // others then find nothing left to change.
 func (s *Service) upsert(ctx context.Context, owner string, sess *dashboard.CheckoutSession, claim evidence) (upsertResult, error) {
+	return s.write(ctx, owner, sess, claim, false)
+}
+
+// upsertChecked is upsert for a read of the session that the order detail
+// made: an unchanged snapshot is still written, with updatedAt moved to
+// now, so that the check is recorded and the order is not asked of Stripe
+// again until it is ORDER_STALE_AFTER old (CONTRACT §3).
+func (s *Service) upsertChecked(ctx context.Context, owner string, sess *dashboard.CheckoutSession, claim evidence) (upsertResult, error) {
+	return s.write(ctx, owner, sess, claim, true)
+}
+
+func (s *Service) write(ctx context.Context, owner string, sess *dashboard.CheckoutSession, claim evidence, recordCheck bool) (upsertResult, error) {
 	for attempt := 1; ; attempt++ {
 		cur, err := s.Store.GetOrder(ctx, owner, sess.ID, sess.Created)
 		switch dashboard.ErrorCode(err) {
@@ -114,13 +130,16 @@ func (s *Service) upsert(ctx context.Context, owner string, sess *dashboard.Chec
 			return unchanged, fmt.Errorf("orders: read order: %w", err)
 		}
 		next := merge(cur, owner, sess, claim, s.now())
-		if cur != nil && sameOrder(cur, next) {
+		same := cur != nil && sameOrder(cur, next)
+		if same && !recordCheck {
 			return unchanged, nil
 		}
 		err = s.Store.PutOrder(ctx, next)
 		switch {
 		case err == nil && cur == nil:
 			return created, nil
+		case err == nil && same:
+			return unchanged, nil
 		case err == nil:
 			return updated, nil
 		case dashboard.ErrorCode(err) == dashboard.EPRECONDITION && attempt < maxWriteAttempts:
