@@ -5,7 +5,10 @@ import (
 	"time"
 )
 
-// Holding is one NFT held by a member's wallet.
+// Holding is one NFT held by a member's wallet. Wallet is the EIP-55
+// address the sync read it from, so a holding can be told apart from those
+// of a wallet the member has since replaced (empty on holdings stored
+// before the field existed).
 type Holding struct {
 	TokenID         string         `json:"tokenId"`
 	ContractAddress string         `json:"contractAddress"`
@@ -15,6 +18,7 @@ type Holding struct {
 	ImageURL        string         `json:"imageUrl"`
 	Metadata        map[string]any `json:"metadata"`
 	LastSyncedAt    time.Time      `json:"lastSyncedAt"`
+	Wallet          string         `json:"wallet"`
 }
 
 // HoldingPage is one page of a member's holdings, ordered by contract and
@@ -41,6 +45,12 @@ type HoldingStore interface {
 	// EachHolder calls fn for every holding of collectionID across all
 	// members, through the collection index (GSI3): the operator's view.
 	EachHolder(ctx context.Context, collectionID string, fn func(Holder) error) error
+	// RemoveHoldings deletes every holding of userID (and with them their
+	// collection-index entries) and the SYNC#NFT marker, so that a wallet
+	// that is replaced or cleared takes its holdings with it at once and
+	// the next read of the new wallet is stale and refreshes. It returns
+	// how many holdings it deleted; removing none is not an error.
+	RemoveHoldings(ctx context.Context, userID string) (int, error)
 }
 
 // Marketplace is an NFT marketplace API, as the NFT sync uses it.

@@ -70,16 +70,21 @@ type Store struct {
 
 // Open opens (creating if needed) the bbolt file at path with mode 0600.
 // It fails after a short wait, rather than blocking, when another process
-// holds the file, and it drops processed-event records whose expiresAt has
-// passed (DynamoDB's TTL does the same on AWS).
-func Open(path string) (*Store, error) {
+// holds the file, and it drops processed-event records and wallet
+// challenges whose expiresAt has passed (DynamoDB's TTL does the same on
+// AWS).
+func Open(path string) (*Store, error) { return open(path, time.Now) }
+
+// open is Open with the store's clock, which tests replace to check the
+// expiry sweeps.
+func open(path string, now func() time.Time) (*Store, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: openTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("bolt: open %s: the file is in use by another process", path)
 	} else if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: time.Now, cache: newCaches()}
+	s := &Store{db: db, now: now, cache: newCaches()}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range []string{string(bucketItems), string(bucketMeta), indexAttrs[0], indexAttrs[1], indexAttrs[2]} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
@@ -94,7 +99,10 @@ func Open(path string) (*Store, error) {
 		} else if string(v) != schemaVersion {
 			return fmt.Errorf("unsupported schema version %q", v)
 		}
-		return sweepExpiredEvents(tx, s.now())
+		if err := sweepExpiredEvents(tx, s.now()); err != nil {
+			return err
+		}
+		return sweepExpiredChallenges(tx, s.now())
 	})
 	if err != nil {
 		db.Close()
@@ -314,11 +322,12 @@ func parseTime(v any) *time.Time {
 	return &t
 }
 
-// checkUser rejects an empty member id, which would otherwise address
-// another member's partition ("USER#").
+// checkUser rejects a member id that is not well formed
+// (dashboard.ValidMemberID): an empty one would address the "USER#"
+// partition, and one with '#' could name another item's key.
 func checkUser(userID string) error {
-	if userID == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "A member id is required.")
+	if !dashboard.ValidMemberID(userID) {
+		return dashboard.Errorf(dashboard.EINVALID, "Invalid member id.")
 	}
 	return nil
 }

@@ -181,3 +181,39 @@ func sameExceptSync(a, b []byte) bool {
 	ya, _ := json.Marshal(y)
 	return bytes.Equal(xa, ya)
 }
+
+// RemoveHoldings deletes every holding of userID, their collection-index
+// entries and the SYNC#NFT marker in one transaction, so no reader ever
+// sees the holdings gone but the marker fresh.
+func (s *Store) RemoveHoldings(ctx context.Context, userID string) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	if err := checkUser(userID); err != nil {
+		return 0, err
+	}
+	pk := userPrefix + userID
+	n := 0
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		prefix := itemKey(pk, nftPrefix)
+		var sks []string
+		c := tx.Bucket(bucketItems).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			sks = append(sks, string(k[len(pk)+len(sep):]))
+		}
+		for _, sk := range sks {
+			if err := deleteItem(tx, pk, sk); err != nil {
+				return err
+			}
+		}
+		if err := deleteItem(tx, pk, syncPrefix+string(dashboard.SyncNFT)); err != nil {
+			return err
+		}
+		n = len(sks)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("bolt: remove holdings: %w", err)
+	}
+	return n, nil
+}

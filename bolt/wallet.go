@@ -1,9 +1,11 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -27,7 +29,10 @@ type challengeItem struct {
 	ExpiresAt int64  `json:"expiresAt"`
 }
 
-// SaveWalletChallenge stores c; a nonce is never reused.
+// SaveWalletChallenge stores c; a nonce is never reused. In the same
+// transaction it deletes the member's challenges that have expired, the
+// embedded stand-in for DynamoDB's TTL while the store stays open (Open
+// sweeps every member's).
 func (s *Store) SaveWalletChallenge(ctx context.Context, c dashboard.WalletChallenge) error {
 	if err := checkUser(c.UserID); err != nil {
 		return err
@@ -46,6 +51,9 @@ func (s *Store) SaveWalletChallenge(ctx context.Context, c dashboard.WalletChall
 	err = s.db.Update(func(tx *bbolt.Tx) error {
 		if tx.Bucket(bucketItems).Get(itemKey(it.PK, it.SK)) != nil {
 			return dashboard.Errorf(dashboard.ECONFLICT, "The nonce is already in use.")
+		}
+		if err := deleteKeys(tx, expiredChallenges(tx, []byte(it.PK), s.now(), nil)); err != nil {
+			return err
 		}
 		return putItem(tx, it.PK, it.SK, v, indexKeys{})
 	})
@@ -120,6 +128,62 @@ func (s *Store) EachHolder(ctx context.Context, collectionID string, fn func(das
 			return err
 		}
 		if err := fn(h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sweepExpiredChallenges deletes every member's wallet challenges whose
+// expiresAt has passed, the embedded stand-in for DynamoDB's TTL. It runs
+// when the store opens, beside the event sweep. It reads only the
+// challenge range of each member's partition, skipping from one partition
+// to the next, and removes at most sweepBatchMaximum challenges, so that
+// opening stays quick.
+func sweepExpiredChallenges(tx *bbolt.Tx, now time.Time) error {
+	var expired [][]byte
+	users := []byte(userPrefix)
+	c := tx.Bucket(bucketItems).Cursor()
+	for k, _ := c.Seek(users); k != nil && bytes.HasPrefix(k, users) && len(expired) < sweepBatchMaximum; {
+		i := bytes.Index(k, []byte(sep))
+		if i < 0 {
+			k, _ = c.Next()
+			continue
+		}
+		pk := bytes.Clone(k[:i])
+		expired = expiredChallenges(tx, pk, now, expired)
+		k, _ = c.Seek(append(pk, sep[0]+1)) // the next partition
+	}
+	return deleteKeys(tx, expired)
+}
+
+// expiredChallenges appends to out the item keys of the challenges in
+// partition pk that have expired at now (a challenge is usable strictly
+// before its expiry, as nfts.Verify checks), up to sweepBatchMaximum keys
+// in all. It uses its own cursor, so a caller's cursor stays put.
+func expiredChallenges(tx *bbolt.Tx, pk []byte, now time.Time, out [][]byte) [][]byte {
+	prefix := itemKey(string(pk), challengePrefix)
+	c := tx.Bucket(bucketItems).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < sweepBatchMaximum; k, v = c.Next() {
+		var item struct {
+			ExpiresAt json.Number `json:"expiresAt"`
+		}
+		if json.Unmarshal(v, &item) != nil {
+			continue // not ours to judge: leave it
+		}
+		if exp, err := item.ExpiresAt.Int64(); err == nil && exp <= now.Unix() {
+			out = append(out, bytes.Clone(k))
+		}
+	}
+	return out
+}
+
+// deleteKeys deletes the items at the given item keys (and their index
+// entries).
+func deleteKeys(tx *bbolt.Tx, keys [][]byte) error {
+	for _, k := range keys {
+		pk, sk, _ := strings.Cut(string(k), sep)
+		if err := deleteItem(tx, pk, sk); err != nil {
 			return err
 		}
 	}

@@ -156,7 +156,7 @@ func Orders(now time.Time) []*dashboard.OrderSnapshot {
 	return out
 }
 
-// Holdings returns the demo member's NFTs.
+// Holdings returns the demo member's NFTs, held by the demo wallet.
 func Holdings(now time.Time) []dashboard.Holding {
 	names := []string{"Babe #0007 — Rose Gold", "Babe #0142 — Pearl", "Babe #0420 — Diamond", "Babe #1001 — Onyx"}
 	out := make([]dashboard.Holding, len(names))
@@ -168,6 +168,7 @@ func Holdings(now time.Time) []dashboard.Holding {
 			ImageURL:     fmt.Sprintf("https://images.babesclub.example/nft/%s.png", id),
 			Metadata:     map[string]any{"traits": []any{map[string]any{"trait_type": "Finish", "value": strings.TrimSpace(n[strings.Index(n, "—")+len("—"):])}}},
 			LastSyncedAt: now,
+			Wallet:       Wallet,
 		}
 	}
 	out[3].CollectionID = "babes-club-charms"

@@ -37,6 +37,7 @@ type holdingRecord struct {
 	ImageURL        string         `json:"imageUrl"`
 	Metadata        map[string]any `json:"metadata"`
 	LastSyncedAt    string         `json:"lastSyncedAt"`
+	Wallet          string         `json:"wallet"`
 }
 
 func holdingSK(h *dashboard.Holding) string {
@@ -48,7 +49,7 @@ func encodeHolding(userID string, h *dashboard.Holding) (map[string]types.Attrib
 		PK: userPK(userID), SK: holdingSK(h), UserID: userID,
 		TokenID: h.TokenID, ContractAddress: h.ContractAddress, CollectionID: h.CollectionID,
 		TokenName: h.TokenName, ThumbnailURL: h.ThumbnailURL, ImageURL: h.ImageURL,
-		Metadata: h.Metadata, LastSyncedAt: formatTime(h.LastSyncedAt),
+		Metadata: h.Metadata, LastSyncedAt: formatTime(h.LastSyncedAt), Wallet: h.Wallet,
 	}
 	if h.CollectionID != "" {
 		rec.GSI3PK = prefixCollection + h.CollectionID
@@ -64,6 +65,7 @@ func decodeHolding(item map[string]types.AttributeValue) (dashboard.Holding, err
 	h := dashboard.Holding{
 		TokenID: rec.TokenID, ContractAddress: rec.ContractAddress, CollectionID: rec.CollectionID,
 		TokenName: rec.TokenName, ThumbnailURL: rec.ThumbnailURL, ImageURL: rec.ImageURL, Metadata: rec.Metadata,
+		Wallet: rec.Wallet,
 	}
 	t, err := parseTime(item["lastSyncedAt"])
 	if err != nil {
@@ -82,7 +84,7 @@ func decodeHolding(item map[string]types.AttributeValue) (dashboard.Holding, err
 // lastSyncedAt alone is written but not counted.
 func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []dashboard.Holding, syncedAt time.Time) (dashboard.HoldingDiff, error) {
 	var diff dashboard.HoldingDiff
-	if err := badKey("user id", userID); err != nil {
+	if err := badUser(userID); err != nil {
 		return diff, err
 	}
 	current := map[string]map[string]types.AttributeValue{}
@@ -185,7 +187,7 @@ func (s *Store) batchWrite(ctx context.Context, reqs []types.WriteRequest) error
 // item more than needed so Next is set only when more exist.
 func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, limit int, after string) (dashboard.HoldingPage, error) {
 	var page dashboard.HoldingPage
-	if err := badKey("user id", userID); err != nil {
+	if err := badUser(userID); err != nil {
 		return page, err
 	}
 	if limit <= 0 {
@@ -234,4 +236,41 @@ func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, l
 		}
 		in.ExclusiveStartKey = out.LastEvaluatedKey
 	}
+}
+
+// RemoveHoldings deletes the SYNC#NFT marker and every holding of userID:
+// one Query of the member's NFT# keys (never a Scan), then BatchWriteItem
+// deletes in batches of 25, resending what DynamoDB leaves unprocessed.
+// Deleting an item also drops its collection-index (GSI3) entry. The
+// marker goes in the first batch, so a removal that fails part-way leaves
+// the member stale (the next read refreshes) rather than fresh with
+// leftovers; the error is returned and a retry finishes the job.
+func (s *Store) RemoveHoldings(ctx context.Context, userID string) (int, error) {
+	if err := badUser(userID); err != nil {
+		return 0, err
+	}
+	writes := []types.WriteRequest{{DeleteRequest: &types.DeleteRequest{Key: key(userPK(userID), prefixSync+string(dashboard.SyncNFT))}}}
+	in := &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :nft)"),
+		ProjectionExpression:      aws.String("#pk, #sk"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#sk": attrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(userPK(userID)), ":nft": str(prefixNFT)},
+		ConsistentRead:            aws.Bool(true),
+	}
+	for p := dynamodb.NewQueryPaginator(s.client, in); p.HasMorePages(); {
+		out, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("dynamo: remove holdings: read: %w", err)
+		}
+		for _, item := range out.Items {
+			writes = append(writes, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(userPK(userID), getString(item, attrSK))}})
+		}
+	}
+	for start := 0; start < len(writes); start += batchSize {
+		if err := s.batchWrite(ctx, writes[start:min(start+batchSize, len(writes))]); err != nil {
+			return 0, fmt.Errorf("dynamo: remove holdings: %w", err)
+		}
+	}
+	return len(writes) - 1, nil
 }

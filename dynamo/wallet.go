@@ -19,7 +19,7 @@ const prefixChallenge = "WALLET_CHALLENGE#"
 
 // SaveWalletChallenge stores c with a TTL at its expiry.
 func (s *Store) SaveWalletChallenge(ctx context.Context, c dashboard.WalletChallenge) error {
-	if err := badKey("user id", c.UserID); err != nil {
+	if err := badUser(c.UserID); err != nil {
 		return err
 	}
 	if c.Nonce == "" {
@@ -45,7 +45,7 @@ func (s *Store) SaveWalletChallenge(ctx context.Context, c dashboard.WalletChall
 // a conditional DeleteItem is atomic, so of two concurrent takes one gets
 // the challenge and the other ENOTFOUND.
 func (s *Store) TakeWalletChallenge(ctx context.Context, userID, nonce string) (*dashboard.WalletChallenge, error) {
-	if err := badKey("user id", userID); err != nil {
+	if err := badUser(userID); err != nil {
 		return nil, err
 	}
 	if nonce == "" {

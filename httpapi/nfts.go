@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
-	"strings"
 
 	dashboard "github.com/thebabesclub/dashboard"
 )
@@ -26,10 +24,11 @@ func (s *Server) handleListNFTs(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleWalletChallenge serves POST /dashboard/wallet/challenge. It takes no
-// body: the wallet is the profile's, never the request's.
+// body: the wallet is the profile's, and the site the message names is
+// SITE_ORIGIN, never the request's Host or Origin.
 func (s *Server) handleWalletChallenge(w http.ResponseWriter, r *http.Request) {
 	m, _ := dashboard.MemberFromContext(r.Context())
-	c, err := s.NFTs.Challenge(r.Context(), m, s.siteOrigin(r))
+	c, err := s.NFTs.Challenge(r.Context(), m)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -67,30 +66,6 @@ func (s *Server) handleWalletVerify(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, v)
 }
 
-// siteOrigin is the origin of the page the member is on: the request's
-// Origin when it is the API's own or an allowed one (the dashboard served
-// elsewhere), else the API's own origin.
-func (s *Server) siteOrigin(r *http.Request) string {
-	scheme := "https"
-	host := r.Host
-	if r.TLS == nil && r.Header.Get("X-Forwarded-Proto") != "https" && isLoopback(host) {
-		scheme = "http"
-	}
-	own := scheme + "://" + host
-	if o := r.Header.Get("Origin"); o != "" && (o == own || slices.Contains(s.AllowedOrigins, o)) {
-		return o
-	}
-	return own
-}
-
-func isLoopback(host string) bool {
-	h := host
-	if i := strings.LastIndexByte(h, ':'); i >= 0 && !strings.HasSuffix(h, "]") {
-		h = h[:i]
-	}
-	return h == "localhost" || h == "127.0.0.1" || h == "[::1]" || strings.HasPrefix(h, "127.")
-}
-
 type nftSyncRequest struct {
 	UserID string `json:"userId"`
 	Wallet string `json:"wallet"`
@@ -126,7 +101,7 @@ func (s *Server) handleNFTWebhook(w http.ResponseWriter, r *http.Request) {
 		s.failf(w, r, dashboard.ENOTFOUND, "No such route.")
 		return
 	}
-	body, err := s.readJSONBody(w, r)
+	body, err := s.readWebhookBody(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

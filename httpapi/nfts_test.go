@@ -4,8 +4,11 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -282,6 +285,54 @@ func TestInternalNFTSync(t *testing.T) {
 		r = h.do("POST", "/internal/sync/nfts", "", `{"wallet": "`+testKeyWallet+`"}`, "X-Internal-Token", internal)
 		if r.status != 200 || r.body["synced"] != float64(1) || r.body["added"] != float64(0) {
 			t.Fatalf("sync by wallet = %d %s", r.status, r.raw)
+		}
+	})
+}
+
+// TestWalletChallengeDomainIsSiteOrigin checks finding 5 of issue 10: the
+// SIWE domain and uri come from SITE_ORIGIN, never from the request's Host
+// or Origin, so a challenge cannot be minted for a phishing site; and the
+// challenge so issued still verifies end to end.
+func TestWalletChallengeDomainIsSiteOrigin(t *testing.T) {
+	forEachStore(t, func(t *testing.T, h *harness) {
+		_, tok := h.member("siwe-domain@example.com")
+		h.setWallet(tok, testKeyWallet)
+		req := httptest.NewRequest("POST", "http://evil.example/dashboard/wallet/challenge", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Origin", "https://evil.example")
+		req.Header.Set("X-Forwarded-Host", "evil.example")
+		if req.Host != "evil.example" {
+			t.Fatalf("request host = %q", req.Host)
+		}
+		resp, raw := h.client.Do(req)
+		var body struct {
+			Message string `json:"message"`
+		}
+		if err := json.Unmarshal(raw, &body); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("challenge = %d %s", resp.StatusCode, raw)
+		}
+		msg, err := siwe.Parse(body.Message)
+		if err != nil {
+			t.Fatalf("the challenge does not parse: %v\n%s", err, body.Message)
+		}
+		if msg.Domain != "dashboard.babesclub.example" || msg.URI != "https://dashboard.babesclub.example" {
+			t.Fatalf("challenge names domain %q and uri %q, want SITE_ORIGIN's", msg.Domain, msg.URI)
+		}
+		if strings.Contains(body.Message, "evil.example") {
+			t.Fatalf("the request's host reached the message:\n%s", body.Message)
+		}
+		r := h.do("POST", "/dashboard/wallet/verify", tok, fmt.Sprintf(`{"message": %q, "signature": %q}`, body.Message, personalSign(testKey(t, testKeyHex), body.Message)))
+		if r.status != 200 || r.body["walletVerified"] != true {
+			t.Fatalf("verify = %d %s", r.status, r.raw)
+		}
+
+		// Without SITE_ORIGIN there is no site to name: 503, never the
+		// request's host.
+		h.nfts.SiteOrigin = nil
+		r = h.do("POST", "/dashboard/wallet/challenge", tok, "", "Origin", "https://dashboard.babesclub.example")
+		r.wantError(t, 503, "upstream_unavailable")
+		if r.header.Get("Retry-After") == "" {
+			t.Errorf("a 503 without Retry-After: %v", r.header)
 		}
 	})
 }

@@ -79,7 +79,7 @@ func (s *Server) handleGetOrder(w http.ResponseWriter, r *http.Request) {
 // handleStripeWebhook serves POST /webhooks/stripe and its alias. The raw
 // body is verified before anything is decoded.
 func (s *Server) handleStripeWebhook(w http.ResponseWriter, r *http.Request) {
-	body, err := s.readJSONBody(w, r)
+	body, err := s.readWebhookBody(w, r)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -71,9 +71,9 @@ type Config struct {
 	BaseURL string
 	// APIKey is the provider's key (NFT_API_KEY); required.
 	APIKey string
-	// Chain names the chain (NFT_CHAIN, default "ethereum"): one of
-	// OpenSea's chain names (ethereum, matic or polygon, base, arbitrum,
-	// optimism, sepolia …) or Alchemy's network name (eth-mainnet …).
+	// Chain names the chain (NFT_CHAIN, default "ethereum"): any name
+	// of one of Chains (OpenSea's chain name such as ethereum, matic or
+	// polygon, base; or Alchemy's network name such as eth-mainnet).
 	Chain string
 	// Collections are the contract addresses (0x…) and OpenSea collection
 	// slugs to keep (NFT_COLLECTIONS); empty keeps everything.
@@ -122,43 +122,64 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// chain is one chain as each provider spells it.
-type chain struct{ openSea, alchemy string }
-
-// chains maps the accepted NFT_CHAIN values (OpenSea's chain names, plus
-// "polygon") to each provider's name; Alchemy's network names (eth-mainnet
-// …) are accepted too. An unknown chain is refused, because the Alchemy
-// name becomes part of the API host name.
-var chains = map[string]chain{
-	"ethereum":         {"ethereum", "eth-mainnet"},
-	"sepolia":          {"sepolia", "eth-sepolia"},
-	"polygon":          {"matic", "polygon-mainnet"},
-	"matic":            {"matic", "polygon-mainnet"},
-	"amoy":             {"amoy", "polygon-amoy"},
-	"arbitrum":         {"arbitrum", "arb-mainnet"},
-	"arbitrum_sepolia": {"arbitrum_sepolia", "arb-sepolia"},
-	"optimism":         {"optimism", "opt-mainnet"},
-	"base":             {"base", "base-mainnet"},
-	"base_sepolia":     {"base_sepolia", "base-sepolia"},
-	"zora":             {"zora", "zora-mainnet"},
-	"blast":            {"blast", "blast-mainnet"},
-	"avalanche":        {"avalanche", "avax-mainnet"},
+// Chain is one supported chain: its EIP-155 id (the chain wallet
+// challenges name) and its name at each provider. Chains is the one list of
+// supported NFT_CHAIN values; the NFT service takes its chain id from here
+// (nfts.ChainID), so the marketplace never reads a chain the challenges do
+// not name.
+type Chain struct {
+	ID      int64  // EIP-155 chain id
+	OpenSea string // OpenSea's chain name, also the canonical NFT_CHAIN value
+	Alchemy string // Alchemy's network name, accepted as NFT_CHAIN too
+	// Aliases are further accepted NFT_CHAIN spellings.
+	Aliases []string
 }
 
-func lookupChain(name string) (chain, bool) {
-	if name == "" {
-		name = DefaultChain
+// chains lists the supported chains. An unknown chain is refused, because
+// the Alchemy name becomes part of the API host name.
+var chains = []Chain{
+	{ID: 1, OpenSea: "ethereum", Alchemy: "eth-mainnet", Aliases: []string{"mainnet"}},
+	{ID: 11155111, OpenSea: "sepolia", Alchemy: "eth-sepolia"},
+	{ID: 137, OpenSea: "matic", Alchemy: "polygon-mainnet", Aliases: []string{"polygon"}},
+	{ID: 80002, OpenSea: "amoy", Alchemy: "polygon-amoy"},
+	{ID: 42161, OpenSea: "arbitrum", Alchemy: "arb-mainnet"},
+	{ID: 421614, OpenSea: "arbitrum_sepolia", Alchemy: "arb-sepolia"},
+	{ID: 10, OpenSea: "optimism", Alchemy: "opt-mainnet"},
+	{ID: 8453, OpenSea: "base", Alchemy: "base-mainnet"},
+	{ID: 84532, OpenSea: "base_sepolia", Alchemy: "base-sepolia"},
+	{ID: 7777777, OpenSea: "zora", Alchemy: "zora-mainnet"},
+	{ID: 81457, OpenSea: "blast", Alchemy: "blast-mainnet"},
+	{ID: 43114, OpenSea: "avalanche", Alchemy: "avax-mainnet"},
+}
+
+// Chains returns a copy of the supported chains.
+func Chains() []Chain {
+	out := make([]Chain, len(chains))
+	for i, c := range chains {
+		c.Aliases = slices.Clone(c.Aliases)
+		out[i] = c
 	}
-	name = strings.ToLower(name)
-	if c, ok := chains[name]; ok {
-		return c, true
+	return out
+}
+
+// Names returns every NFT_CHAIN spelling that names c.
+func (c Chain) Names() []string {
+	return append([]string{c.OpenSea, c.Alchemy}, c.Aliases...)
+}
+
+// LookupChain returns the chain an NFT_CHAIN value names, case-insensitively
+// and ignoring surrounding space; empty means DefaultChain.
+func LookupChain(name string) (Chain, error) {
+	n := strings.ToLower(strings.TrimSpace(name))
+	if n == "" {
+		n = DefaultChain
 	}
 	for _, c := range chains {
-		if c.alchemy == name {
-			return c, true
+		if slices.Contains(c.Names(), n) {
+			return c, nil
 		}
 	}
-	return chain{}, false
+	return Chain{}, fmt.Errorf("marketplace: NFT_CHAIN %q is not a supported chain", name)
 }
 
 // provider is what differs between OpenSea and Alchemy: how a page is
@@ -196,9 +217,9 @@ func New(cfg Config) (dashboard.Marketplace, error) {
 	if cfg.APIKey == "" {
 		return nil, errors.New("marketplace: NFT_API_KEY is required")
 	}
-	ch, ok := lookupChain(cfg.Chain)
-	if !ok {
-		return nil, fmt.Errorf("marketplace: NFT_CHAIN %q is not a supported chain", cfg.Chain)
+	ch, err := LookupChain(cfg.Chain)
+	if err != nil {
+		return nil, err
 	}
 	f, err := newFilter(cfg.Collections)
 	if err != nil {
@@ -211,10 +232,10 @@ func New(cfg Config) (dashboard.Marketplace, error) {
 		if base == "" {
 			base = "https://api.opensea.io"
 		}
-		p = &openSea{base: base, key: cfg.APIKey, chain: ch.openSea, slug: f.singleSlug()}
+		p = &openSea{base: base, key: cfg.APIKey, chain: ch.OpenSea, slug: f.singleSlug()}
 	case ProviderAlchemy:
 		if base == "" {
-			base = "https://" + ch.alchemy + ".g.alchemy.com"
+			base = "https://" + ch.Alchemy + ".g.alchemy.com"
 		}
 		p = &alchemy{base: base, key: cfg.APIKey, contracts: f.serverSideContracts()}
 	default:

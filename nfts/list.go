@@ -2,6 +2,7 @@ package nfts
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,7 +32,9 @@ type pageState struct {
 // collectionID is set). The holdings page, the profile (wallet and its
 // verification) and the sync marker are read concurrently, so the page
 // costs one round trip. Unverified wallets still show their holdings,
-// flagged walletVerified: false.
+// flagged walletVerified: false. Only the holdings of the profile's current
+// wallet are shown (see shown), so a replaced or cleared wallet's holdings
+// never appear, even while a store still holds them.
 func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID string, limit int, cur string) (*List, error) {
 	if limit < 1 || limit > MaxPageSize {
 		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "limit must be between 1 and 100.",
@@ -73,10 +76,7 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID str
 			return nil, err
 		}
 	}
-	out := &List{NFTs: page.Holdings, SyncedAt: synced, Wallet: prof.PreferredWallet}
-	if out.NFTs == nil {
-		out.NFTs = []dashboard.Holding{}
-	}
+	out := &List{NFTs: shown(page.Holdings, prof.PreferredWallet), SyncedAt: synced, Wallet: prof.PreferredWallet}
 	for i := range out.NFTs {
 		if out.NFTs[i].Metadata == nil {
 			out.NFTs[i].Metadata = map[string]any{}
@@ -90,9 +90,33 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID str
 		}
 		out.NextCursor = &c
 	}
-	if s.Market != nil && prof.PreferredWallet != nil && (synced == nil || s.now().Sub(*synced) > s.staleAfter()) {
+	// Holdings of another wallet mean the stored set predates a wallet
+	// change: refresh it as if it were stale, whatever the marker says.
+	foreign := len(out.NFTs) < len(page.Holdings)
+	if (s.Market != nil || s.MarketEnabled) && prof.PreferredWallet != nil && (foreign || synced == nil || s.now().Sub(*synced) > s.staleAfter()) {
 		out.Refreshing = true
 		out.Refresh = &dashboard.RefreshRequest{Kind: dashboard.SyncNFT, UserID: m.UserID}
 	}
 	return out, nil
+}
+
+// shown returns the holdings of wallet among hs, each naming wallet as the
+// profile spells it (EIP-55): those stamped with it (compared
+// case-insensitively) and those stored before holdings named their wallet,
+// which can only be the current wallet's because a wallet change removes
+// the old holdings. Without a wallet no holding is shown. It never returns
+// nil.
+func shown(hs []dashboard.Holding, wallet *string) []dashboard.Holding {
+	out := make([]dashboard.Holding, 0, len(hs))
+	if wallet == nil {
+		return out
+	}
+	for _, h := range hs {
+		if h.Wallet != "" && !strings.EqualFold(h.Wallet, *wallet) {
+			continue
+		}
+		h.Wallet = *wallet
+		out = append(out, h)
+	}
+	return out
 }

@@ -8,11 +8,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strings"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/cursor"
+	"github.com/thebabesclub/dashboard/marketplace"
+	"github.com/thebabesclub/dashboard/siwe"
 )
 
 // Defaults of the contract.
@@ -40,14 +43,24 @@ type Service struct {
 	Store Store
 	// Market is the marketplace; nil means none is configured (holdings
 	// are served from the store and never refreshed).
-	Market  dashboard.Marketplace
-	Cursors *cursor.Signer
+	Market dashboard.Marketplace
+	// MarketEnabled says a marketplace is configured for the deployment
+	// even when this process holds no client (NFT_ENABLED): List then
+	// still says "refreshing" and queues the refresh another function
+	// performs.
+	MarketEnabled bool
+	Cursors       *cursor.Signer
 	// StaleAfter is NFT_STALE_AFTER (default 1 h).
 	StaleAfter time.Duration
 	// ChainID is the EIP-155 chain id wallet challenges name (NFT_CHAIN).
 	ChainID int64
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// SiteOrigin is the web dashboard's origin (SITE_ORIGIN, scheme and
+	// host[:port] only; see ParseSiteOrigin): wallet challenges name its
+	// host as their domain and the origin as their uri, never anything
+	// the request says. Nil makes challenges unavailable (503).
+	SiteOrigin *url.URL
+	Logger     *slog.Logger
+	Now        func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -71,20 +84,16 @@ func (s *Service) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// chainIDs maps NFT_CHAIN names to EIP-155 chain ids.
-var chainIDs = map[string]int64{
-	"": 1, "ethereum": 1, "eth-mainnet": 1, "mainnet": 1, "sepolia": 11155111, "eth-sepolia": 11155111,
-	"polygon": 137, "matic": 137, "polygon-mainnet": 137, "base": 8453, "base-mainnet": 8453,
-	"arbitrum": 42161, "arb-mainnet": 42161, "optimism": 10, "opt-mainnet": 10,
-}
-
-// ChainID returns the EIP-155 chain id of an NFT_CHAIN name.
+// ChainID returns the EIP-155 chain id of an NFT_CHAIN name. The supported
+// chains are the marketplace's one list (marketplace.Chains), so every chain
+// the marketplace reads is one the wallet challenges can name, and the
+// reverse.
 func ChainID(chain string) (int64, error) {
-	id, ok := chainIDs[strings.ToLower(strings.TrimSpace(chain))]
-	if !ok {
-		return 0, fmt.Errorf("nfts: unknown NFT_CHAIN %q", chain)
+	c, err := marketplace.LookupChain(chain)
+	if err != nil {
+		return 0, fmt.Errorf("nfts: %w", err)
 	}
-	return id, nil
+	return c.ID, nil
 }
 
 // SyncResult counts what a sync did.
@@ -102,36 +111,76 @@ func (r *SyncResult) add(d dashboard.HoldingDiff) {
 }
 
 // SyncMember replaces the member's holdings with what the marketplace
-// reports for their preferred wallet. A member without a wallet has no
-// holdings. A marketplace failure changes nothing: the previous holdings
-// stay until a complete read replaces them.
+// reports for their preferred wallet, each stamped with that wallet. A
+// member without a wallet has no holdings. A marketplace failure changes
+// nothing: the previous holdings stay until a complete read replaces them.
+//
+// The marketplace read takes a while, and the member may replace or clear
+// the wallet meanwhile (the profile update then removes the old wallet's
+// holdings). So after writing, the profile is read again: when it no longer
+// names the wallet that was read, the holdings just written are removed
+// with the SYNC#NFT marker, so the next read refreshes from the new wallet
+// instead of trusting a marker set by a read of the old one. The old
+// wallet's holdings can then outlive the change only for that short window
+// (and the list never shows them: see List).
 func (s *Service) SyncMember(ctx context.Context, userID string) (dashboard.HoldingDiff, error) {
 	if s.Market == nil {
 		return dashboard.HoldingDiff{}, dashboard.Errorf(dashboard.EUNAVAILABLE, "No NFT marketplace is configured (NFT_PROVIDER).")
 	}
-	p, err := s.Store.GetProfile(ctx, userID)
-	switch dashboard.ErrorCode(err) {
-	case "":
-	case dashboard.ENOTFOUND:
-		p = &dashboard.Profile{UserID: userID}
-	default:
-		return dashboard.HoldingDiff{}, fmt.Errorf("nfts: read profile: %w", err)
+	p, err := s.profile(ctx, userID)
+	if err != nil {
+		return dashboard.HoldingDiff{}, err
 	}
 	started := s.now()
-	var holdings []dashboard.Holding
+	var (
+		holdings []dashboard.Holding
+		wallet   string
+	)
 	if p.PreferredWallet != nil {
-		if holdings, err = s.Market.Holdings(ctx, *p.PreferredWallet); err != nil {
+		wallet = *p.PreferredWallet
+		if sum, ok := siwe.Checksum(wallet); ok {
+			wallet = sum
+		}
+		if holdings, err = s.Market.Holdings(ctx, wallet); err != nil {
 			return dashboard.HoldingDiff{}, fmt.Errorf("nfts: read marketplace: %w", err)
 		}
 	}
 	for i := range holdings {
 		holdings[i].LastSyncedAt = started
+		holdings[i].Wallet = wallet
 	}
 	diff, err := s.Store.ReplaceHoldings(ctx, userID, holdings, started)
 	if err != nil {
 		return diff, fmt.Errorf("nfts: replace holdings: %w", err)
 	}
+	now, err := s.profile(ctx, userID)
+	if err != nil {
+		return diff, err
+	}
+	current := ""
+	if now.PreferredWallet != nil {
+		current = *now.PreferredWallet
+	}
+	if !strings.EqualFold(current, wallet) {
+		if _, err := s.Store.RemoveHoldings(ctx, userID); err != nil {
+			return diff, fmt.Errorf("nfts: remove the holdings of a replaced wallet: %w", err)
+		}
+		return dashboard.HoldingDiff{}, nil
+	}
 	return diff, nil
+}
+
+// profile reads the member's profile; a member without one has no wallet.
+func (s *Service) profile(ctx context.Context, userID string) (*dashboard.Profile, error) {
+	p, err := s.Store.GetProfile(ctx, userID)
+	switch dashboard.ErrorCode(err) {
+	case "":
+		return p, nil
+	case dashboard.ENOTFOUND:
+		return &dashboard.Profile{UserID: userID}, nil
+	default:
+		return nil, fmt.Errorf("nfts: read profile: %w", err)
+	}
 }
 
 // Refresh is the refresh queue's handler for NFT refreshes. A request names

@@ -3,6 +3,7 @@ package nfts
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -25,10 +26,14 @@ type Challenge struct {
 }
 
 // Challenge issues a Sign-In with Ethereum message for m's preferred wallet,
-// with a fresh single-use nonce valid for ten minutes. origin is the site the
-// member is on (scheme://host[:port]); its host is the message's domain, which
-// the member's wallet shows them and which Verify checks.
-func (s *Service) Challenge(ctx context.Context, m dashboard.Member, origin string) (*Challenge, error) {
+// with a fresh single-use nonce valid for ten minutes. The message's domain
+// and uri are SiteOrigin's (CONTRACT §10), never taken from the request, so
+// a challenge cannot be minted for another site: the domain is what the
+// member's wallet shows them and compares with the page they are on. A
+// member without a wallet is ECONFLICT; a service without SiteOrigin is
+// EUNAVAILABLE (a deployment that lacks SITE_ORIGIN), checked after the
+// wallet so a member is told first what they can fix.
+func (s *Service) Challenge(ctx context.Context, m dashboard.Member) (*Challenge, error) {
 	p, err := s.Store.GetProfile(ctx, m.UserID)
 	if err != nil && dashboard.ErrorCode(err) != dashboard.ENOTFOUND {
 		return nil, err
@@ -36,10 +41,12 @@ func (s *Service) Challenge(ctx context.Context, m dashboard.Member, origin stri
 	if p == nil || p.PreferredWallet == nil {
 		return nil, dashboard.Errorf(dashboard.ECONFLICT, "Set a preferred wallet in your profile first.")
 	}
-	domain, uri, err := splitOrigin(origin)
-	if err != nil {
-		return nil, err
+	if s.SiteOrigin == nil {
+		s.logger().ErrorContext(ctx, "wallet challenge refused: SITE_ORIGIN is not configured")
+		return nil, &dashboard.Error{Code: dashboard.EUNAVAILABLE, RetryAfter: siteOriginRetryAfter,
+			Message: "Wallet verification is not available right now; try again later."}
 	}
+	domain, uri := s.SiteOrigin.Host, s.SiteOrigin.Scheme+"://"+s.SiteOrigin.Host
 	nonce, err := siwe.NewNonce()
 	if err != nil {
 		return nil, fmt.Errorf("nfts: nonce: %w", err)
@@ -131,12 +138,34 @@ func (s *Service) chainID() int64 {
 	return 1
 }
 
-// splitOrigin turns "https://host:port" into the message's domain
-// ("host:port") and URI ("https://host:port").
-func splitOrigin(origin string) (domain, uri string, err error) {
-	scheme, rest, ok := strings.Cut(origin, "://")
-	if !ok || (scheme != "https" && scheme != "http") || rest == "" || strings.ContainsAny(rest, "/?#@ ") {
-		return "", "", dashboard.Errorf(dashboard.EBADREQUEST, "The request's origin could not be determined.")
+// siteOriginRetryAfter is the Retry-After of a challenge refused for want
+// of SITE_ORIGIN: a configuration change, not a blip, so minutes, not
+// seconds.
+const siteOriginRetryAfter = 5 * time.Minute
+
+// ParseSiteOrigin reads SITE_ORIGIN: an http or https origin, scheme and
+// host[:port] only (no user, path other than "/", query or fragment), whose
+// host is a DNS name or an IP address. The host is lower-cased and a
+// default port dropped, as a browser writes an origin, so the domain a
+// wallet compares with the page's matches.
+func ParseSiteOrigin(s string) (*url.URL, error) {
+	bad := func(why string) error { return fmt.Errorf("nfts: SITE_ORIGIN %q %s", s, why) }
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return nil, bad("is not a URL")
 	}
-	return rest, scheme + "://" + rest, nil
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return nil, bad("must start with https:// or http://")
+	}
+	if u.Opaque != "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || u.RawFragment != "" {
+		return nil, bad("must be an origin: scheme and host[:port] only")
+	}
+	host := strings.ToLower(u.Host)
+	if port := u.Port(); (u.Scheme == "https" && port == "443") || (u.Scheme == "http" && port == "80") {
+		host = strings.TrimSuffix(host, ":"+port)
+	}
+	if !siwe.ValidDomain(host) {
+		return nil, bad("does not name a valid host")
+	}
+	return &url.URL{Scheme: u.Scheme, Host: host}, nil
 }

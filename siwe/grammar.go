@@ -219,3 +219,10 @@ func validPort(s string) bool {
 	n, err := strconv.Atoi(s)
 	return err == nil && n <= 65535
 }
+
+// ValidDomain reports whether s is a domain this package issues and
+// accepts as a message's domain term (see validDomain): a DNS host name,
+// an IPv4 address or a bracketed IPv6 address, with an optional port. The
+// site's configured origin is checked with it at start-up, so a challenge
+// can never be issued that Verify would refuse to parse.
+func ValidDomain(s string) bool { return validDomain(s) }

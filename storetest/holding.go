@@ -13,6 +13,8 @@ import (
 var holdingTests = []namedTest{
 	{"ReplaceDiffs", testReplaceHoldings},
 	{"ListPaginatesAndFilters", testListHoldings},
+	{"RemoveTakesEverything", testRemoveHoldings},
+	{"RemoveInBatches", testRemoveManyHoldings},
 }
 
 // Contract addresses in checksum (mixed) case, as marketplaces report them.
@@ -20,6 +22,9 @@ const (
 	contractA = "0xBC4CA0EdA7647A8aB7C2061c2E118A18a936f13D"
 	contractB = "0x60E4d786628Fea6478F785A6d7e704777c86a7c6"
 )
+
+// holdingWallet is the EIP-55 wallet the test holdings were read from.
+const holdingWallet = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
 
 // newHolding returns a holding of token in contract and collection.
 func newHolding(contract, token, collection string, at time.Time) dashboard.Holding {
@@ -32,6 +37,7 @@ func newHolding(contract, token, collection string, at time.Time) dashboard.Hold
 			"attributes":  []any{map[string]any{"trait_type": "Background", "value": "Pink"}},
 		},
 		LastSyncedAt: at,
+		Wallet:       holdingWallet,
 	}
 }
 
@@ -103,7 +109,7 @@ func testReplaceHoldings(t *testing.T, s RawStore) {
 	checkHoldings(t, "holdings after the first replace", got, []dashboard.Holding{a1, a2, b1})
 
 	item := raw(t, s, "USER#"+user, holdingKey(a1))
-	if item == nil || item["GSI3PK"] != "COLLECTION#alpha" || item["contractAddress"] != contractA || item["tokenId"] != "1" {
+	if item == nil || item["GSI3PK"] != "COLLECTION#alpha" || item["contractAddress"] != contractA || item["tokenId"] != "1" || item["wallet"] != holdingWallet {
 		t.Errorf("stored holding at %s = %v", holdingKey(a1), item)
 	}
 
@@ -203,5 +209,133 @@ func testListHoldings(t *testing.T, s RawStore) {
 	must(t, err, "ListHoldings")
 	if len(page.Holdings) != 3 || page.Next == "" {
 		t.Errorf("first page at limit 3 = %d holdings, next %q", len(page.Holdings), page.Next)
+	}
+}
+
+// holderTokens returns the token ids EachHolder yields for user in
+// collection.
+func holderTokens(t *testing.T, s RawStore, collection, user string) []string {
+	t.Helper()
+	var tokens []string
+	must(t, s.EachHolder(t.Context(), collection, func(h dashboard.Holder) error {
+		if h.UserID == user {
+			tokens = append(tokens, h.Holding.TokenID)
+		}
+		return nil
+	}), "EachHolder")
+	slices.Sort(tokens)
+	return tokens
+}
+
+// testRemoveHoldings checks that RemoveHoldings takes all of a member's
+// holdings at once — the list, the collection index and the SYNC#NFT
+// marker — including one written before holdings named their wallet, and
+// leaves everything else alone: the member's other items and another
+// member's holdings of the same collections.
+func testRemoveHoldings(t *testing.T, s RawStore) {
+	user, other := newID(t), newID(t)
+	alpha, beta := "alpha-"+newID(t)[:8], "beta-"+newID(t)[:8]
+	at := baseTime
+	mine := []dashboard.Holding{newHolding(contractA, "1", alpha, at), newHolding(contractA, "2", alpha, at), newHolding(contractB, "3", beta, at)}
+	_, err := s.ReplaceHoldings(t.Context(), user, mine, at)
+	must(t, err, "ReplaceHoldings")
+	// A holding as an earlier release stored it: no wallet attribute.
+	legacy := newHolding(contractB, "4", beta, at)
+	legacy.Wallet = ""
+	must(t, s.PutRawItem(t.Context(), map[string]any{
+		"PK": "USER#" + user, "SK": holdingKey(legacy), "GSI3PK": "COLLECTION#" + beta, "userId": user,
+		"tokenId": legacy.TokenID, "contractAddress": legacy.ContractAddress, "collectionId": beta,
+		"tokenName": legacy.TokenName, "thumbnailUrl": legacy.ThumbnailURL, "imageUrl": legacy.ImageURL,
+		"metadata": legacy.Metadata, "lastSyncedAt": ms(at).Format(time.RFC3339Nano),
+	}), "PutRawItem(legacy holding)")
+	theirs := []dashboard.Holding{newHolding(contractA, "1", alpha, at), newHolding(contractB, "3", beta, at)}
+	_, err = s.ReplaceHoldings(t.Context(), other, theirs, at)
+	must(t, err, "ReplaceHoldings(other)")
+	must(t, s.MarkSynced(t.Context(), user, dashboard.SyncStripe, at), "MarkSynced(stripe)")
+	got, _ := listAll(t, s, user, "", 10)
+	checkHoldings(t, "holdings before the removal", got, append(slices.Clone(mine), legacy))
+	if tokens := holderTokens(t, s, beta, user); !slices.Equal(tokens, []string{"3", "4"}) {
+		t.Fatalf("collection index before the removal = %v", tokens)
+	}
+
+	n, err := s.RemoveHoldings(t.Context(), user)
+	must(t, err, "RemoveHoldings")
+	if n != 4 {
+		t.Errorf("RemoveHoldings removed %d, want 4", n)
+	}
+	if got, _ := listAll(t, s, user, "", 10); len(got) != 0 {
+		t.Errorf("holdings after the removal = %v", got)
+	}
+	for _, c := range []string{alpha, beta} {
+		if tokens := holderTokens(t, s, c, user); len(tokens) != 0 {
+			t.Errorf("the index of %s still names the member for %v", c, tokens)
+		}
+	}
+	synced, err := s.SyncedAt(t.Context(), user, dashboard.SyncNFT)
+	must(t, err, "SyncedAt")
+	if synced != nil || raw(t, s, "USER#"+user, "SYNC#NFT") != nil {
+		t.Errorf("the SYNC#NFT marker survived the removal: %v", synced)
+	}
+	for _, h := range append(slices.Clone(mine), legacy) {
+		if item := raw(t, s, "USER#"+user, holdingKey(h)); item != nil {
+			t.Errorf("a removed holding is still stored: %v", item)
+		}
+	}
+
+	// Everything else stays: the member's Stripe marker, the other
+	// member's holdings, index entries and marker.
+	stripeSynced, err := s.SyncedAt(t.Context(), user, dashboard.SyncStripe)
+	must(t, err, "SyncedAt(stripe)")
+	checkTime(t, "SYNC#STRIPE after the removal", stripeSynced, at)
+	got, _ = listAll(t, s, other, "", 10)
+	checkHoldings(t, "the other member's holdings", got, theirs)
+	if a, b := holderTokens(t, s, alpha, other), holderTokens(t, s, beta, other); !slices.Equal(a, []string{"1"}) || !slices.Equal(b, []string{"3"}) {
+		t.Errorf("the other member's index entries = %v, %v", a, b)
+	}
+	otherSynced, err := s.SyncedAt(t.Context(), other, dashboard.SyncNFT)
+	must(t, err, "SyncedAt(other)")
+	checkTime(t, "the other member's SYNC#NFT", otherSynced, at)
+
+	// Removing again is a no-op; a later sync starts afresh.
+	n, err = s.RemoveHoldings(t.Context(), user)
+	if err != nil || n != 0 {
+		t.Errorf("a second RemoveHoldings = %d, %v; want 0, nil", n, err)
+	}
+	later := at.Add(time.Hour)
+	fresh := newHolding(contractA, "9", alpha, later)
+	diff, err := s.ReplaceHoldings(t.Context(), user, []dashboard.Holding{fresh}, later)
+	must(t, err, "ReplaceHoldings after the removal")
+	if diff != (dashboard.HoldingDiff{Added: 1}) {
+		t.Errorf("diff after the removal = %+v, want 1 added", diff)
+	}
+	if tokens := holderTokens(t, s, alpha, user); !slices.Equal(tokens, []string{"9"}) {
+		t.Errorf("collection index after a new sync = %v", tokens)
+	}
+
+	_, err = s.RemoveHoldings(t.Context(), "")
+	wantCode(t, err, dashboard.EINVALID, "RemoveHoldings without a member id")
+}
+
+// testRemoveManyHoldings removes more holdings than one batch of deletes
+// takes (DynamoDB's BatchWriteItem takes 25).
+func testRemoveManyHoldings(t *testing.T, s RawStore) {
+	user := newID(t)
+	coll := "many-" + newID(t)[:8]
+	var all []dashboard.Holding
+	for i := range 61 {
+		all = append(all, newHolding(contractA, fmt.Sprintf("%03d", i), coll, baseTime))
+	}
+	_, err := s.ReplaceHoldings(t.Context(), user, all, baseTime)
+	must(t, err, "ReplaceHoldings")
+	n, err := s.RemoveHoldings(t.Context(), user)
+	must(t, err, "RemoveHoldings")
+	if n != len(all) {
+		t.Errorf("RemoveHoldings removed %d, want %d", n, len(all))
+	}
+	if got, _ := listAll(t, s, user, "", 100); len(got) != 0 {
+		t.Errorf("%d holdings left after the removal", len(got))
+	}
+	if tokens := holderTokens(t, s, coll, user); len(tokens) != 0 {
+		t.Errorf("%d index entries left after the removal", len(tokens))
 	}
 }

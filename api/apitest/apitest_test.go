@@ -205,6 +205,7 @@ func TestDomainTypesMatchSpec(t *testing.T) {
 		TokenID: "42", ContractAddress: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", CollectionID: "babes-club",
 		TokenName: "Babe #42", ThumbnailURL: "https://img.example/42.png", ImageURL: "https://img.example/42-full.png",
 		Metadata: map[string]any{"attributes": []any{map[string]any{"trait_type": "Hair", "value": "Pink"}}}, LastSyncedAt: completed,
+		Wallet: "0x52908400098527886E0F7030069857D2E4169EE7",
 	}
 	bareHolding := holding
 	bareHolding.Metadata, bareHolding.ThumbnailURL, bareHolding.TokenName = nil, "", ""

@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +21,7 @@ import (
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/demo"
 	"github.com/thebabesclub/dashboard/httpapi"
+	"github.com/thebabesclub/dashboard/nfts"
 )
 
 // defaultOrigins is the CORS allow-list when CORS_ALLOW_ORIGINS is unset:
@@ -41,12 +44,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		secret = randomSecret()
 		fmt.Fprintf(stdout, "JWT_SECRET was not set; this demo run signs tokens with a random secret:\n  JWT_SECRET=%s\n", secret)
 	}
-	authCfg, err := auth.ConfigFromEnv(func(k string) string {
+	env := getenv
+	getenv = func(k string) string {
 		if k == "JWT_SECRET" {
 			return secret
 		}
-		return getenv(k)
-	})
+		return env(k)
+	}
+	authCfg, err := auth.ConfigFromEnv(getenv)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -55,7 +60,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	}
 
-	a, err := app.New(ctx, getenv, *dataDir, stderr, secret)
+	a, err := app.New(ctx, getenv, *dataDir, stderr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -84,6 +89,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: %w", err)
 	}
 	base := "http://" + ln.Addr().String()
+	if a.NFTs.SiteOrigin == nil {
+		if a.NFTs.SiteOrigin, err = ownOrigin(*addr, ln.Addr()); err != nil {
+			return fmt.Errorf("serve: %w", err)
+		}
+	}
 
 	srv := &httpapi.Server{
 		Profiles:       a.Profiles,
@@ -141,6 +151,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil
+}
+
+// ownOrigin is SITE_ORIGIN's default for `serve`: http://<--addr>, with the
+// port the listener got (for --addr host:0) and "localhost" for a wildcard
+// host (":8080", "0.0.0.0:8080"), which no browser can visit.
+func ownOrigin(addr string, bound net.Addr) (*url.URL, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("--addr %q: %w", addr, err)
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "localhost"
+	}
+	if tcp, ok := bound.(*net.TCPAddr); ok {
+		port = strconv.Itoa(tcp.Port)
+	}
+	return nfts.ParseSiteOrigin("http://" + net.JoinHostPort(host, port))
 }
 
 func splitList(v, def string) []string {
