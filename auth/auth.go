@@ -41,6 +41,14 @@ type Claims struct {
 	Audience []string
 }
 
+// Member returns the member the claims describe, ExpiresAt included, so
+// that every layer building a dashboard.Member from a token (the local
+// middleware, tests) carries the token's expiry the same way the
+// authorizer context does.
+func (c *Claims) Member() dashboard.Member {
+	return dashboard.Member{UserID: c.UserID, Email: c.Email, Role: c.Role, DisplayName: c.DisplayName, ExpiresAt: c.ExpiresAt}
+}
+
 // Config holds what a Verifier needs; ConfigFromEnv reads it from the
 // environment variables of CONTRACT §7.
 type Config struct {

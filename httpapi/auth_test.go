@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 
@@ -82,7 +83,7 @@ func TestAuthorizerContext(t *testing.T) {
 		if r.Header.Get("X-Test-Authorized") != "yes" {
 			return dashboard.Member{}, false
 		}
-		return dashboard.Member{UserID: id, Email: "ctx@example.com"}, true
+		return dashboard.Member{UserID: id, Email: "ctx@example.com", ExpiresAt: time.Now().Add(time.Hour)}, true
 	}
 	r := h.do("GET", "/dashboard/profile", "", "", "X-Test-Authorized", "yes")
 	if r.status != 200 || r.profile(t)["userId"] != id {

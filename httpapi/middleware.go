@@ -55,6 +55,21 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// Flush sends what was written so far to the client when the writer
+// underneath can (net/http's can; the Lambda adapter's commits the
+// response, see lambdafn). Without it the recorder would hide the
+// underlying http.Flusher, and "answer first, then queue the refresh"
+// would answer only after the queueing.
+func (r *recorder) Flush() {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	_ = http.NewResponseController(r.ResponseWriter).Flush()
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
 // frame is the outermost middleware: request id, panic recovery, CORS,
 // common headers and one JSON log line per request.
 func (s *Server) frame(next http.Handler) http.Handler {
@@ -159,12 +174,30 @@ func (s *Server) member(next http.HandlerFunc) http.HandlerFunc {
 			s.writeError(w, r, err)
 			return
 		}
+		if s.expired(m) {
+			s.failf(w, r, dashboard.EUNAUTHORIZED, "A valid member token is required.")
+			return
+		}
 		if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
 			info.memberID = m.UserID
 		}
 		ctx := dashboard.NewContextWithMember(r.Context(), m)
 		next(w, r.WithContext(obs.WithMemberID(ctx, m.UserID)))
 	}
+}
+
+// expired reports whether m's token has run out: its ExpiresAt plus the
+// leeway auth allows for clock skew is not after now, or it is unknown. On
+// Lambda this is the only check of a request API Gateway answered from its
+// authorizer cache, which can outlive the token by the cache's TTL; locally
+// it repeats what the Verifier checked, so both deployments share one rule
+// (CONTRACT §2).
+func (s *Server) expired(m dashboard.Member) bool {
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	return m.ExpiresAt.IsZero() || !now().Before(m.ExpiresAt.Add(auth.DefaultLeeway))
 }
 
 func (s *Server) authenticate(r *http.Request) (dashboard.Member, error) {
@@ -187,7 +220,7 @@ func (s *Server) authenticate(r *http.Request) (dashboard.Member, error) {
 	if err != nil {
 		return dashboard.Member{}, unauthorized
 	}
-	return dashboard.Member{UserID: c.UserID, Email: c.Email, Role: c.Role, DisplayName: c.DisplayName}, nil
+	return c.Member(), nil
 }
 
 // internal lets only requests with the internal token through. Without a
@@ -213,9 +246,21 @@ func equalSecret(got, want string) bool {
 	return subtle.ConstantTimeCompare(g[:], w[:]) == 1 && got != ""
 }
 
-// readJSONBody returns the request body after checking its content type
-// (application/json, UTF-8) and size (MaxBodyBytes).
+// readJSONBody returns a member or internal request's body after checking
+// its content type (application/json, UTF-8) and size (MaxBodyBytes).
 func (s *Server) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return s.readJSONBodyMax(w, r, MaxBodyBytes)
+}
+
+// readWebhookBody is readJSONBody for webhook deliveries, whose limit is
+// MaxWebhookBodyBytes: a sender's event is not ours to shorten, and one
+// refused for size would be refused on every retry.
+func (s *Server) readWebhookBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return s.readJSONBodyMax(w, r, MaxWebhookBodyBytes)
+}
+
+// readJSONBodyMax reads a JSON body of at most limit bytes (413 above).
+func (s *Server) readJSONBodyMax(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
 	mt, params, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/json" {
 		return nil, dashboard.Errorf(codeUnsupportedMedia, "Content-Type must be application/json.")
@@ -223,13 +268,13 @@ func (s *Server) readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, e
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
 		return nil, dashboard.Errorf(codeUnsupportedMedia, "The only supported charset is utf-8.")
 	}
-	if r.ContentLength > MaxBodyBytes {
-		return nil, dashboard.Errorf(codePayloadTooLarge, "Request body is larger than %d bytes.", MaxBodyBytes)
+	if r.ContentLength > limit {
+		return nil, dashboard.Errorf(codePayloadTooLarge, "Request body is larger than %d bytes.", limit)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return nil, dashboard.Errorf(codePayloadTooLarge, "Request body is larger than %d bytes.", MaxBodyBytes)
+		return nil, dashboard.Errorf(codePayloadTooLarge, "Request body is larger than %d bytes.", limit)
 	} else if err != nil {
 		return nil, dashboard.Errorf(dashboard.EBADREQUEST, "Request body could not be read.")
 	}

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
@@ -18,8 +19,12 @@ import (
 	"github.com/thebabesclub/dashboard/profile"
 )
 
-// MaxBodyBytes is the largest request body any route accepts (16 KiB).
+// MaxBodyBytes is the largest member or internal request body (16 KiB).
 const MaxBodyBytes = 16 << 10
+
+// MaxWebhookBodyBytes is the largest webhook body (512 KiB, CONTRACT §1):
+// Stripe events with many line items or much metadata exceed 16 KiB.
+const MaxWebhookBodyBytes = 512 << 10
 
 // Server holds what the handlers need. Zero values of optional fields turn
 // the feature off rather than failing.
@@ -52,6 +57,9 @@ type Server struct {
 	RequestID func(*http.Request) string
 	// Static serves the built web dashboard at "/"; nil serves nothing there.
 	Static http.Handler
+	// Now is the clock the member middleware checks a member's ExpiresAt
+	// against (tests inject one); nil means time.Now.
+	Now func() time.Time
 }
 
 // route is one API operation.
@@ -68,6 +76,7 @@ func (s *Server) routes() []route {
 		{"GET", "/dashboard/profile", s.member(s.handleGetProfile)},
 		{"PUT", "/dashboard/profile", s.member(s.handleUpdateProfile)},
 		{"POST", "/dashboard/update-profile", s.member(s.handleUpdateProfile)},
+		{"POST", "/dashboard/profile/email/verify", s.member(s.handleVerifyEmail)},
 		{"GET", "/dashboard/orders", s.member(s.handleListOrders)},
 		{"GET", "/dashboard/orders/{orderId}", s.member(s.handleGetOrder)},
 		{"POST", "/webhooks/stripe", s.handleStripeWebhook},

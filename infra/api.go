@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -40,6 +41,7 @@ func routes() []route {
 		{"GET", "/dashboard/profile", fnGetProfile, true},
 		{"PUT", "/dashboard/profile", fnUpdateProfile, true},
 		{"POST", "/dashboard/update-profile", fnUpdateProfile, true},
+		{"POST", "/dashboard/profile/email/verify", fnUpdateProfile, true},
 		{"GET", "/dashboard/orders", fnListOrders, true},
 		{"GET", "/dashboard/orders/{orderId}", fnGetOrder, true},
 		{"GET", "/dashboard/nfts", fnListNFTs, true},
@@ -185,7 +187,7 @@ func newAPI(stack awscdk.Stack, cfg Config, fns map[string]awslambda.Function, r
 	}
 	addHealth(root)
 
-	cors := corsResponseHeaders(cfg.CORSAllowOrigins)
+	cors := corsResponseHeaders(cfg.CORSAllowOrigins, cfg.siteOrigin())
 	for _, g := range gatewayResponses() {
 		headers := map[string]*string{}
 		for k, v := range cors {
@@ -209,22 +211,27 @@ func newAPI(stack awscdk.Stack, cfg Config, fns map[string]awslambda.Function, r
 	return a, nil
 }
 
-// corsResponseHeaders are the headers of every gateway response. With one
-// allowed origin it is named literally. With several, the request's Origin
-// is echoed: API Gateway cannot test it against the list here, and these
-// bodies are constant error messages that carry no member data, so a
-// browser on an allowed origin can read its 401 while nothing is exposed to
-// the others.
-func corsResponseHeaders(origins []string) map[string]string {
+// corsResponseHeaders are the headers of every gateway response (the
+// errors API Gateway answers by itself: the authorizer's 401, throttling,
+// timeouts). A gateway response cannot test the request's Origin against
+// an allow-list, so Access-Control-Allow-Origin is never the request's
+// Origin echoed back — that would let every site read these answers with
+// the browser's credentials. It is one fixed origin: the only allowed one
+// when there is one, else the dashboard's own (siteOrigin, always one of
+// the allowed), so the web dashboard can still read its 401s and sign the
+// member in again. Browsers on the other allowed origins get the status
+// without a readable body.
+func corsResponseHeaders(origins []string, siteOrigin string) map[string]string {
 	h := map[string]string{
 		"Vary":                          "'Origin'",
 		"Access-Control-Expose-Headers": "'X-Request-Id, ETag, Retry-After'",
 		"X-Request-Id":                  "context.requestId",
 	}
-	if len(origins) == 1 {
+	switch {
+	case len(origins) == 1:
 		h["Access-Control-Allow-Origin"] = "'" + origins[0] + "'"
-	} else {
-		h["Access-Control-Allow-Origin"] = "method.request.header.Origin"
+	case slices.Contains(origins, siteOrigin):
+		h["Access-Control-Allow-Origin"] = "'" + siteOrigin + "'"
 	}
 	return h
 }

@@ -15,6 +15,7 @@ var wantRoutes = []struct {
 	{"GET", "/dashboard/profile", "get-profile", true},
 	{"PUT", "/dashboard/profile", "update-profile", true},
 	{"POST", "/dashboard/update-profile", "update-profile", true},
+	{"POST", "/dashboard/profile/email/verify", "update-profile", true},
 	{"GET", "/dashboard/orders", "list-orders", true},
 	{"GET", "/dashboard/orders/{orderId}", "get-order", true},
 	{"GET", "/dashboard/nfts", "list-nfts", true},
@@ -208,13 +209,39 @@ func TestStageHasAccessLogsAndThrottling(t *testing.T) {
 	}
 }
 
-func TestCORSHeadersOfGatewayResponses(t *testing.T) {
-	one := corsResponseHeaders([]string{"https://dashboard.example"})
+// TestGatewayResponsesNeverEchoTheOrigin (issue 10, 7a): API Gateway's own
+// error answers cannot check the request's Origin against the allow-list,
+// so they must never echo it; they name one configured origin.
+func TestGatewayResponsesNeverEchoTheOrigin(t *testing.T) {
+	one := corsResponseHeaders([]string{"https://dashboard.example"}, "https://dashboard.example")
 	if one["Access-Control-Allow-Origin"] != "'https://dashboard.example'" {
 		t.Errorf("one origin: %v", one)
 	}
-	two := corsResponseHeaders([]string{"https://a.example", "https://b.example"})
-	if two["Access-Control-Allow-Origin"] != "method.request.header.Origin" || two["Vary"] != "'Origin'" {
-		t.Errorf("two origins: %v", two)
+	two := corsResponseHeaders([]string{"https://a.example", "https://b.example"}, "https://b.example")
+	if two["Access-Control-Allow-Origin"] != "'https://b.example'" || two["Vary"] != "'Origin'" {
+		t.Errorf("two origins: %v, want the site origin", two)
+	}
+	none := corsResponseHeaders([]string{"https://a.example", "https://b.example"}, "https://c.example")
+	if _, ok := none["Access-Control-Allow-Origin"]; ok {
+		t.Errorf("a site origin outside the list: %v, want no Access-Control-Allow-Origin", none)
+	}
+
+	// The synthesized stack with several allowed origins.
+	cfg := testConfig()
+	cfg.CORSAllowOrigins = []string{"https://www.example", "https://dashboard.example"}
+	cfg.SiteOrigin = "https://dashboard.example"
+	s := synth(t, cfg)
+	if strings.Contains(s.json, "method.request.header.Origin") {
+		t.Error("the template maps the request's Origin into a response header")
+	}
+	responses := s.ofType("AWS::ApiGateway::GatewayResponse")
+	if len(responses) == 0 {
+		t.Fatal("no gateway responses")
+	}
+	for id, r := range responses {
+		headers, _ := r.Properties["ResponseParameters"].(map[string]any)
+		if got := headers["gatewayresponse.header.Access-Control-Allow-Origin"]; got != "'https://dashboard.example'" {
+			t.Errorf("%s: Access-Control-Allow-Origin %v, want the dashboard's origin", id, got)
+		}
 	}
 }

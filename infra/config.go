@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"net/mail"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,6 +60,21 @@ type Config struct {
 	NFTChain        string
 	NFTCollections  string
 	NFTStaleAfter   string
+
+	// SiteOrigin is the web dashboard's origin (SITE_ORIGIN): the domain
+	// of wallet challenges and the base of links in mails. Empty means the
+	// first of CORSAllowOrigins; it must be one of them, since the
+	// dashboard calls the API from there.
+	SiteOrigin string
+	// MailFrom is the sender of the mails members get (MAIL_FROM), an
+	// SES-verified identity such as "The Babes Club
+	// <no-reply@thebabesclub.com>". Required: SES sends only from a
+	// verified identity, so there is no default to fall back on.
+	MailFrom string
+	// MailIdentity is the SES identity MailFrom is verified under: its
+	// domain (the default) or the address itself. The SES permission is
+	// on that identity, for MailFrom's address only.
+	MailIdentity string
 }
 
 // DefaultConfig is the configuration cdk.json does not override.
@@ -108,6 +125,9 @@ func (c *Config) contextKeys() map[string]any {
 		"nftChain":              &c.NFTChain,
 		"nftCollections":        &c.NFTCollections,
 		"nftStaleAfter":         &c.NFTStaleAfter,
+		"siteOrigin":            &c.SiteOrigin,
+		"mailFrom":              &c.MailFrom,
+		"mailIdentity":          &c.MailIdentity,
 	}
 }
 
@@ -153,7 +173,46 @@ func (c Config) Validate() error {
 	if _, err := retention(c.LogRetentionDays); err != nil {
 		return err
 	}
+	if o := c.siteOrigin(); !slices.Contains(c.CORSAllowOrigins, o) {
+		return fmt.Errorf("siteOrigin %q is not one of corsAllowOrigins %v: the dashboard calls the API from its origin", o, c.CORSAllowOrigins)
+	}
+	if _, _, err := c.mailSender(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// siteOrigin is SiteOrigin, defaulting to the first allowed origin.
+func (c Config) siteOrigin() string {
+	if c.SiteOrigin != "" {
+		return c.SiteOrigin
+	}
+	if len(c.CORSAllowOrigins) > 0 {
+		return c.CORSAllowOrigins[0]
+	}
+	return ""
+}
+
+// mailSender returns MailFrom's bare address and the SES identity it is
+// sent under (MailIdentity, defaulting to the address's domain).
+func (c Config) mailSender() (address, identity string, err error) {
+	if strings.TrimSpace(c.MailFrom) == "" {
+		return "", "", fmt.Errorf("mailFrom is empty: name the SES-verified sender of member mails, e.g. -c mailFrom='The Babes Club <no-reply@example.com>'")
+	}
+	a, err := mail.ParseAddress(c.MailFrom)
+	if err != nil || strings.ContainsAny(a.Address, "'\"*?,") {
+		return "", "", fmt.Errorf("mailFrom %q is not an email address", c.MailFrom)
+	}
+	address = strings.ToLower(a.Address)
+	domain := address[strings.LastIndexByte(address, '@')+1:]
+	switch identity = strings.ToLower(strings.TrimSpace(c.MailIdentity)); identity {
+	case "":
+		identity = domain
+	case domain, address:
+	default:
+		return "", "", fmt.Errorf("mailIdentity %q is neither mailFrom's address nor its domain %q", c.MailIdentity, domain)
+	}
+	return address, identity, nil
 }
 
 func setField(dst any, v any) error {

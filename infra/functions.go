@@ -16,19 +16,33 @@ const (
 
 // Settings a function may need, by group. Every group is a set of CONTRACT
 // §7 variable names; functionSpec.env says which groups a function gets.
+// A secret sits only in the group of the code that uses it, so that a
+// function holds no key it never uses (CONTRACT §7): the secrets each
+// function ends up with are tabulated in docs/operations.md and asserted by
+// infra/stack_test.go (wantSecrets).
 const (
 	// envStore: every function that opens the table (app.New).
 	envStore = "store"
-	// envHTTP: functions behind API Gateway: the CORS allow-list, and
-	// JWT_SECRET, from which every HTTP function derives the key of the
-	// pagination cursors (lambdafn.API requires it).
+	// envHTTP: functions behind API Gateway: the CORS allow-list.
 	envHTTP = "http"
-	// envStripe: functions that call Stripe, or must know whether it is
-	// configured (list-orders decides "refreshing" from STRIPE_SECRET).
+	// envMember: the functions of member routes (lambdafn.API): the
+	// CURSOR_SECRET that keys list cursors and verification-code hashes,
+	// which lambdafn.API insists on. Never JWT_SECRET: that is the
+	// authorizer's alone, since it can mint any member's token.
+	envMember = "member"
+	// envStripe: functions that call Stripe: the key and the client's
+	// settings.
 	envStripe = "stripe"
-	// envNFT: functions that call the marketplace, or must know whether it
-	// is configured (list-nfts).
+	// envStripeFlag: functions that only need to know Stripe is on
+	// (list-orders decides "refreshing" and queues the refresh):
+	// STRIPE_ENABLED, no key.
+	envStripeFlag = "stripe-flag"
+	// envNFT: functions that call the marketplace: the key and the
+	// adapter's settings.
 	envNFT = "nft"
+	// envNFTFlag: functions that only need to know a marketplace is on
+	// (list-nfts): NFT_ENABLED, no key.
+	envNFTFlag = "nft-flag"
 	// envAuth: the authorizer's token verification.
 	envAuth = "auth"
 	// envQueue: functions that queue refreshes (REFRESH_QUEUE_URL).
@@ -38,6 +52,13 @@ const (
 	// envStripeWebhook and envNFTWebhook: the webhook signing secrets.
 	envStripeWebhook = "stripe-webhook"
 	envNFTWebhook    = "nft-webhook"
+	// envMail: functions that mail members (verification codes, the notice
+	// of an email change): SES, the sender, and the dashboard's origin for
+	// links. functionSpec.SendsMail grants the SES permission with it.
+	envMail = "mail"
+	// envSite: functions that name the dashboard's origin (the SIWE domain
+	// and URI of wallet challenges, CONTRACT §10).
+	envSite = "site"
 )
 
 // functionSpec is one Lambda function of the plan: its size, the settings it
@@ -59,6 +80,9 @@ type functionSpec struct {
 	TransactionOnly []string
 	// SendsRefresh grants sqs:SendMessage on the refresh queue.
 	SendsRefresh bool
+	// SendsMail grants ses:SendEmail from the configured sender only; it
+	// goes with envMail.
+	SendsMail bool
 }
 
 // The DynamoDB actions, spelled once.
@@ -108,26 +132,30 @@ func functionSpecs() []functionSpec {
 		{
 			Name: fnGetProfile, Description: "GET /dashboard/profile",
 			MemoryMB: 256, Timeout: 10 * time.Second,
-			Env: []string{envStore, envHTTP},
+			Env: []string{envStore, envHTTP, envMember},
 			// GetProfile.
 			TableActions: []string{ddbGetItem},
 		},
 		{
-			Name: fnUpdateProfile, Description: "PUT /dashboard/profile, POST /dashboard/update-profile",
-			MemoryMB: 256, Timeout: 10 * time.Second,
-			Env: []string{envStore, envHTTP},
-			// GetProfile and the email lookup's owner (GetItem); SaveProfile
-			// (UpdateItem, or a TransactWriteItems of Update profile + Update
-			// EMAIL# claim + Delete old EMAIL#). TransactWriteItems is not an
-			// IAM action: its parts are authorized as UpdateItem/DeleteItem.
-			// DeleteItem is only ever part of that transaction.
-			TableActions:    []string{ddbGetItem, ddbUpdateItem},
-			TransactionOnly: []string{ddbDeleteItem},
+			Name:        fnUpdateProfile,
+			Description: "PUT /dashboard/profile, POST /dashboard/update-profile, POST /dashboard/profile/email/verify",
+			MemoryMB:    256, Timeout: 10 * time.Second,
+			Env:       []string{envStore, envHTTP, envMember, envMail},
+			SendsMail: true,
+			// GetProfile, the email lookup's owner, the code and the mail
+			// rate limit (GetItem); SaveProfile (UpdateItem, or a
+			// TransactWriteItems of Update profile + Update EMAIL# claim +
+			// Delete old EMAIL#; TransactWriteItems is not an IAM action: its
+			// parts are authorized as UpdateItem/DeleteItem); SaveCode and
+			// TakeRate (PutItem); a code try (UpdateItem); DeleteCode
+			// (DeleteItem); a replaced wallet's holdings (RemoveHoldings:
+			// Query of the member's NFT# keys, BatchWriteItem deletes).
+			TableActions: []string{ddbGetItem, ddbUpdateItem, ddbPutItem, ddbDeleteItem, ddbQuery, ddbBatchWriteItem},
 		},
 		{
 			Name: fnListOrders, Description: "GET /dashboard/orders",
 			MemoryMB: 256, Timeout: 10 * time.Second,
-			Env: []string{envStore, envHTTP, envStripe, envQueue},
+			Env: []string{envStore, envHTTP, envMember, envStripeFlag, envQueue},
 			// ListOrders (one Query that also reads SYNC#STRIPE); queues a
 			// refresh when stale.
 			TableActions: []string{ddbQuery},
@@ -136,7 +164,7 @@ func functionSpecs() []functionSpec {
 		{
 			Name: fnGetOrder, Description: "GET /dashboard/orders/{orderId}",
 			MemoryMB: 512, Timeout: 25 * time.Second,
-			Env: []string{envStore, envHTTP, envStripe},
+			Env: []string{envStore, envHTTP, envMember, envStripe},
 			// FindOrder (GSI2); on a miss or stale copy: ownership (GetProfile,
 			// UserIDByEmail: GetItem; UserIDByStripeCustomer: GSI1; linking the
 			// customer: UpdateItem) and the upsert (GetOrder: GetItem,
@@ -147,7 +175,7 @@ func functionSpecs() []functionSpec {
 		{
 			Name: fnListNFTs, Description: "GET /dashboard/nfts",
 			MemoryMB: 256, Timeout: 10 * time.Second,
-			Env: []string{envStore, envHTTP, envNFT, envQueue},
+			Env: []string{envStore, envHTTP, envMember, envNFTFlag, envQueue},
 			// ListHoldings (Query), GetProfile and SyncedAt (GetItem); queues a
 			// refresh when stale.
 			TableActions: []string{ddbGetItem, ddbQuery},
@@ -156,14 +184,14 @@ func functionSpecs() []functionSpec {
 		{
 			Name: fnWalletChallenge, Description: "POST /dashboard/wallet/challenge",
 			MemoryMB: 256, Timeout: 10 * time.Second,
-			Env: []string{envStore, envHTTP},
+			Env: []string{envStore, envHTTP, envMember, envSite},
 			// GetProfile; SaveWalletChallenge (conditional PutItem).
 			TableActions: []string{ddbGetItem, ddbPutItem},
 		},
 		{
 			Name: fnWalletVerify, Description: "POST /dashboard/wallet/verify",
 			MemoryMB: 256, Timeout: 10 * time.Second,
-			Env: []string{envStore, envHTTP},
+			Env: []string{envStore, envHTTP, envMember, envSite},
 			// TakeWalletChallenge (conditional DeleteItem); GetProfile;
 			// SaveProfile of walletVerifiedAt (UpdateItem).
 			TableActions: []string{ddbGetItem, ddbUpdateItem, ddbDeleteItem},
@@ -171,6 +199,9 @@ func functionSpecs() []functionSpec {
 		{
 			Name: fnStripeWebhook, Description: "POST /webhooks/stripe and /stripe/webhook",
 			MemoryMB: 512, Timeout: 25 * time.Second,
+			// STRIPE_SECRET too: a verified event is re-read from Stripe
+			// (the session, and for refunds the sessions of the payment
+			// intent) rather than trusted as sent.
 			Env: []string{envStore, envHTTP, envStripe, envStripeWebhook},
 			// EventProcessed (GetItem), ownership (GetItem, GSI1, UpdateItem),
 			// upsert (GetItem, GSI2, PutItem), MarkEventProcessed (PutItem).
@@ -180,6 +211,8 @@ func functionSpecs() []functionSpec {
 		{
 			Name: fnNFTWebhook, Description: "POST /webhooks/nfts",
 			MemoryMB: 256, Timeout: 10 * time.Second,
+			// No NFT_API_KEY: it verifies the signature and queues a
+			// refresh; order-refresh calls the marketplace.
 			Env: []string{envStore, envHTTP, envNFTWebhook, envQueue},
 			// Verifies the signature and queues a refresh per wallet: no table.
 			SendsRefresh: true,

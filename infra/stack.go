@@ -55,6 +55,10 @@ type Dashboard struct {
 	Functions   map[string]awslambda.Function
 	Secrets     map[string]awscdk.CfnParameter
 	API         *API
+
+	// mailAddress and mailIdentity are the sender of member mails and its
+	// SES identity (Config.mailSender).
+	mailAddress, mailIdentity string
 }
 
 // secretParam is one deploy-time secret: a NoEcho CloudFormation parameter
@@ -64,8 +68,10 @@ type secretParam struct {
 	ID       string // parameter logical id
 	Env      string // CONTRACT §7 variable
 	Required bool
-	Pattern  string // AllowedPattern, "" for none
-	Help     string
+	// MinLength of a required secret; 1 when zero.
+	MinLength int
+	Pattern   string // AllowedPattern, "" for none
+	Help      string
 }
 
 // secretParams lists the secrets of CONTRACT §7.
@@ -75,6 +81,8 @@ func secretParams() []secretParam {
 			Help: "HS256 secret the identity service signs member JWTs with."},
 		{ID: "JwtSecretPrevious", Env: "JWT_SECRET_PREVIOUS",
 			Help: "Previous JWT secret, accepted too during a rotation; empty otherwise."},
+		{ID: "CursorSecret", Env: "CURSOR_SECRET", Required: true, MinLength: 32,
+			Help: "Key of the list cursors and verification-code hashes (at least 32 characters; not the JWT secret)."},
 		{ID: "InternalToken", Env: "INTERNAL_TOKEN", Pattern: "^$|^.{32,}$",
 			Help: "X-Internal-Token of the /internal routes (at least 32 characters); empty hides them."},
 		{ID: "StripeSecret", Env: "STRIPE_SECRET", Required: true,
@@ -104,13 +112,17 @@ func NewDashboardStack(scope constructs.Construct, id string, props *DashboardSt
 	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &sprops)
 	d := &Dashboard{Stack: stack, TableName: cfg.TableName, Functions: map[string]awslambda.Function{}, Secrets: map[string]awscdk.CfnParameter{}}
+	var err error
+	if d.mailAddress, d.mailIdentity, err = cfg.mailSender(); err != nil {
+		return nil, err
+	}
 
 	for _, s := range secretParams() {
 		p := &awscdk.CfnParameterProps{
 			Type: jsii.String("String"), NoEcho: jsii.Bool(true), Description: jsii.String(s.Help),
 		}
 		if s.Required {
-			p.MinLength = jsii.Number(1)
+			p.MinLength = jsii.Number(max(s.MinLength, 1))
 		} else {
 			p.Default = jsii.String("")
 		}
@@ -223,34 +235,49 @@ func (d *Dashboard) environments(cfg Config) map[string]map[string]*string {
 	put(stripe, "STRIPE_API_BASE", cfg.StripeAPIBase)
 	put(stripe, "STRIPE_MAX_RPS", cfg.StripeMaxRPS)
 	put(stripe, "ORDER_STALE_AFTER", cfg.OrderStaleAfter)
+	// STRIPE_SECRET is a required parameter, so Stripe is always on.
+	stripeFlag := map[string]*string{"STRIPE_ENABLED": jsii.String("true")}
+	put(stripeFlag, "ORDER_STALE_AFTER", cfg.OrderStaleAfter)
 
 	nft := map[string]*string{"NFT_API_KEY": secret("NFT_API_KEY")}
 	put(nft, "NFT_PROVIDER", cfg.NFTProvider)
 	put(nft, "NFT_API_BASE_URL", cfg.NFTAPIBaseURL)
 	put(nft, "NFT_COLLECTIONS", cfg.NFTCollections)
 	put(nft, "NFT_STALE_AFTER", cfg.NFTStaleAfter)
+	// NFT_API_KEY is required too: the marketplace is always on.
+	nftFlag := map[string]*string{"NFT_ENABLED": jsii.String("true")}
+	put(nftFlag, "NFT_STALE_AFTER", cfg.NFTStaleAfter)
 
 	auth := map[string]*string{"JWT_SECRET": secret("JWT_SECRET"), "JWT_SECRET_PREVIOUS": secret("JWT_SECRET_PREVIOUS")}
 	put(auth, "JWT_ISSUER", cfg.JWTIssuer)
 	put(auth, "JWT_AUDIENCE", cfg.JWTAudience)
 
 	return map[string]map[string]*string{
-		envStore: store,
-		envHTTP: {
-			"CORS_ALLOW_ORIGINS": jsii.String(strings.Join(cfg.CORSAllowOrigins, ",")),
-			// The list cursors are signed with a key derived from
-			// JWT_SECRET, and lambdafn.API refuses to start without it.
-			"JWT_SECRET": secret("JWT_SECRET"),
-		},
+		envStore:         store,
+		envHTTP:          {"CORS_ALLOW_ORIGINS": jsii.String(strings.Join(cfg.CORSAllowOrigins, ","))},
+		envMember:        {"CURSOR_SECRET": secret("CURSOR_SECRET")},
 		envStripe:        stripe,
+		envStripeFlag:    stripeFlag,
 		envNFT:           nft,
+		envNFTFlag:       nftFlag,
 		envAuth:          auth,
 		envQueue:         {"REFRESH_QUEUE_URL": d.Queue.QueueUrl()},
 		envInternal:      {"INTERNAL_TOKEN": secret("INTERNAL_TOKEN")},
 		envStripeWebhook: {"STRIPE_WEBHOOK_SECRET": secret("STRIPE_WEBHOOK_SECRET")},
 		envNFTWebhook:    {"NFT_WEBHOOK_SECRET": secret("NFT_WEBHOOK_SECRET")},
-		"":               {"LOG_LEVEL": jsii.String(cfg.LogLevel)},
+		envMail: {
+			"MAIL_TRANSPORT": jsii.String("ses"),
+			"MAIL_FROM":      jsii.String(cfg.MailFrom),
+			"SITE_ORIGIN":    jsii.String(cfg.siteOrigin()),
+		},
+		envSite: {"SITE_ORIGIN": jsii.String(cfg.siteOrigin())},
+		"":      {"LOG_LEVEL": jsii.String(cfg.LogLevel)},
 	}
+}
+
+// sesIdentityArn is the ARN of the SES identity mail is sent under.
+func sesIdentityArn(identity string) *string {
+	return awscdk.Fn_Sub(jsii.String("arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/"+identity), nil)
 }
 
 // newFunction defines one function with its own log group and its own role,
@@ -293,6 +320,15 @@ func (d *Dashboard) newFunction(spec functionSpec, code awslambda.Code, envs map
 	}
 	if spec.SendsRefresh {
 		allow([]string{"sqs:SendMessage"}, []*string{d.Queue.QueueArn()}, nil)
+	}
+	if spec.SendsMail {
+		// SES v2 SendEmail, on the sender's identity only and only with
+		// its address in From: the function cannot send as anyone else.
+		// (In the SES sandbox, recipients must be verified identities too;
+		// production access lifts that, docs/operations.md.)
+		allow([]string{"ses:SendEmail"}, []*string{sesIdentityArn(d.mailIdentity)}, map[string]any{
+			"StringEquals": map[string]any{"ses:FromAddress": d.mailAddress},
+		})
 	}
 
 	env := map[string]*string{}

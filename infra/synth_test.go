@@ -161,6 +161,18 @@ func synth(t testing.TB, cfg Config) (s *synthesized) {
 	return s
 }
 
+// testMailFrom is the sender the test stacks mail from; a deployment must
+// name its own (mailFrom has no default).
+const testMailFrom = "The Babes Club <No-Reply@Mail.BabesClub.example>"
+
+// testConfig is the default configuration plus the settings a deployment
+// must give (mailFrom).
+func testConfig() Config {
+	c := DefaultConfig()
+	c.MailFrom = testMailFrom
+	return c
+}
+
 var (
 	sharedOnce sync.Once
 	shared     *synthesized
@@ -169,7 +181,7 @@ var (
 // defaultStack is the stack of the default configuration, synthesized once.
 func defaultStack(t *testing.T) *synthesized {
 	t.Helper()
-	sharedOnce.Do(func() { shared = synth(t, DefaultConfig()) })
+	sharedOnce.Do(func() { shared = synth(t, testConfig()) })
 	if shared == nil {
 		t.Fatal("the shared synthesis failed (see the first failing test)")
 	}

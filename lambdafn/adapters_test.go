@@ -80,6 +80,7 @@ func TestAuthorizerInProcess(t *testing.T) {
 		t.Fatalf("valid token refused: %v", err)
 	}
 	if resp.PrincipalID != memberA || resp.Context["userId"] != memberA || resp.Context["role"] != "customer" ||
+		resp.Context["exp"] != tokenExp(t, header) ||
 		resp.PolicyDocument.Statement[0].Resource[0] != testAPIArn+"/*/*" || resp.PolicyDocument.Statement[0].Effect != "Allow" {
 		t.Errorf("allow response = %+v", resp)
 	}
@@ -149,15 +150,32 @@ func TestHTTPTakesMemberFromAuthorizerOnly(t *testing.T) {
 	if got := call(ev); got["ok"] != false || got["userId"] != "" {
 		t.Errorf("without authorizer context, spoofed header: %v", got)
 	}
-	for _, bad := range []map[string]any{
-		{"userId": ""}, {"userId": 12}, {"principalId": memberA}, {"userId": "a\nb"}, {"userId": strings.Repeat("a", 129)},
-	} {
-		if got := call(apiEvent("GET", "/dashboard/profile", bad, "")); got["ok"] != false {
-			t.Errorf("context %v accepted: %v", bad, got)
+	exp := fmt.Sprint(time.Now().Add(time.Hour).Unix())
+	bad := []map[string]any{
+		{"userId": "", "exp": exp}, {"userId": 12, "exp": exp}, {"principalId": memberA, "exp": exp},
+		{"userId": "a\nb", "exp": exp}, {"userId": strings.Repeat("a", 129), "exp": exp}, {"userId": "a#b", "exp": exp},
+		// A context without a usable exp: the member's expiry is unknown.
+		{"userId": memberA}, {"userId": memberA, "exp": ""}, {"userId": memberA, "exp": "soon"},
+		{"userId": memberA, "exp": "-60"}, {"userId": memberA, "exp": "+60"}, {"userId": memberA, "exp": "0"},
+		{"userId": memberA, "exp": "17e8"}, {"userId": memberA, "exp": "1700000000.5"}, {"userId": memberA, "exp": 1.7e9 + 0.5},
+		{"userId": memberA, "exp": "253402300800"}, {"userId": memberA, "exp": true}, {"userId": memberA, "exp": nil},
+	}
+	for _, ctx := range bad {
+		if got := call(apiEvent("GET", "/dashboard/profile", ctx, "")); got["ok"] != false {
+			t.Errorf("context %v accepted: %v", ctx, got)
+		}
+	}
+	// exp as API Gateway passes it on (a decimal string) and as a JSON
+	// number both name the same instant.
+	for _, e := range []any{exp, float64(time.Now().Add(time.Hour).Unix())} {
+		ctx := memberContext(memberA)
+		ctx["exp"] = e
+		if got := call(apiEvent("GET", "/dashboard/profile", ctx, "")); got["ok"] != true {
+			t.Errorf("exp %#v refused: %v", e, got)
 		}
 	}
 	call(apiEvent("GET", "/boom", nil, ""))
-	if m := sumMetrics(t, metrics.String()); m["Requests"] != 8 || m["Errors"] != 1 {
+	if m := sumMetrics(t, metrics.String()); m["Requests"] != float64(len(bad)+5) || m["Errors"] != 1 {
 		t.Errorf("metrics = %v", m)
 	}
 }
@@ -229,9 +247,14 @@ func TestColdStartRefusesMissingSettings(t *testing.T) {
 	if _, err := f.App(ctx); err == nil || !strings.Contains(err.Error(), "COMMERCE_TABLE") {
 		t.Errorf("App without a table: %v", err)
 	}
-	f, _, _ = newTestFunction(t, "get-profile", map[string]string{"COMMERCE_TABLE": "t"})
-	if _, err := lambdafn.API(ctx, f); err == nil || !strings.Contains(err.Error(), "JWT_SECRET") {
-		t.Errorf("API without JWT_SECRET: %v", err)
+	f, _, _ = newTestFunction(t, "get-profile", map[string]string{"COMMERCE_TABLE": "t", "JWT_SECRET": jwtSecret})
+	if _, err := lambdafn.API(ctx, f); err == nil || !strings.Contains(err.Error(), "CURSOR_SECRET") {
+		t.Errorf("API without CURSOR_SECRET: %v", err)
+	}
+	// The functions machines call start without any key but their own.
+	f, _, _ = newTestFunction(t, "nft-webhook", map[string]string{"COMMERCE_TABLE": "t", "NFT_WEBHOOK_SECRET": nftSecret})
+	if _, err := lambdafn.MachineAPI(ctx, f); err != nil {
+		t.Errorf("MachineAPI without CURSOR_SECRET: %v", err)
 	}
 	if _, err := lambdafn.TokenAuthorizer(ctx, f); err == nil {
 		t.Error("authorizer without JWT_SECRET started")
@@ -274,10 +297,16 @@ func apiEvent(method, target string, authorizer map[string]any, body string) eve
 }
 
 // memberContext is requestContext.authorizer as API Gateway passes on what
-// the TOKEN authorizer returned.
+// the TOKEN authorizer returned for a token minted now, valid for an hour:
+// every value a string, exp included.
 func memberContext(id string) map[string]any {
+	return expiringContext(id, time.Now().Add(time.Hour))
+}
+
+// expiringContext is memberContext for a token that expires at exp.
+func expiringContext(id string, exp time.Time) map[string]any {
 	return map[string]any{"principalId": id, "userId": id, "email": "member-" + id[:6] + "@example.com",
-		"role": "customer", "displayName": "Test Member", "integrationLatency": 3}
+		"role": "customer", "displayName": "Test Member", "exp": fmt.Sprint(exp.Unix()), "integrationLatency": 3}
 }
 
 // sqsEvent is an SQS event source batch of bodies, ids msg-1, msg-2 …

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +14,13 @@ import (
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/obs"
 )
+
+// ContextExp is the authorizer context key of the token's exp, in epoch
+// seconds as a decimal string. API Gateway caches the whole decision,
+// context included, for the cache TTL; the HTTP functions compare exp with
+// their clock on every request so that a cached Allow never outlives the
+// token (CONTRACT §2).
+const ContextExp = "exp"
 
 // AuthorizerHandler handles API Gateway TOKEN authorizer requests.
 type AuthorizerHandler func(context.Context, events.APIGatewayCustomAuthorizerRequest) (events.APIGatewayCustomAuthorizerResponse, error)
@@ -42,7 +50,7 @@ func TokenAuthorizer(_ context.Context, f *Function) (AuthorizerHandler, error) 
 // policy on execute-api:Invoke for the whole API stage — API Gateway caches
 // the decision per token, and a policy naming only the first route would
 // deny the member's next one — with principalId the member id (never the
-// token) and the context {userId, email, role, displayName} that
+// token) and the context {userId, email, role, displayName, exp} that
 // MemberFromGateway reads. Anything else, panics included, is
 // ErrUnauthorized and counts as AuthorizerDenied; the token is never logged.
 func (f *Function) Authorizer(v *auth.Verifier) AuthorizerHandler {
@@ -101,6 +109,10 @@ func authorize(v *auth.Verifier, req events.APIGatewayCustomAuthorizerRequest) (
 			"email":       c.Email,
 			"role":        c.Role,
 			"displayName": c.DisplayName,
+			// API Gateway hands every context value on as a string, so
+			// exp is one from the start: what MemberFromGateway reads is
+			// exactly what was written.
+			ContextExp: strconv.FormatInt(c.ExpiresAt.Unix(), 10),
 		},
 	}, "", false
 }

@@ -16,19 +16,23 @@
 //
 //	authorizer            TokenAuthorizer      TOKEN authorizer of every /dashboard/ route
 //	get-profile           API                  GET  /dashboard/profile
-//	update-profile        API                  PUT  /dashboard/profile, POST /dashboard/update-profile
+//	update-profile        API                  PUT  /dashboard/profile, POST /dashboard/update-profile, POST /dashboard/profile/email/verify
 //	list-orders           API                  GET  /dashboard/orders
 //	get-order             API                  GET  /dashboard/orders/{orderId}
 //	list-nfts             API                  GET  /dashboard/nfts
 //	wallet-challenge      API                  POST /dashboard/wallet/challenge
 //	wallet-verify         API                  POST /dashboard/wallet/verify
-//	stripe-webhook        API                  POST /webhooks/stripe, POST /stripe/webhook
-//	nft-webhook           API                  POST /webhooks/nfts
-//	internal-sync-stripe  API                  POST /internal/sync/stripe
-//	internal-sync-nfts    API                  POST /internal/sync/nfts
+//	stripe-webhook        MachineAPI           POST /webhooks/stripe, POST /stripe/webhook
+//	nft-webhook           MachineAPI           POST /webhooks/nfts
+//	internal-sync-stripe  MachineAPI           POST /internal/sync/stripe
+//	internal-sync-nfts    MachineAPI           POST /internal/sync/nfts
 //	order-refresh         RefreshWorker        SQS refresh queue (ReportBatchItemFailures on)
 //	stripe-order-sync     OrderReconciliation  EventBridge, nightly at 02:00 UTC
 //	nft-sync              NFTPoll              EventBridge, hourly
+//
+// API and MachineAPI differ only in what they insist on: the member-facing
+// functions need CURSOR_SECRET, the ones machines call hold no key they do
+// not use (CONTRACT §7).
 //
 // Every HTTP function serves the whole httpapi handler, not only its route:
 // routing inside is a map lookup, there is one code path to test, and the

@@ -3,8 +3,6 @@ package lambdafn
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -53,8 +51,8 @@ func New(name string, getenv func(string) string, metrics, logs io.Writer) *Func
 }
 
 // Builder is a cold start: it builds one function's invocation handler from
-// its Function. Builders are API, TokenAuthorizer, RefreshWorker,
-// OrderReconciliation and NFTPoll.
+// its Function. Builders are API, MachineAPI, TokenAuthorizer,
+// RefreshWorker, OrderReconciliation and NFTPoll.
 type Builder[H any] func(ctx context.Context, f *Function) (H, error)
 
 // Run is the whole main of a Lambda function: the cold start (New, then
@@ -90,15 +88,7 @@ func (f *Function) App(ctx context.Context) (*app.App, error) {
 	if f.getenv("COMMERCE_TABLE") == "" && f.getenv("DYNAMODB_ENDPOINT") == "" {
 		return nil, errors.New("lambdafn: COMMERCE_TABLE is not set; Lambda functions keep their data in DynamoDB only")
 	}
-	key := f.getenv("JWT_SECRET")
-	if key == "" {
-		// Only the HTTP API issues and opens cursors, and API insists on
-		// JWT_SECRET; the workers get a key no cursor will ever need.
-		var b [32]byte
-		_, _ = rand.Read(b[:])
-		key = hex.EncodeToString(b[:])
-	}
-	a, err := app.New(ctx, f.getenv, "", f.logs, key)
+	a, err := app.New(ctx, f.getenv, "", f.logs)
 	if err != nil {
 		return nil, err
 	}

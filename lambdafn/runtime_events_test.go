@@ -2,6 +2,7 @@ package lambdafn_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"regexp"
 	"sort"
@@ -132,6 +133,11 @@ func checkAllow(t *testing.T, res runtimeapi.Result, header string) {
 		resp.Context["role"] != "customer" || resp.Context["displayName"] != "Test Member" {
 		t.Errorf("principal %q, context %v", resp.PrincipalID, resp.Context)
 	}
+	// exp is the token's, as the decimal string API Gateway would make of
+	// it anyway.
+	if want := tokenExp(t, header); resp.Context["exp"] != want {
+		t.Errorf("context exp = %#v, want the token's %q", resp.Context["exp"], want)
+	}
 	st := resp.PolicyDocument.Statement
 	if resp.PolicyDocument.Version != "2012-10-17" || len(st) != 1 || st[0].Effect != "Allow" ||
 		len(st[0].Action) != 1 || st[0].Action[0] != "execute-api:Invoke" || len(st[0].Resource) != 1 {
@@ -256,16 +262,18 @@ func TestLambdaColdStartFailures(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"get-profile", map[string]string{"JWT_SECRET": jwtSecret}, "COMMERCE_TABLE"},    // never the embedded store
-		{"authorizer", map[string]string{}, "JWT_SECRET"},                                // no key, no verifier
-		{"stripe-order-sync", map[string]string{"COMMERCE_TABLE": "t"}, "STRIPE_SECRET"}, // nothing to reconcile
-		{"list-orders", map[string]string{"COMMERCE_TABLE": "t", "JWT_SECRET": jwtSecret, "ORDER_STALE_AFTER": "soon"}, "ORDER_STALE_AFTER"},
+		{"get-profile", map[string]string{"CURSOR_SECRET": cursorSecret}, "COMMERCE_TABLE"}, // never the embedded store
+		{"get-profile", map[string]string{"COMMERCE_TABLE": "t"}, "CURSOR_SECRET"},          // no cursor key
+		{"authorizer", map[string]string{}, "JWT_SECRET"},                                   // no key, no verifier
+		{"stripe-order-sync", map[string]string{"COMMERCE_TABLE": "t"}, "STRIPE_SECRET"},    // nothing to reconcile
+		{"list-orders", map[string]string{"COMMERCE_TABLE": "t", "CURSOR_SECRET": cursorSecret, "ORDER_STALE_AFTER": "soon"}, "ORDER_STALE_AFTER"},
+		{"list-orders", map[string]string{"COMMERCE_TABLE": "t", "CURSOR_SECRET": cursorSecret, "STRIPE_ENABLED": "yes please"}, "STRIPE_ENABLED"},
 	} {
 		w := &world{t: t, env: tc.env}
 		fn := w.start(tc.name)
-		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-		_, err := fn.api.InvokeJSON(ctx, scheduledEvent("x"))
-		cancel()
+		// The function fails its cold start at once; only a hang would
+		// need the test's deadline.
+		_, err := fn.api.InvokeJSON(testContext(t), scheduledEvent("x"))
 		ie, ok := fn.api.InitError()
 		if err != runtimeapi.ErrInitFailed || !ok || !strings.Contains(ie.ErrorMessage, tc.want) || ie.ErrorType != "Runtime.ConfigInvalid" {
 			t.Errorf("%s: invoke = %v, init error %+v; want one naming %s", tc.name, err, ie, tc.want)
@@ -275,8 +283,29 @@ func TestLambdaColdStartFailures(t *testing.T) {
 			if code := fn.proc.ExitCode(); code != 1 {
 				t.Errorf("%s exited with %d", tc.name, code)
 			}
-		case <-time.After(10 * time.Second):
+		case <-testContext(t).Done():
 			t.Errorf("%s still runs after a failed cold start", tc.name)
 		}
 	}
+}
+
+// tokenExp returns the exp claim of a "Bearer <JWT>" header as a decimal
+// string, read from the payload without verifying it.
+func tokenExp(t *testing.T, header string) string {
+	t.Helper()
+	parts := strings.Split(strings.TrimPrefix(header, "Bearer "), ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", header)
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		Exp json.Number `json:"exp"`
+	}
+	if err := json.Unmarshal(raw, &claims); err != nil || claims.Exp == "" {
+		t.Fatalf("no exp in %s: %v", raw, err)
+	}
+	return claims.Exp.String()
 }

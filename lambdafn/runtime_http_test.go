@@ -87,6 +87,20 @@ func TestLambdaUpdateProfile(t *testing.T) {
 	if _, err := w.store.GetProfile(context.Background(), memberB); dashboard.ErrorCode(err) != dashboard.ENOTFOUND {
 		t.Errorf("member B was written: %v", err)
 	}
+
+	// API Gateway answering from its authorizer cache after the token
+	// expired (an hour ago: it only gets older while the test runs): the
+	// function refuses and writes nothing (issue 10, finding 4).
+	late := expiringContext(memberA, time.Now().Add(-time.Hour))
+	resp, body = fn.http(apiEvent("PUT", "/dashboard/profile", late, `{"displayName":"Too Late"}`))
+	want(t, "PUT with an expired token", resp, body, 401, "unauthorized")
+	resp, body = fn.http(apiEvent("POST", "/dashboard/update-profile", late, `{"displayName":"Too Late"}`))
+	want(t, "POST with an expired token", resp, body, 401, "unauthorized")
+	after, err := w.store.GetProfile(context.Background(), memberA)
+	if err != nil || after.DisplayName != stored.DisplayName || after.UpdatedAt == nil || stored.UpdatedAt == nil ||
+		!after.UpdatedAt.Equal(*stored.UpdatedAt) {
+		t.Errorf("an expired token changed the profile: %+v, %v", after, err)
+	}
 }
 
 func TestLambdaListOrders(t *testing.T) {
@@ -135,7 +149,9 @@ func TestLambdaGetOrder(t *testing.T) {
 
 func TestLambdaListNFTs(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t)
+	// list-nfts holds no marketplace key, only NFT_ENABLED (functionEnv).
+	w := newWorld(t).withMarket().withQueue()
+	w.seedMember(memberA, "", testWallet) // no wallet, no holdings shown (issue 10, finding 2)
 	_, err := w.store.ReplaceHoldings(context.Background(), memberA, []dashboard.Holding{{
 		TokenID: "7", ContractAddress: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", CollectionID: "babes-genesis", TokenName: "Babe #7",
 	}}, time.Now())
@@ -145,8 +161,19 @@ func TestLambdaListNFTs(t *testing.T) {
 	fn := w.start("list-nfts")
 	resp, body := fn.http(apiEvent("GET", "/dashboard/nfts", memberContext(memberA), ""))
 	want(t, "GET /dashboard/nfts", resp, body, 200, "")
-	if nfts, _ := body["nfts"].([]any); len(nfts) != 1 || body["wallet"] != nil || body["walletVerified"] != false {
+	if nfts, _ := body["nfts"].([]any); len(nfts) != 1 || body["wallet"] != testWallet || body["walletVerified"] != false || body["refreshing"] != false {
 		t.Errorf("nfts = %s", resp.Body)
+	}
+	// A member with a wallet never synced: refreshing, and the refresh is
+	// queued for order-refresh, which holds the key.
+	w.seedMember(memberB, "", testWallet)
+	resp, body = fn.http(apiEvent("GET", "/dashboard/nfts", memberContext(memberB), ""))
+	want(t, "GET /dashboard/nfts with a wallet", resp, body, 200, "")
+	if body["refreshing"] != true {
+		t.Errorf("nfts of a never-synced wallet = %s, want refreshing", resp.Body)
+	}
+	if n := w.queued(); n != 1 {
+		t.Errorf("%d refresh messages queued, want 1", n)
 	}
 }
 

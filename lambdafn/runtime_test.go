@@ -39,6 +39,7 @@ import (
 // Secrets the functions get; none of them may reach stdout or stderr.
 const (
 	jwtSecret     = "lambda-test-jwt-secret-0123456789abcdef"
+	cursorSecret  = "lambda-test-cursor-secret-0123456789abcdef"
 	prevSecret    = "lambda-test-previous-secret-fedcba98765"
 	internalToken = "lambda-test-internal-token-0123456789abcdef"
 	stripeSecret  = "sk_test_lambdaharness0123456789"
@@ -169,21 +170,26 @@ func newWorld(t *testing.T) *world {
 	ep := dynamolocal.Endpoint(t)
 	client, table := dynamolocal.NewTable(t)
 	return &world{t: t, store: dynamo.New(client, table), env: map[string]string{
-		"DYNAMODB_ENDPOINT": ep, "COMMERCE_TABLE": table, "JWT_SECRET": jwtSecret,
+		"DYNAMODB_ENDPOINT": ep, "COMMERCE_TABLE": table, "JWT_SECRET": jwtSecret, "CURSOR_SECRET": cursorSecret,
 		"INTERNAL_TOKEN": internalToken, "LOG_LEVEL": "debug",
 	}}
 }
 
+// withStripe turns Stripe on as the stack does: the key for the functions
+// that call Stripe, STRIPE_ENABLED for list-orders.
 func (w *world) withStripe() *world {
 	w.stripe = stripefake.New(w.t)
 	w.env["STRIPE_SECRET"], w.env["STRIPE_WEBHOOK_SECRET"] = stripeSecret, stripeWebhook
-	w.env["STRIPE_API_BASE"], w.env["STRIPE_MAX_RPS"] = w.stripe.URL(), "1000"
+	w.env["STRIPE_API_BASE"], w.env["STRIPE_MAX_RPS"], w.env["STRIPE_ENABLED"] = w.stripe.URL(), "1000", "true"
 	return w
 }
 
+// withMarket turns the marketplace on as the stack does: the key for the
+// functions that call it, NFT_ENABLED for list-nfts.
 func (w *world) withMarket() *world {
 	w.market = marketfake.NewOpenSea(w.t)
 	w.env["NFT_PROVIDER"], w.env["NFT_API_BASE_URL"], w.env["NFT_API_KEY"] = "opensea", w.market.URL(), w.market.APIKey()
+	w.env["NFT_ENABLED"] = "true"
 	return w
 }
 
@@ -209,9 +215,52 @@ type function struct {
 	invocations int
 }
 
-// start runs cmd/lambda/name with the world's environment plus extra
-// ("KEY=value"). The process is stopped when the test ends, after its
-// output is checked for secrets and personal data.
+// functionEnv is, per function, the variables the CDK stack gives it
+// (infra/stack_test.go's wantEnv and wantSecrets hold the stack to the
+// same list), so that each function is tested with only what it gets on
+// AWS: a function that needed a secret it is not given fails here.
+var functionEnv = func() map[string][]string {
+	var (
+		store      = []string{"COMMERCE_TABLE", "NFT_CHAIN", "LOG_LEVEL"}
+		http       = []string{"CORS_ALLOW_ORIGINS"}
+		member     = []string{"CURSOR_SECRET"}
+		stripe     = []string{"STRIPE_SECRET", "STRIPE_API_BASE", "STRIPE_MAX_RPS", "ORDER_STALE_AFTER"}
+		stripeFlag = []string{"STRIPE_ENABLED", "ORDER_STALE_AFTER"}
+		nft        = []string{"NFT_PROVIDER", "NFT_API_KEY", "NFT_API_BASE_URL", "NFT_COLLECTIONS", "NFT_STALE_AFTER"}
+		nftFlag    = []string{"NFT_ENABLED", "NFT_STALE_AFTER"}
+		queue      = []string{"REFRESH_QUEUE_URL"}
+		internal   = []string{"INTERNAL_TOKEN"}
+		mail       = []string{"MAIL_TRANSPORT", "MAIL_FROM", "SITE_ORIGIN"}
+		site       = []string{"SITE_ORIGIN"}
+	)
+	cat := func(lists ...[]string) []string { return slices.Concat(lists...) }
+	return map[string][]string{
+		"authorizer":           {"JWT_SECRET", "JWT_SECRET_PREVIOUS", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_LEVEL"},
+		"get-profile":          cat(store, http, member),
+		"update-profile":       cat(store, http, member, mail),
+		"list-orders":          cat(store, http, member, stripeFlag, queue),
+		"get-order":            cat(store, http, member, stripe),
+		"list-nfts":            cat(store, http, member, nftFlag, queue),
+		"wallet-challenge":     cat(store, http, member, site),
+		"wallet-verify":        cat(store, http, member, site),
+		"stripe-webhook":       cat(store, http, stripe, []string{"STRIPE_WEBHOOK_SECRET"}),
+		"nft-webhook":          cat(store, http, queue, []string{"NFT_WEBHOOK_SECRET"}),
+		"internal-sync-stripe": cat(store, http, stripe, internal),
+		"internal-sync-nfts":   cat(store, http, nft, internal),
+		"order-refresh":        cat(store, stripe, nft),
+		"stripe-order-sync":    cat(store, stripe),
+		"nft-sync":             cat(store, nft),
+	}
+}()
+
+// testEndpoints reach every function: they point the AWS SDK at DynamoDB
+// Local and goaws, which the stack's functions find on their own.
+var testEndpoints = []string{"DYNAMODB_ENDPOINT", "SQS_ENDPOINT"}
+
+// start runs cmd/lambda/name with the part of the world's environment the
+// stack gives that function (functionEnv), plus extra ("KEY=value"). The
+// process is stopped when the test ends, after its output is checked for
+// secrets and personal data.
 func (w *world) start(name string, extra ...string) *function {
 	t := w.t
 	t.Helper()
@@ -221,9 +270,20 @@ func (w *world) start(name string, extra ...string) *function {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { api.Close() })
+	// The invocation deadline the function sees: the test's own, not a
+	// fixed 30 s that a loaded machine could overrun.
+	if d, ok := t.Deadline(); ok {
+		api.Timeout = time.Until(d)
+	}
+	allowed, ok := functionEnv[name]
+	if !ok {
+		t.Fatalf("no functionEnv entry for %s", name)
+	}
 	env := make([]string, 0, len(w.env)+len(extra))
 	for k, v := range w.env {
-		env = append(env, k+"="+v)
+		if slices.Contains(allowed, k) || slices.Contains(testEndpoints, k) {
+			env = append(env, k+"="+v)
+		}
 	}
 	proc, err := runtimeapi.Start(bin, api, append(env, extra...)...)
 	if err != nil {
@@ -240,9 +300,7 @@ func (w *world) start(name string, extra ...string) *function {
 // invoke sends v as the next event and returns the function's answer.
 func (f *function) invoke(v any) runtimeapi.Result {
 	f.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	res, err := f.api.InvokeJSON(ctx, v)
+	res, err := f.api.InvokeJSON(testContext(f.t), v)
 	if err != nil {
 		ie, _ := f.api.InitError()
 		f.t.Fatalf("%s: %v (init error %+v)\nstderr:\n%s", f.name, err, ie, f.proc.Stderr())
@@ -294,25 +352,41 @@ func header(resp events.APIGatewayProxyResponse, name string) string {
 
 // metrics sums the function's EMF output (see sumMetrics). A function
 // flushes its metrics before it answers, but its stdout reaches us through a
-// pipe, so this waits (briefly) until every answered invocation's Requests
-// has arrived.
+// pipe, so this waits until every answered invocation's Requests has
+// arrived — woken by each write, with no window of its own.
 func (f *function) metrics() map[string]float64 {
 	f.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		m := sumMetrics(f.t, f.proc.Stdout())
-		if m["Requests"] >= float64(f.invocations) || time.Now().After(deadline) {
-			return m
-		}
-		time.Sleep(5 * time.Millisecond)
+	out, err := f.proc.WaitStdout(testContext(f.t), func(out string) bool {
+		return sumMetrics(f.t, out)["Requests"] >= float64(f.invocations)
+	})
+	if err != nil {
+		f.t.Errorf("%s: waiting for the metrics of %d invocations: %v", f.name, f.invocations, err)
 	}
+	return sumMetrics(f.t, out)
+}
+
+// testContext ends shortly before the test binary's deadline (go test
+// -timeout) and never after a fixed number of seconds: how long a function
+// takes depends on the machine, and only a function that hangs — which the
+// binary's deadline would catch anyway — may fail a test for time. The
+// margin lets the test report what it was waiting for.
+func testContext(t *testing.T) context.Context {
+	t.Helper()
+	d, ok := t.Deadline()
+	if !ok {
+		return context.Background()
+	}
+	margin := min(10*time.Second, time.Until(d)/10)
+	ctx, cancel := context.WithDeadline(context.Background(), d.Add(-margin))
+	t.Cleanup(cancel)
+	return ctx
 }
 
 // checkOutput fails the test if a secret, token or email reached the
 // function's output. Member ids are opaque and may appear.
 func (f *function) checkOutput() {
 	out := f.proc.Stdout() + f.proc.Stderr()
-	for _, s := range []string{jwtSecret, prevSecret, internalToken, stripeSecret, stripeWebhook, nftSecret,
+	for _, s := range []string{jwtSecret, prevSecret, cursorSecret, internalToken, stripeSecret, stripeWebhook, nftSecret,
 		testWallet, strings.ToLower(testWallet), "@example.com", "eyJ"} {
 		if strings.Contains(out, s) {
 			f.t.Errorf("%s wrote %q to its output:\n%s", f.name, s, out)

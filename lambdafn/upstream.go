@@ -131,6 +131,12 @@ func (s *meteredStore) ListHoldings(ctx context.Context, userID, collectionID st
 	return p, err
 }
 
+func (s *meteredStore) RemoveHoldings(ctx context.Context, userID string) (int, error) {
+	n, err := s.next.RemoveHoldings(ctx, userID)
+	s.done(err)
+	return n, err
+}
+
 func (s *meteredStore) EachHolder(ctx context.Context, collectionID string, fn func(dashboard.Holder) error) error {
 	var cbErr error
 	err := s.next.EachHolder(ctx, collectionID, func(h dashboard.Holder) error {
@@ -231,4 +237,36 @@ func (mk *meteredMarket) Holdings(ctx context.Context, wallet string) ([]dashboa
 	h, err := mk.next.Holdings(ctx, wallet)
 	mk.m.Upstream(obs.UpstreamMarketplace, upstreamOK(err))
 	return h, err
+}
+
+func (s *meteredStore) SaveCode(ctx context.Context, c dashboard.VerificationCode) error {
+	err := s.next.SaveCode(ctx, c)
+	s.done(err)
+	return err
+}
+
+func (s *meteredStore) GetCode(ctx context.Context, userID string, purpose dashboard.CodePurpose, target string, now time.Time) (*dashboard.VerificationCode, error) {
+	c, err := s.next.GetCode(ctx, userID, purpose, target, now)
+	s.done(err)
+	return c, err
+}
+
+func (s *meteredStore) TakeCodeAttempt(ctx context.Context, userID string, purpose dashboard.CodePurpose, target, hash string) (int, error) {
+	n, err := s.next.TakeCodeAttempt(ctx, userID, purpose, target, hash)
+	s.done(err)
+	return n, err
+}
+
+func (s *meteredStore) DeleteCode(ctx context.Context, userID string, purpose dashboard.CodePurpose, target string) error {
+	err := s.next.DeleteCode(ctx, userID, purpose, target)
+	s.done(err)
+	return err
+}
+
+// TakeRate counts a refusal (ERATELIMITED) as a healthy answer: it is the
+// limit speaking, not DynamoDB throttling.
+func (s *meteredStore) TakeRate(ctx context.Context, userID, name string, limit int, window time.Duration, now time.Time) error {
+	err := s.next.TakeRate(ctx, userID, name, limit, window, now)
+	s.m.Upstream(obs.UpstreamDynamoDB, err == nil || dashboard.ErrorCode(err) == dashboard.ERATELIMITED)
+	return err
 }

@@ -100,3 +100,29 @@ func anyName(cases []Case, part string) bool {
 	}
 	return false
 }
+
+// TestHostileCasesOutlastASlowRun holds the table to the rule that no test
+// may depend on how fast the machine is: minted at one instant, every case
+// must still be refused when it is used later, as when a slow, parallel
+// suite reaches it minutes after the table was built. The later clocks
+// stay inside the hour the well-formed cases are valid for, so each case
+// is still refused for its own defect.
+func TestHostileCasesOutlastASlowRun(t *testing.T) {
+	cases := HostileCases(base(), prev)
+	for _, later := range []time.Duration{5 * time.Minute, 30 * time.Minute, 55 * time.Minute} {
+		for _, c := range cases {
+			cfg := adjusted(c)
+			cfg.Now = func() time.Time { return fixed.Add(later) }
+			if err := verify(t, cfg, c.Header); err == nil {
+				t.Errorf("%s: accepted %v after the table was minted", c.Name, later)
+			}
+		}
+		// The positive control of the same instant is still accepted then.
+		cfg := base()
+		ctl := ValidToken(cfg, "u-control")
+		cfg.Now = func() time.Time { return fixed.Add(later) }
+		if err := verify(t, cfg, ctl); err != nil {
+			t.Errorf("control token refused %v after minting: %v", later, err)
+		}
+	}
+}

@@ -7,6 +7,15 @@ import (
 	"github.com/thebabesclub/dashboard/auth"
 )
 
+// notBeforeAhead is how far in the future the "nbf in the future" case
+// starts. The table is minted once, from the wall clock unless the config
+// injects one, and then used for as long as the tests using it run: a case
+// a few minutes ahead became valid while a slow, parallel suite was still
+// going (issue 10). Ten years is beyond any run, so the verdict no longer
+// depends on how fast the machine is. The expired case needs no such
+// margin: it only gets more expired.
+const notBeforeAhead = 10 * 365 * 24 * time.Hour
+
 // claimCases are correctly signed HS256 tokens whose claims break a rule.
 func claimCases(base auth.Config) []Case {
 	t, lw := now(base), leeway(base)
@@ -16,7 +25,7 @@ func claimCases(base auth.Config) []Case {
 	setAudience := func(cfg *auth.Config) { cfg.Audience = "babesclub-dashboard" }
 	return []Case{
 		{Name: "expired beyond leeway", Header: sign(with(c, "iat", t.Add(-2*time.Hour).Unix(), "exp", t.Add(-lw-time.Minute).Unix()))},
-		{Name: "nbf in the future", Header: sign(with(c, "nbf", t.Add(lw+time.Minute).Unix()))},
+		{Name: "nbf in the future", Header: sign(with(c, "nbf", t.Add(notBeforeAhead).Unix(), "exp", t.Add(notBeforeAhead+time.Hour).Unix()))},
 		{Name: "exp missing", Header: sign(with(c, "exp", deleted))},
 		{Name: "exp null", Header: sign(with(c, "exp", nil))},
 		{Name: "exp as string", Header: sign(with(c, "exp", "9999999999"))},

@@ -33,7 +33,7 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintln(stderr, "sync: give exactly one of --user ID or --all")
 		return errUsage
 	}
-	a, err := app.New(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
+	a, err := app.New(ctx, getenv, *dataDir, stderr)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
 	}
@@ -93,7 +93,7 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	a, err := app.New(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
+	a, err := app.New(ctx, getenv, *dataDir, stderr)
 	if err != nil {
 		return fmt.Errorf("reconcile: %w", err)
 	}
@@ -160,7 +160,7 @@ func runHolders(ctx context.Context, args []string, getenv func(string) string, 
 		fmt.Fprintln(stderr, "holders: --collection is required")
 		return errUsage
 	}
-	a, err := app.New(ctx, getenv, *dataDir, stderr, getenv("JWT_SECRET"))
+	a, err := app.New(ctx, getenv, *dataDir, stderr)
 	if err != nil {
 		return fmt.Errorf("holders: %w", err)
 	}

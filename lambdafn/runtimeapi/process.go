@@ -2,11 +2,14 @@ package runtimeapi
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -137,16 +140,33 @@ func StopAll() {
 	wg.Wait()
 }
 
+// WaitStdout waits until cond holds for what the function wrote to stdout
+// so far (only whole lines are shown to it), the process exits, or ctx
+// ends, and returns that output. It wakes on every write rather than
+// polling, so a test waits exactly as long as the function takes: output
+// reaches us through a pipe, after the function answered.
+func (p *Process) WaitStdout(ctx context.Context, cond func(string) bool) (string, error) {
+	return p.stdout.wait(ctx, p.exited, cond)
+}
+
+// errExited is WaitStdout's error when the process ended first.
+var errExited = errors.New("runtimeapi: the function exited")
+
 // syncBuffer collects a process's output; exec writes it from another
 // goroutine while tests read it.
 type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	changed chan struct{} // closed and replaced by every write
 }
 
 func (b *syncBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.changed != nil {
+		close(b.changed)
+		b.changed = nil
+	}
 	if b.buf.Len() > 8<<20 {
 		return len(p), nil // bounded: a runaway function cannot fill memory
 	}
@@ -157,4 +177,36 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// lines returns the output up to its last newline and a channel closed by
+// the next write.
+func (b *syncBuffer) lines() (string, <-chan struct{}) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.changed == nil {
+		b.changed = make(chan struct{})
+	}
+	s := b.buf.String()
+	return s[:strings.LastIndexByte(s, '\n')+1], b.changed
+}
+
+func (b *syncBuffer) wait(ctx context.Context, exited <-chan struct{}, cond func(string) bool) (string, error) {
+	for {
+		s, changed := b.lines()
+		if cond(s) {
+			return s, nil
+		}
+		select {
+		case <-changed:
+		case <-exited:
+			// cmd.Wait has copied all the output before exited closes.
+			if s, _ = b.lines(); cond(s) {
+				return s, nil
+			}
+			return s, errExited
+		case <-ctx.Done():
+			return s, ctx.Err()
+		}
+	}
 }

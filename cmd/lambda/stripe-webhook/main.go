@@ -7,4 +7,4 @@ package main
 
 import "github.com/thebabesclub/dashboard/lambdafn"
 
-func main() { lambdafn.Run("stripe-webhook", lambdafn.API) }
+func main() { lambdafn.Run("stripe-webhook", lambdafn.MachineAPI) }
