@@ -21,8 +21,12 @@ export const chromiumArgs = [
 ];
 export const screenshotDir = join(repoRoot, 'web', 'screenshots');
 
-/** How long a single wait for an element or a navigation may take. */
-const ACTION_TIMEOUT_MS = 15_000;
+/**
+ * How long a single wait for an element or a navigation may take. Every wait is for a condition, never a fixed
+ * time; the bound only turns one that never comes true into a failure, so it is far above what a loaded
+ * machine (the Go tests or a CPU-heavy job beside the browser) needs.
+ */
+const ACTION_TIMEOUT_MS = 60_000;
 
 /** @param {URL} url */
 function isLoopback(url) {
@@ -45,7 +49,7 @@ export async function openBrowser(opts = {}) {
       locale: 'en-US',
       timezoneId: 'UTC',
       reducedMotion: 'reduce',
-      timeout: 30_000,
+      timeout: 120_000,
     });
   } catch (err) {
     rmSync(userDataDir, { recursive: true, force: true });

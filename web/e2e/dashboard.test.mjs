@@ -11,6 +11,7 @@ import { join, normalize, sep } from 'node:path';
 import { test } from 'node:test';
 import { openBrowser, screenshot, screenshotDir } from './browser.mjs';
 import { removeDataDir, startDashboard, webDist } from './server.mjs';
+import { readOutbox } from './outbox.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').Locator} Locator */
@@ -29,9 +30,13 @@ const SESSION_KEY = 'babes.dashboard.session';
 /** Orders per page in the dashboard (ORDERS_PAGE_SIZE) and orders of the demo member. */
 const PAGE_SIZE = 10;
 const DEMO_ORDERS = 12;
-/** Failed reads are retried twice (1 s, then 2 s later) before the error shows. */
-const ERROR_TIMEOUT_MS = 20_000;
-const TEST_TIMEOUT_MS = 90_000;
+/**
+ * Failed reads are retried twice (1 s, then 2 s later) before the error shows. Like every wait here, the bound
+ * only turns an error that never shows into a failure; a loaded machine must never reach it.
+ */
+const ERROR_TIMEOUT_MS = 90_000;
+/** A whole test, server start and browser launch included: a guard against a hang, not a speed limit. */
+const TEST_TIMEOUT_MS = 300_000;
 
 // Screenshots of failures are kept until the next run.
 if (existsSync(screenshotDir)) {
@@ -371,4 +376,83 @@ test('at phone width (375 px) the dashboard fits the screen', { timeout: TEST_TI
     },
     { viewport: { width: 375, height: 812 } },
   ),
+);
+
+test('a new email waits for the mailed code: a wrong code is refused, the right one changes it, and it lasts', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, page }) => {
+    const OLD = 'demo@babesclub.example';
+    const NEW = 'new.babe@babesclub.example';
+    await signIn(page, server);
+    await waitForPictures(page, 4);
+    const profile = profileView(page);
+    await profile.getByRole('button', { name: 'Edit profile' }).click();
+    const form = page.getByRole('form', { name: 'Edit profile' });
+    await form.getByLabel('Email', { exact: true }).fill(NEW);
+    const saved = page.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard/profile' && r.request().method() === 'PUT');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    const res = await saved;
+    assert.equal(res.status(), 200, 'PUT /dashboard/profile succeeds');
+    const body = await res.json();
+    assert.equal(body.emailVerificationSent, true);
+    assert.equal(body.profile.email, OLD, 'the email does not change on save');
+    assert.equal(body.profile.pendingEmail, NEW);
+
+    // The card shows the change as pending, with the code field focused.
+    const confirm = profile.getByRole('form', { name: 'Confirm your new email address' });
+    await confirm.waitFor();
+    await profile.getByText(`We sent a code to ${NEW}; your email stays ${OLD} until you enter it.`).waitFor();
+    const code = confirm.getByLabel('Verification code', { exact: true });
+    await waitForFocus(page, code);
+    assert.equal(await code.getAttribute('inputmode'), 'numeric');
+    assert.equal(await code.getAttribute('autocomplete'), 'one-time-code');
+
+    // The server wrote the mails before it answered: the code to the new address, a notice to the old one.
+    const mails = readOutbox(server.dataDir);
+    const toNew = mails.filter((m) => m.to === NEW);
+    assert.equal(toNew.length, 1, 'one mail to the new address');
+    const newest = /** @type {import('./outbox.mjs').Mail} */ (toNew.at(-1));
+    const right = /^Your Babes Club verification code: (\d{6})$/.exec(newest.subject)?.[1];
+    assert.ok(right, `the code is in the subject (${newest.subject})`);
+    assert.ok(newest.text.includes(right), 'and in the text body');
+    const notices = mails.filter((m) => m.to === OLD);
+    assert.equal(notices.length, 1, 'one notice to the old address');
+    assert.ok(!notices[0]?.text.includes(right) && !notices[0]?.html.includes(right), 'the notice does not carry the code');
+
+    // A wrong code is refused with the server's message; the change stays pending.
+    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0');
+    await code.fill(wrong);
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    const error = confirm.getByRole('alert');
+    await error.getByText('That code is not right; 4 tries left.').waitFor();
+    assert.equal(await code.getAttribute('aria-invalid'), 'true');
+    await screenshot(profile, 'email-pending');
+
+    // At phone width the panel fits the screen.
+    await page.setViewportSize({ width: 375, height: 812 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling (the page is ${overflow}px too wide)`);
+    for (const control of [code, confirm.getByRole('button', { name: 'Confirm' }), confirm.getByRole('button', { name: 'Send a new code' })]) {
+      const box = await control.boundingBox();
+      assert.ok(box && box.x >= 0 && box.x + box.width <= 375, `${control} is within the screen`);
+    }
+    await screenshot(profile, 'email-pending-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // The pending change comes from the server, so it is still there after a reload.
+    await page.reload();
+    await confirm.waitFor();
+    await profile.getByText(`We sent a code to ${NEW}; your email stays ${OLD} until you enter it.`).waitFor();
+
+    await code.fill(right);
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    await profile.getByText(`Your email address is now ${NEW}.`, { exact: true }).waitFor();
+    await confirm.waitFor({ state: 'detached' });
+    await profile.getByText(NEW, { exact: true }).waitFor();
+
+    await page.reload();
+    await profileName(page, 'Demo Babe').waitFor();
+    await profile.getByText(NEW, { exact: true }).waitFor();
+    assert.equal(await profile.getByText(OLD, { exact: true }).count(), 0, 'the old email is gone');
+    assert.equal(await profile.getByText(/We sent a code to/).count(), 0, 'nothing is pending any more');
+  }),
 );

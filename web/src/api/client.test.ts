@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { apiError, FakeApi, json } from '../test/fakeApi';
 import { createApiClient, ifMatchFor } from './client';
-import { ApiError } from './errors';
+import { ApiError, describeError } from './errors';
 
 describe('createApiClient', () => {
   let api: FakeApi;
@@ -51,6 +51,20 @@ describe('createApiClient', () => {
     expect(err.status).toBe(502);
     expect(err.code).toBe('internal');
     expect(err.retryAfter).toBe(7);
+  });
+
+  it("says when to retry a 429, in the server's words when it sent an error body", async () => {
+    const client = createApiClient({ getToken: () => 'test-token' });
+    api.on('PUT /dashboard/profile', () =>
+      json(429, { error: 'Too many verification emails were sent in the last hour; try again later.', code: 'rate_limited' }, { 'Retry-After': '90' }),
+    );
+    const withBody = await client.updateProfile({ email: 'new@babesclub.example' }, null).catch((e: unknown) => e);
+    expect(describeError(withBody)).toBe(
+      'Too many verification emails were sent in the last hour; try again later. You can try again in about 2 minutes.',
+    );
+    api.on('GET /dashboard/orders', () => new Response('Slow down', { status: 429, headers: { 'Retry-After': '7' } }));
+    const bare = await client.listOrders({ limit: 5 }).catch((e: unknown) => e);
+    expect(describeError(bare)).toBe('Too many requests. You can try again in 7 seconds.');
   });
 
   it('calls onUnauthorized on a 401', async () => {

@@ -5,7 +5,7 @@
 // hooks in queries.ts, which use this client.
 import { ApiError, apiErrorFromResponse } from './errors';
 import type { paths } from './schema';
-import type { ListNFTsQuery, ListOrdersQuery, ProfileUpdate, WalletVerifyRequest } from './types';
+import type { EmailVerifyRequest, ListNFTsQuery, ListOrdersQuery, ProfileUpdate, WalletVerifyRequest } from './types';
 
 type Method = 'get' | 'put' | 'post';
 
@@ -18,6 +18,7 @@ type Ok<P extends keyof paths, M extends Method> = paths[P][M] extends {
 
 export type ProfilePayload = Ok<'/dashboard/profile', 'get'>;
 export type ProfileUpdatePayload = Ok<'/dashboard/profile', 'put'>;
+export type EmailVerifyPayload = Ok<'/dashboard/profile/email/verify', 'post'>;
 export type OrderListPayload = Ok<'/dashboard/orders', 'get'>;
 export type OrderPayload = Ok<'/dashboard/orders/{orderId}', 'get'>;
 export type NFTListPayload = Ok<'/dashboard/nfts', 'get'>;
@@ -108,6 +109,10 @@ export function createApiClient(options: ApiClientOptions) {
         body: update,
         headers: ifMatch ? { 'If-Match': ifMatch } : {},
       });
+    },
+    /** verifyEmail confirms the member's pending email change with the code mailed to the new address. */
+    verifyEmail(body: EmailVerifyRequest) {
+      return request<EmailVerifyPayload>('POST', '/dashboard/profile/email/verify', { body });
     },
     listOrders(query: ListOrdersQuery, signal?: AbortSignal) {
       return request<OrderListPayload>('GET', '/dashboard/orders', { query: { ...query }, signal });

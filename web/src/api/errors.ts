@@ -1,3 +1,4 @@
+import { formatWait } from '../lib/format';
 import type { ErrorBody } from './types';
 
 /**
@@ -13,6 +14,8 @@ export class ApiError extends Error {
   readonly requestId: string | null;
   /** Seconds from `Retry-After`, when the server sent one. */
   readonly retryAfter: number | null;
+  /** Whether message is the API's own sentence (an error body in its shape), not one made up here. */
+  readonly fromBody: boolean;
 
   constructor(init: {
     status: number;
@@ -21,6 +24,7 @@ export class ApiError extends Error {
     fields?: Record<string, string> | undefined;
     requestId?: string | null;
     retryAfter?: number | null;
+    fromBody?: boolean;
   }) {
     super(init.message);
     this.name = 'ApiError';
@@ -29,6 +33,7 @@ export class ApiError extends Error {
     this.fields = init.fields ?? {};
     this.requestId = init.requestId ?? null;
     this.retryAfter = init.retryAfter ?? null;
+    this.fromBody = init.fromBody ?? false;
   }
 
   get isUnauthorized(): boolean {
@@ -80,7 +85,7 @@ export function apiErrorFromResponse(res: Response, text: string): ApiError {
     retryAfter: Number.isFinite(retry) && retry > 0 ? retry : null,
   };
   if (isErrorBody(body)) {
-    return new ApiError({ ...common, code: body.code, message: body.error, fields: body.fields });
+    return new ApiError({ ...common, code: body.code, message: body.error, fields: body.fields, fromBody: true });
   }
   return new ApiError({
     ...common,
@@ -95,8 +100,11 @@ export function describeError(err: unknown): string {
   switch (err.code) {
     case 'network_error':
       return 'We could not reach the server. Check your connection and try again.';
-    case 'rate_limited':
-      return `Too many requests. Please wait${err.retryAfter ? ` ${err.retryAfter} seconds` : ' a moment'} and try again.`;
+    case 'rate_limited': {
+      // The server's own sentence says what was limited ("Too many verification emails…"); Retry-After when.
+      const what = err.fromBody && err.message ? err.message : 'Too many requests.';
+      return `${what} ${err.retryAfter ? `You can try again in ${formatWait(err.retryAfter)}.` : 'Please wait a moment and try again.'}`;
+    }
     case 'upstream_unavailable':
       return 'A service we depend on is not answering right now. Please try again in a moment.';
     case 'internal':

@@ -19,12 +19,13 @@ function toAddress(a: AddressInput | null | undefined): Address | null {
 /**
  * applyUpdate predicts the profile after a partial update, the way the server
  * applies it (absent: unchanged; null: cleared), for the optimistic view
- * shown while the save is in flight.
+ * shown while the save is in flight. A new email is left out: it never takes
+ * effect on save (it waits for its mailed code), and whether a code was sent
+ * is the server's answer to show, not a guess.
  */
 export function applyUpdate(p: Profile, u: ProfileUpdate): Profile {
   const next: Profile = { ...p };
   if (u.displayName !== undefined) next.displayName = u.displayName.trim();
-  if (u.email !== undefined) next.email = u.email.trim();
   if (u.phone !== undefined) next.phone = u.phone?.trim() || null;
   if (u.avatarUrl !== undefined) next.avatarUrl = u.avatarUrl?.trim() || null;
   if (u.preferredWallet !== undefined) next.preferredWallet = u.preferredWallet?.trim() || null;

@@ -9,7 +9,7 @@ import {
   type InfiniteData,
 } from '@tanstack/react-query';
 import { useApi } from './ApiContext';
-import type { NFTListPayload, OrderListPayload, ProfilePayload, ProfileUpdatePayload } from './client';
+import type { EmailVerifyPayload, NFTListPayload, OrderListPayload, ProfilePayload, ProfileUpdatePayload } from './client';
 import { ApiError } from './errors';
 import { applyUpdate } from './optimistic';
 import type { ProfileUpdate } from './types';
@@ -60,13 +60,44 @@ export function useUpdateProfile() {
     },
     onError: (err, _vars, ctx) => {
       if (ctx?.previous) qc.setQueryData(queryKeys.profile, ctx.previous);
-      // Someone else changed the profile: fetch the new version so a reload shows it.
-      if (err.code === 'precondition_failed') void qc.invalidateQueries({ queryKey: queryKeys.profile });
+      // Someone else changed the profile: fetch the new version so a reload shows it. A 503 may come after
+      // the server stored a pending email whose code mail then failed: fetch what it kept.
+      if (err.code === 'precondition_failed' || err.code === 'upstream_unavailable') {
+        void qc.invalidateQueries({ queryKey: queryKeys.profile });
+      }
     },
     onSuccess: (data, { update }) => {
       qc.setQueryData<ProfilePayload>(queryKeys.profile, { profile: data.profile });
       // A new wallet means new holdings and an unverified wallet.
       if (update.preferredWallet !== undefined) void qc.invalidateQueries({ queryKey: queryKeys.nfts });
+    },
+  });
+}
+
+/** withoutPendingEmail is the profile with its email change gone, as the server has it after voiding one. */
+function withoutPendingEmail(data: ProfilePayload): ProfilePayload {
+  const { pendingEmail: _email, pendingEmailExpiresAt: _expires, ...profile } = data.profile;
+  return { profile };
+}
+
+/**
+ * useVerifyEmail confirms the member's pending email change with the mailed code. On success the cached
+ * profile is the server's (the new email, no pending change). A change the server voided (`code_expired`, or
+ * an address taken meanwhile) leaves the cache at once, and the profile is read again, since voiding gave it
+ * a new version.
+ */
+export function useVerifyEmail() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation<EmailVerifyPayload, ApiError, { code: string }>({
+    mutationFn: ({ code }) => api.verifyEmail({ code }),
+    onSuccess: (data) => {
+      qc.setQueryData<ProfilePayload>(queryKeys.profile, { profile: data.profile });
+    },
+    onError: (err) => {
+      const voided = err.code === 'code_expired' || (err.code === 'conflict' && err.fields.email !== undefined);
+      if (voided) qc.setQueryData<ProfilePayload>(queryKeys.profile, (d) => (d ? withoutPendingEmail(d) : d));
+      if (voided || err.code === 'conflict') void qc.invalidateQueries({ queryKey: queryKeys.profile });
     },
   });
 }

@@ -75,8 +75,14 @@ export interface paths {
          *     `preferredWallet` is stored in its EIP-55 checksum form (a mixed-case address must carry a correct
          *     checksum). Changing `preferredWallet` resets wallet verification.
          *
-         *     `email` must be unique across members: an address another member holds answers 409 `conflict`
-         *     (with `fields.email`). `emailChanged: true` is present when the email changed.
+         *     A new `email` never takes effect at once (CONTRACT §9). It must not be another member's login
+         *     address (409 `conflict` with `fields.email`); it becomes `pendingEmail` (with
+         *     `pendingEmailExpiresAt`, 15 minutes on), a 6-digit code is mailed to it and a notice without the
+         *     code to the current address, and the answer carries `emailVerificationSent: true`. The change
+         *     completes with `POST /dashboard/profile/email/verify`. A new change replaces a pending one. An
+         *     `email` equal to the current one in any letter case is not a change and mails nothing. At most 5
+         *     verification mails per member in any hour: the sixth answers 429 with `Retry-After`. When mail
+         *     cannot be sent the answer is 503.
          *
          *     Concurrency: `If-Match` (optional) makes the update conditional on the stored `updatedAt`
          *     (412 when it changed since). Without `If-Match`, a write that races another write is re-applied
@@ -87,6 +93,31 @@ export interface paths {
          */
         put: operations["updateProfile"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard/profile/email/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm a pending email change with the mailed code
+         * @description Completes the change `PUT /dashboard/profile` started: the login lookup moves to the new address
+         *     and `email` takes it, in one transaction; the pending fields are cleared. A wrong code answers 400
+         *     `invalid_code` (the message says how many tries are left); the fifth wrong code, a code past its
+         *     15 minutes, or no pending change answers 400 `code_expired` and voids the change (ask again for a
+         *     new code). An address another member took meanwhile answers 409 and voids the change. A code is
+         *     single use.
+         */
+        post: operations["verifyEmail"];
         delete?: never;
         options?: never;
         head?: never;
@@ -216,6 +247,10 @@ export interface paths {
          *     with the wallet (`personal_sign`) and sends both to `POST /dashboard/wallet/verify`.
          *     Takes no request body (any body is ignored). A member without a `preferredWallet` gets
          *     409 `conflict`: set one with a profile update first.
+         *
+         *     The message's `domain` and `URI` are the web dashboard's origin (`SITE_ORIGIN`), never the
+         *     request's `Host` or `Origin`, so a challenge cannot be issued for another site. A deployment
+         *     without `SITE_ORIGIN` answers 503 `upstream_unavailable` (with `Retry-After`) instead of guessing.
          */
         post: operations["createWalletChallenge"];
         delete?: never;
@@ -388,7 +423,7 @@ export interface components {
              * @description A stable snake_case code (see the table in the introduction): `invalid_request`,
              *     `validation_failed`, `invalid_cursor`, `unauthorized`, `not_found`, `method_not_allowed`,
              *     `conflict`, `precondition_failed`, `payload_too_large`, `unsupported_media_type`,
-             *     `rate_limited`, `internal`, `upstream_unavailable`.
+             *     `rate_limited`, `internal`, `upstream_unavailable`, `invalid_code`, `code_expired`.
              * @example validation_failed
              */
             code: string;
@@ -508,6 +543,16 @@ export interface components {
              * @description When the profile last changed; the profile's version (`ETag`, `If-Match`).
              */
             updatedAt: string | null;
+            /**
+             * @description Present only while an email change waits for its mailed code: the new address. It is not the
+             *     member's email yet, matches no order and is no login address.
+             */
+            pendingEmail?: string;
+            /**
+             * Format: date-time
+             * @description Present with `pendingEmail`: when its code stops working.
+             */
+            pendingEmailExpiresAt?: string;
         };
         /**
          * @description A partial profile update. Absent key: unchanged. `null`: clears the field (`dashboardSettings:
@@ -519,7 +564,8 @@ export interface components {
             displayName?: string;
             /**
              * Format: email
-             * @description A valid address, unique across members (taken → 409). Cannot be cleared.
+             * @description A valid address that is not another member's (taken → 409). Cannot be cleared. A new address
+             *     becomes `pendingEmail` until its mailed code is confirmed.
              */
             email?: string;
             /** @description Up to 20 characters of digits, spaces and `+-()`, with at least one digit. */
@@ -544,10 +590,19 @@ export interface components {
         ProfileUpdateResponse: {
             profile: components["schemas"]["Profile"];
             /**
-             * @description Present (`true`) only when the update changed the email address.
+             * @description Present (`true`) only when the email address changed (a confirmed change).
              * @enum {boolean}
              */
             emailChanged?: true;
+            /**
+             * @description Present (`true`) when a new email is pending and its code was mailed.
+             * @enum {boolean}
+             */
+            emailVerificationSent?: true;
+        };
+        EmailVerifyRequest: {
+            /** @description The 6-digit code mailed to the pending address. */
+            code: string;
         };
         /**
          * @description `completed`: paid (or nothing to pay). `pending`: completed checkout awaiting an asynchronous
@@ -769,6 +824,12 @@ export interface components {
              * @description When this holding was last confirmed with the marketplace.
              */
             lastSyncedAt: string;
+            /**
+             * @description The wallet (EIP-55) that holds the token: always the list's `wallet`, the member's current
+             *     `preferredWallet`. A wallet that is replaced or cleared takes its holdings with it at once.
+             * @example 0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed
+             */
+            wallet: string;
         };
         /** @description One page of the member's NFT holdings. */
         NFTList: {
@@ -914,7 +975,8 @@ export interface components {
         };
         /**
          * @description The request could not be read (`invalid_request`), broke a rule (`validation_failed`, with
-         *     `fields`) or carried a bad cursor (`invalid_cursor`).
+         *     `fields`), carried a bad cursor (`invalid_cursor`), or a verification code that is wrong
+         *     (`invalid_code`) or void (`code_expired`).
          */
         BadRequest: {
             headers: {
@@ -1208,6 +1270,40 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    verifyEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description The profile with its new email. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProfileUpdateResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];

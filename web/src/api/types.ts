@@ -12,6 +12,7 @@ export type Profile = Schemas['Profile'];
 export type ProfileUpdate = Schemas['ProfileUpdate'];
 export type ProfileResponse = Schemas['ProfileResponse'];
 export type ProfileUpdateResponse = Schemas['ProfileUpdateResponse'];
+export type EmailVerifyRequest = Schemas['EmailVerifyRequest'];
 export type OrderStatus = Schemas['OrderStatus'];
 export type LineItem = Schemas['LineItem'];
 export type Discount = Schemas['Discount'];

@@ -182,7 +182,7 @@ describe('ProfileEditForm', () => {
     await user.type(within(form).getByLabelText('Email'), 'taken@babesclub.example');
     await user.click(within(form).getByRole('button', { name: 'Save changes' }));
     await waitFor(() =>
-      expect(within(form).getByLabelText('Email')).toHaveAccessibleDescription('Already in use by another member.'),
+      expect(within(form).getByLabelText('Email')).toHaveAccessibleDescription(expect.stringContaining('Already in use by another member.')),
     );
     expect(within(form).getByRole('alert')).toHaveTextContent('That email address belongs to another member.');
   });
@@ -210,11 +210,26 @@ describe('ProfileEditForm', () => {
     expect(api.calls('PUT /dashboard/profile')).toHaveLength(0);
   });
 
-  it('tells the member that the email changed', async () => {
+  it('tells the member that a new email waits for the code mailed to it', async () => {
     const { form, user } = await openForm();
+    expect(within(form).getByLabelText('Email')).toHaveAccessibleDescription(
+      'A new address takes effect once you enter the code we email to it.',
+    );
     await user.clear(within(form).getByLabelText('Email'));
     await user.type(within(form).getByLabelText('Email'), 'new@babesclub.example');
     await user.click(within(form).getByRole('button', { name: 'Save changes' }));
-    expect(await screen.findByText('Profile saved. Your email address has changed.')).toBeInTheDocument();
+    expect(
+      await screen.findByText('Profile saved. To confirm your new email address, enter the code we sent to new@babesclub.example.'),
+    ).toBeInTheDocument();
+    expect(api.calls('PUT /dashboard/profile')[0]?.body).toEqual({ email: 'new@babesclub.example' });
+  });
+
+  it('sends nothing for the same email in another letter case', async () => {
+    const { form, user } = await openForm();
+    await user.clear(within(form).getByLabelText('Email'));
+    await user.type(within(form).getByLabelText('Email'), 'Demo@BabesClub.Example');
+    await user.click(within(form).getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('There were no changes to save.')).toBeInTheDocument();
+    expect(api.calls('PUT /dashboard/profile')).toHaveLength(0);
   });
 });

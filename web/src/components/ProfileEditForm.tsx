@@ -83,8 +83,11 @@ function Field({ id, label, error, hint, children }: FieldProps) {
 
 interface Props {
   formId: string;
-  /** Called when the form closes; message says what happened ("Profile saved."). */
-  onDone: (message: string | null) => void;
+  /**
+   * Called when the form closes; message says what happened ("Profile saved."), and codeSent that a new email
+   * now waits for the code mailed to it.
+   */
+  onDone: (message: string | null, opts?: { codeSent?: boolean }) => void;
 }
 
 /**
@@ -149,6 +152,10 @@ function ProfileEditFormInner({ formId, onDone, profile }: Props & { profile: Pr
       { update, updatedAt: base.updatedAt },
       {
         onSuccess: (res) => {
+          if (res.emailVerificationSent && res.profile.pendingEmail) {
+            onDone(`Profile saved. To confirm your new email address, enter the code we sent to ${res.profile.pendingEmail}.`, { codeSent: true });
+            return;
+          }
           onDone(res.emailChanged ? 'Profile saved. Your email address has changed.' : 'Profile saved.');
         },
         onError: (err) => {
@@ -259,7 +266,14 @@ function ProfileEditFormInner({ formId, onDone, profile }: Props & { profile: Pr
         <legend>About you</legend>
         <div className="grid-2">
           {text('displayName', 'Display name', { autoComplete: 'nickname', maxLength: 200, hint: `Up to ${limits.displayName} characters.` })}
-          {text('email', 'Email', { type: 'email', autoComplete: 'email', inputMode: 'email' })}
+          {text('email', 'Email', {
+            type: 'email',
+            autoComplete: 'email',
+            inputMode: 'email',
+            hint: profile.pendingEmail
+              ? `A code is waiting to confirm ${profile.pendingEmail}. Saving another address replaces that change.`
+              : 'A new address takes effect once you enter the code we email to it.',
+          })}
           {text('phone', 'Phone (optional)', { type: 'tel', autoComplete: 'tel', inputMode: 'tel', hint: 'Digits, spaces and + - ( ), up to 20 characters.' })}
           {text('avatarUrl', 'Avatar image URL (optional)', { type: 'url', inputMode: 'url', hint: 'An https:// link to your picture.' })}
         </div>

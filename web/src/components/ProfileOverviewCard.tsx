@@ -3,6 +3,7 @@ import { useProfile } from '../api/queries';
 import type { Address } from '../api/types';
 import { formatDate, shortAddress } from '../lib/format';
 import { EmptyState, ErrorNotice, Skeleton } from './common';
+import { EmailChange } from './EmailChange';
 
 function AddressLines({ address }: { address: Address | null }) {
   if (!address) return <span className="muted">Not set</span>;
@@ -46,7 +47,10 @@ interface Props {
   formId: string;
 }
 
-/** ProfileOverviewCard shows the member's profile from GET /dashboard/profile. */
+/**
+ * ProfileOverviewCard shows the member's profile from GET /dashboard/profile, with a pending email change
+ * waiting for its code.
+ */
 export function ProfileOverviewCard({ onEdit, editing, formId }: Props) {
   const { data, error, isPending, isError, refetch } = useProfile();
 
@@ -68,6 +72,7 @@ export function ProfileOverviewCard({ onEdit, editing, formId }: Props) {
             {p.createdAt && <p className="muted small">Member since {formatDate(p.createdAt)}</p>}
           </div>
         </div>
+        <EmailChange profile={p} />
         {unsaved && (
           <EmptyState title="Your profile isn't set up yet.">
             <p>Add your phone number, addresses and wallet so checkout and NFT holdings just work.</p>

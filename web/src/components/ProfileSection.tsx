@@ -9,14 +9,16 @@ export function ProfileSection() {
   const [editing, setEditing] = useState(false);
   const [status, setStatus] = useState<string | null>(null);
   const sectionRef = useRef<HTMLDivElement>(null);
-  const returnFocus = useRef(false);
+  /** Where the focus goes when the form closes: the button that opened it, or the code of a new email. */
+  const returnFocus = useRef<'edit' | 'code' | null>(null);
 
   useEffect(() => {
     if (editing) {
       sectionRef.current?.querySelector<HTMLInputElement>(`[id="${formId}"] input`)?.focus();
     } else if (returnFocus.current) {
-      returnFocus.current = false;
-      sectionRef.current?.querySelector<HTMLButtonElement>('.card__header button')?.focus();
+      const code = returnFocus.current === 'code' ? sectionRef.current?.querySelector<HTMLInputElement>('input[autocomplete="one-time-code"]') : null;
+      returnFocus.current = null;
+      (code ?? sectionRef.current?.querySelector<HTMLButtonElement>('.card__header button'))?.focus();
     }
   }, [editing, formId]);
 
@@ -37,8 +39,8 @@ export function ProfileSection() {
         <DashboardErrorBoundary title="The profile form could not be shown">
           <ProfileEditForm
             formId={formId}
-            onDone={(message) => {
-              returnFocus.current = true;
+            onDone={(message, opts) => {
+              returnFocus.current = opts?.codeSent ? 'code' : 'edit';
               setStatus(message);
               setEditing(false);
             }}

@@ -103,7 +103,8 @@ function toInput(a: AddressValues): AddressInput | null {
 export function buildUpdate(initial: FormValues, v: FormValues): ProfileUpdate {
   const u: ProfileUpdate = {};
   if (v.displayName.trim() !== initial.displayName.trim()) u.displayName = v.displayName.trim();
-  if (v.email.trim() !== initial.email.trim()) u.email = v.email.trim();
+  // The same address in another letter case is no change (the API mails nothing for it either).
+  if (v.email.trim().toLowerCase() !== initial.email.trim().toLowerCase()) u.email = v.email.trim();
   const optional = (k: 'phone' | 'avatarUrl' | 'preferredWallet') => {
     if (v[k].trim() !== initial[k].trim()) u[k] = v[k].trim() || null;
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectionLabel, formatMoney, formatRelative, shortAddress } from './format';
+import { collectionLabel, formatMoney, formatRelative, formatWait, shortAddress } from './format';
 
 describe('format', () => {
   it('formats minor units in the currency', () => {
@@ -18,6 +18,16 @@ describe('format', () => {
     expect(formatRelative('2025-11-26T09:00:00Z', now)).toBe('3 hours ago');
     expect(formatRelative('2025-11-25T12:00:00Z', now)).toBe('yesterday');
     expect(formatRelative(null, now)).toBe('never');
+  });
+
+  it('says how long to wait, rounded up', () => {
+    expect(formatWait(1)).toBe('1 second');
+    expect(formatWait(59)).toBe('59 seconds');
+    expect(formatWait(60)).toBe('about 1 minute');
+    expect(formatWait(61)).toBe('about 2 minutes');
+    expect(formatWait(2520)).toBe('about 42 minutes');
+    expect(formatWait(3600)).toBe('about 1 hour');
+    expect(formatWait(3601)).toBe('about 2 hours');
   });
 
   it('shortens addresses and names collections', () => {

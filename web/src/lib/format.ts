@@ -60,6 +60,28 @@ export function formatRelative(iso: string | null | undefined, now: Date = new D
   return rtf.format(Math.round(seconds / 60), 'minute');
 }
 
+/** formatTime is the time of day of iso ("5:42 PM"), for deadlines within the hour. */
+export function formatTime(iso: string | null | undefined): string {
+  const d = toDate(iso);
+  return d ? new Intl.DateTimeFormat(locale(), { timeStyle: 'short' }).format(d) : '—';
+}
+
+/**
+ * formatWait says how long a wait of the given seconds is, rounded up so the
+ * member is never told to retry too early: "30 seconds", "about 42 minutes",
+ * "about 1 hour".
+ */
+export function formatWait(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds));
+  if (s < 60) return `${s} ${s === 1 ? 'second' : 'seconds'}`;
+  if (s < 3600) {
+    const m = Math.ceil(s / 60);
+    return `about ${m} ${m === 1 ? 'minute' : 'minutes'}`;
+  }
+  const h = Math.ceil(s / 3600);
+  return `about ${h} ${h === 1 ? 'hour' : 'hours'}`;
+}
+
 /** shortAddress shows 0x1234…abcd for a long wallet or contract address. */
 export function shortAddress(addr: string): string {
   return addr.length > 12 ? `${addr.slice(0, 6)}…${addr.slice(-4)}` : addr;

@@ -40,6 +40,10 @@ describe('colour contrast (WCAG AA)', () => {
     ['warning-text', 'warning-bg'],
     ['danger-text', 'danger-bg'],
     ['info-text', 'info-bg'],
+    // The pending email change panel: text, hints and the code's error on info-bg.
+    ['text', 'info-bg'],
+    ['muted', 'info-bg'],
+    ['danger-text', 'info-bg'],
     ['neutral-text', 'neutral-bg'],
   ];
   it.each(text)('%s on %s is at least 4.5:1', (fg, bg) => {

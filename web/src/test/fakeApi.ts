@@ -37,6 +37,16 @@ export function never(): Promise<Response> {
   return new Promise(() => {});
 }
 
+/** A verification mail the fake "sent": to whom, and the code in it. */
+export interface SentCode {
+  to: string;
+  code: string;
+}
+
+/** How long a mailed code works, and how many wrong codes void a change (the API's rules, CONTRACT §9). */
+export const CODE_TTL_MS = 15 * 60_000;
+export const MAX_CODE_ATTEMPTS = 5;
+
 export class FakeApi {
   token = TEST_TOKEN;
   profile: Profile = profileFixture();
@@ -51,6 +61,13 @@ export class FakeApi {
   challenges: WalletChallenge[] = [];
   private lastChallenge: WalletChallenge | null = null;
   requests: RecordedRequest[] = [];
+  /** The fake's clock for code expiry; a test moves it on to let a code expire. */
+  now = new Date('2025-11-27T00:00:00Z');
+  /** Every email-change code mailed, in order (the real API's outbox). */
+  sentCodes: SentCode[] = [];
+  /** Login emails of other members (lower case): a change to one of them is 409. */
+  otherMembersEmails = new Set<string>(['taken@babesclub.example']);
+  private pendingCode: { code: string; tries: number } | null = null;
   private overrides: { key: string; handler: Handler; once: boolean }[] = [];
   private clock = 0;
 
@@ -109,6 +126,8 @@ export class FakeApi {
         return json(200, { profile: this.profile }, this.etag());
       case 'PUT /dashboard/profile':
         return this.updateProfile(req);
+      case 'POST /dashboard/profile/email/verify':
+        return this.verifyEmail(req);
       case 'GET /dashboard/orders':
         return this.listOrders(req);
       case 'GET /dashboard/nfts':
@@ -138,7 +157,18 @@ export class FakeApi {
     const u = req.body as ProfileUpdate;
     const p: Profile = { ...this.profile };
     if (u.displayName !== undefined) p.displayName = u.displayName;
-    if (u.email !== undefined) p.email = u.email;
+    // A new email only becomes pending, with a code mailed to it; the same address in any case is no change.
+    const newEmail = u.email !== undefined && u.email.trim().toLowerCase() !== this.profile.email.toLowerCase() ? u.email.trim() : null;
+    if (newEmail !== null) {
+      if (this.otherMembersEmails.has(newEmail.toLowerCase())) {
+        return apiError(409, 'conflict', 'That email address is already in use.', { email: 'Already in use by another member.' });
+      }
+      const code = String(100_000 + ((this.sentCodes.length * 271_829 + 428_193) % 900_000));
+      this.sentCodes.push({ to: newEmail, code });
+      this.pendingCode = { code, tries: 0 };
+      p.pendingEmail = newEmail;
+      p.pendingEmailExpiresAt = new Date(this.now.getTime() + CODE_TTL_MS).toISOString().replace('.000Z', 'Z');
+    }
     if (u.phone !== undefined) p.phone = u.phone;
     if (u.avatarUrl !== undefined) p.avatarUrl = u.avatarUrl;
     if (u.preferredWallet !== undefined) p.preferredWallet = u.preferredWallet;
@@ -147,11 +177,67 @@ export class FakeApi {
     if (u.shippingAddress !== undefined) p.shippingAddress = addr(u.shippingAddress);
     if (u.billingAddress !== undefined) p.billingAddress = addr(u.billingAddress);
     if (u.dashboardSettings !== undefined) p.dashboardSettings = { ...p.dashboardSettings, ...u.dashboardSettings };
+    this.bump(p);
+    this.profile = p;
+    return json(200, newEmail !== null ? { profile: p, emailVerificationSent: true } : { profile: p }, this.etag());
+  }
+
+  /** lastCode is the code in the newest verification mail. */
+  lastCode(): string {
+    const sent = this.sentCodes.at(-1);
+    if (!sent) throw new Error('no verification code was sent');
+    return sent.code;
+  }
+
+  private bump(p: Profile): void {
     this.clock += 1;
     p.updatedAt = new Date(Date.UTC(2025, 10, 27, 0, 0, this.clock)).toISOString();
-    const emailChanged = u.email !== undefined && u.email !== this.profile.email;
+  }
+
+  /** voidEmailChange drops the pending change and its code, as the API does when it voids one. */
+  private voidEmailChange(): void {
+    const { pendingEmail: _e, pendingEmailExpiresAt: _x, ...rest } = this.profile;
+    const p: Profile = { ...rest };
+    this.bump(p);
     this.profile = p;
-    return json(200, emailChanged ? { profile: p, emailChanged: true } : { profile: p }, this.etag());
+    this.pendingCode = null;
+  }
+
+  private verifyEmail(req: RecordedRequest): Response {
+    const code = (req.body as { code?: unknown } | undefined)?.code;
+    if (typeof code !== 'string' || !/^[0-9]{6}$/.test(code.trim())) {
+      return apiError(400, 'validation_failed', 'The code is the 6 digits from the email.', { code: 'Must be 6 digits.' });
+    }
+    const pending = this.profile.pendingEmail;
+    const expires = this.profile.pendingEmailExpiresAt;
+    if (!pending || !this.pendingCode) {
+      return apiError(400, 'code_expired', 'No email change is waiting for a code; change your email again.');
+    }
+    if (!expires || this.now.getTime() >= new Date(expires).getTime()) {
+      this.voidEmailChange();
+      return apiError(400, 'code_expired', 'The code has expired; change your email again to get a new one.');
+    }
+    this.pendingCode.tries += 1;
+    if (code.trim() !== this.pendingCode.code) {
+      if (this.pendingCode.tries >= MAX_CODE_ATTEMPTS) {
+        this.voidEmailChange();
+        return apiError(400, 'code_expired', 'Too many wrong codes; change your email again to get a new one.');
+      }
+      const left = MAX_CODE_ATTEMPTS - this.pendingCode.tries;
+      return apiError(400, 'invalid_code', `That code is not right; ${left} ${left === 1 ? 'try' : 'tries'} left.`, {
+        code: 'Not the code that was sent.',
+      });
+    }
+    if (this.otherMembersEmails.has(pending.toLowerCase())) {
+      this.voidEmailChange();
+      return apiError(409, 'conflict', 'That email address is already in use.', { email: 'Already in use by another member.' });
+    }
+    const { pendingEmail: _e, pendingEmailExpiresAt: _x, ...rest } = this.profile;
+    const p: Profile = { ...rest, email: pending };
+    this.bump(p);
+    this.profile = p;
+    this.pendingCode = null;
+    return json(200, { profile: p, emailChanged: true }, this.etag());
   }
 
   /** Cursors are "cur-<offset>" here; the real API's are opaque and signed. */
@@ -204,7 +290,7 @@ export class FakeApi {
     const r = this.page(held, req);
     if (r instanceof Response) return r;
     const body: NFTList = {
-      nfts: r.page,
+      nfts: wallet ? r.page.map((n) => ({ ...n, wallet })) : r.page,
       nextCursor: r.nextCursor,
       wallet,
       walletVerified: Boolean(wallet) && this.walletVerified,

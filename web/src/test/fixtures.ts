@@ -84,6 +84,7 @@ export function nftFixture(i: number, overrides: Partial<NFT> = {}): NFT {
     imageUrl: `https://images.babesclub.example/nft/${i}.png`,
     metadata: null,
     lastSyncedAt: '2025-11-26T20:00:00Z',
+    wallet: WALLET,
     ...overrides,
   };
 }
