@@ -6,7 +6,7 @@ GO        ?= go
 BIN       := bin
 ADDR      ?= 127.0.0.1:8080
 # Flags of the Go test run; CI and `make test` always use the race detector.
-TESTFLAGS ?= -race -count=1
+TESTFLAGS ?= -race -count=1 -timeout 30m
 # Seconds per fuzz target: a short pass inside `make test`, longer in `make fuzz`.
 FUZZ_SHORT ?= 2
 FUZZ_LONG  ?= 30
@@ -31,10 +31,11 @@ web:
 test: test-deps test-go test-infra test-web test-e2e
 	scripts/fuzz.sh $(FUZZ_SHORT)
 
-## test-deps: install test dependencies only (Java + DynamoDB Local, stripe-mock, npm packages)
+## test-deps: install test dependencies only (Java + DynamoDB Local, stripe-mock, Mailpit, npm packages)
 test-deps:
 	scripts/dynamodb-local.sh install
 	scripts/stripe-mock.sh install
+	scripts/mailpit.sh install
 	scripts/web.sh install
 
 test-go:

@@ -87,7 +87,7 @@ func start() (string, *testproc.Server, error) {
 			return "", nil, err
 		}
 		ep := "http://127.0.0.1:" + strconv.Itoa(port)
-		if err := p.WaitHTTP(ep, 60*time.Second); err != nil {
+		if err := p.WaitHTTP(ep, 3*time.Minute); err != nil {
 			p.Stop()
 			errs = append(errs, err)
 			continue

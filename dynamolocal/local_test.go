@@ -29,7 +29,9 @@ func TestEndpointIsLoopback(t *testing.T) {
 		}
 		// Bound to 127.0.0.1 only, the JVM refuses 127.0.0.2 (also the
 		// loopback interface); bound to every interface, it would answer.
-		if c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.2", u.Port()), time.Second); err == nil {
+		// A refusal is immediate; the generous timeout only keeps a loaded
+		// machine's slow accept from passing for a refusal.
+		if c, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.2", u.Port()), 10*time.Second); err == nil {
 			c.Close()
 			t.Errorf("DynamoDB Local answers on 127.0.0.2:%s: it listens beyond 127.0.0.1", u.Port())
 		}

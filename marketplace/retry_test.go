@@ -65,13 +65,16 @@ func TestRetry429HonoursRetryAfter(t *testing.T) {
 
 func TestRetryAfterHTTPDate(t *testing.T) {
 	fx := threePages(t, marketfake.OpenSea)
-	fx.fake.SetRetryAfter(time.Now().Add(3 * time.Second).UTC().Format(http.TimeFormat))
+	// The date is read against the real clock: 25 s ahead (under the 30 s
+	// the market sleeps in-process) leaves 24 s for a slow machine to get
+	// from here to the parse before the wait drops below 1 s.
+	fx.fake.SetRetryAfter(time.Now().Add(25 * time.Second).UTC().Format(http.TimeFormat))
 	fx.fake.FailNext(503)
 	if _, err := fx.market.Holdings(t.Context(), wallet); err != nil {
 		t.Fatal(err)
 	}
-	if got := fx.sleeps.all(); len(got) != 1 || got[0] < time.Second || got[0] > 3*time.Second {
-		t.Errorf("slept %v, want one wait of 1–3 s", got)
+	if got := fx.sleeps.all(); len(got) != 1 || got[0] < time.Second || got[0] > 25*time.Second {
+		t.Errorf("slept %v, want one wait of 1–25 s", got)
 	}
 }
 
@@ -150,9 +153,13 @@ func TestLongRetryAfterIsHandedBackNotSlept(t *testing.T) {
 
 func TestWaitBeyondDeadlineGivesUp(t *testing.T) {
 	fx := threePages(t, marketfake.OpenSea)
-	fx.fake.SetRetryAfter("5")
+	// The server asks for 20 s (a wait the market would sleep without a
+	// deadline) and the caller has at most 15 s left, so the wait can never
+	// fit, while the first request has 15 s to come back however slow the
+	// machine is.
+	fx.fake.SetRetryAfter("20")
 	fx.fake.FailNext(429)
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second)
 	defer cancel()
 	hs, err := fx.market.Holdings(ctx, wallet)
 	wantUnavailable(t, hs, err, msgUnavailable)
@@ -211,19 +218,26 @@ func TestAnswerWithoutListIsAnError(t *testing.T) {
 func TestSlowAnswerTimesOut(t *testing.T) {
 	for _, kind := range providers {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel() // each waits out two timeouts on a fake of its own
+			// Page 1 must come back within the timeout, so it is generous;
+			// page 2 never answers in time (the fake holds it for ten
+			// minutes, or until the market gives up on it), so the timeout
+			// fires however slow or fast the machine is.
 			fx := threePages(t, kind, func(c *marketplace.Config) {
-				c.Timeout = 100 * time.Millisecond
+				c.Timeout = 2 * time.Second
 				c.MaxRetries = 1
 			})
-			fx.fake.Slow(2, 5*time.Second)
+			fx.fake.Slow(2, 10*time.Minute)
 			start := time.Now()
 			hs, err := fx.market.Holdings(t.Context(), wallet)
 			wantUnavailable(t, hs, err, msgTimeout)
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("err = %v, want a deadline", err)
 			}
-			if d := time.Since(start); d > 3*time.Second {
-				t.Errorf("took %v", d)
+			// Two timed-out attempts take about 4 s; a market that waited for
+			// the answer would take 10 minutes.
+			if d := time.Since(start); d > 2*time.Minute {
+				t.Errorf("took %v: the per-attempt timeout did not end the wait", d)
 			}
 			if n := fx.fake.Calls(); n != 3 {
 				t.Errorf("%d requests, want page 1 and page 2 twice", n)

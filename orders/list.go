@@ -84,7 +84,7 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, limit int, cur s
 		}
 		out.NextCursor = &c
 	}
-	if s.Payments != nil && (out.SyncedAt == nil || s.now().Sub(*out.SyncedAt) > s.staleAfter()) {
+	if (s.Payments != nil || s.StripeEnabled) && (out.SyncedAt == nil || s.now().Sub(*out.SyncedAt) > s.staleAfter()) {
 		out.Refreshing = true
 		out.Refresh = &dashboard.RefreshRequest{Kind: dashboard.SyncStripe, UserID: m.UserID}
 	}

@@ -2,6 +2,8 @@ package orders_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -164,9 +166,16 @@ func TestReconcileThousandSessions(t *testing.T) {
 	}
 }
 
+// newHex returns 32 random hex digits. (The clock is no source of unique
+// ids: two calls within one tick, or the 4 s that the top digits of
+// UnixNano take to move, would give the same one.)
 func newHex(t *testing.T) string {
 	t.Helper()
-	return fmt.Sprintf("%032x", time.Now().UnixNano())
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b[:])
 }
 
 var _ dashboard.Store = storetest.RawStore(nil)

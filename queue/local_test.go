@@ -33,7 +33,9 @@ func newLocal(t *testing.T, h dashboard.RefreshHandler, opts LocalOptions) *Loca
 func TestLocalCollapsesConcurrentEnqueues(t *testing.T) {
 	ctx := testCtx(t)
 	rec := newRecorder(nil)
-	l := newLocal(t, rec.handle, LocalOptions{})
+	// An enqueue that arrives after the first sync finished is collapsed by
+	// the window; an hour (not the 30 s default) so no slow machine outlasts it.
+	l := newLocal(t, rec.handle, LocalOptions{Collapse: time.Hour})
 	var wg sync.WaitGroup
 	for range 50 {
 		wg.Go(func() {

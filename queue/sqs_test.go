@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	"github.com/aws/smithy-go/middleware"
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/queue/sqstest"
@@ -89,9 +91,14 @@ func TestSQSEnqueueRejectsInvalidRequests(t *testing.T) {
 // TestSQSHandleBatchLeavesFailuresForRedelivery drives the consumer by hand:
 // receive, HandleBatch, delete what succeeded; the failed message must come
 // back once its visibility timeout passes.
+//
+// The visibility timeout is an hour, so the failed message is surely still
+// in flight when the test looks, however slow the machine; the test then
+// ends the timeout itself (ChangeMessageVisibility to 0, what the passing
+// hour would do) instead of waiting for it.
 func TestSQSHandleBatchLeavesFailuresForRedelivery(t *testing.T) {
 	ctx := testCtx(t)
-	client, url := sqstest.NewQueue(t, time.Second)
+	client, url := sqstest.NewQueue(t, time.Hour)
 	q := NewSQS(client, url)
 	for _, r := range []dashboard.RefreshRequest{stripeReq("ok"), stripeReq("bad"), stripeReq("ok")} {
 		if err := q.Enqueue(ctx, r); err != nil {
@@ -109,11 +116,11 @@ func TestSQSHandleBatchLeavesFailuresForRedelivery(t *testing.T) {
 		return nil
 	})
 	resp := HandleBatch(ctx, events.SQSEvent{Records: msgs}, rec.handle)
-	var badID string
+	var badID, badHandle string
 	var done []events.SQSMessage
 	for _, m := range msgs {
 		if m.Body == `{"kind":"STRIPE","userId":"bad"}` {
-			badID = m.MessageId
+			badID, badHandle = m.MessageId, m.ReceiptHandle
 		} else {
 			done = append(done, m)
 		}
@@ -130,6 +137,7 @@ func TestSQSHandleBatchLeavesFailuresForRedelivery(t *testing.T) {
 	if total, inFlight := sqstest.Counts(t, client, url); total != 1 || inFlight != 1 {
 		t.Errorf("queue holds %d messages, %d in flight; want the failed one, in flight", total, inFlight)
 	}
+	endVisibility(t, client, url, badHandle)
 	var again []events.SQSMessage
 	eventually(t, "the failed message to be delivered again", func() bool {
 		again, err = q.Receive(ctx, 10, time.Second)
@@ -169,9 +177,16 @@ func TestSQSDeleteBatchesOverTen(t *testing.T) {
 // TestSQSPoll runs the poller against goaws: each distinct request is
 // handled once, successes and malformed messages are deleted, and a failure
 // is redelivered and handled again.
+//
+// The visibility timeout is an hour, so no message comes back merely
+// because a loaded machine took long between receiving and deleting it
+// (which would run it twice); the failed one is made visible again by the
+// test, as the passing hour would, once its first run has failed.
 func TestSQSPoll(t *testing.T) {
 	ctx := testCtx(t)
-	client, url := sqstest.NewQueue(t, time.Second)
+	_, url := sqstest.NewQueue(t, time.Hour)
+	seen := &receipts{byBody: map[string]string{}}
+	client := sqstest.Client(t, seen.record)
 	log, _ := newLogger()
 	q := NewSQS(client, url).WithLogger(log)
 	a, b, c := stripeReq("a"), nftReq("b"), dashboard.RefreshRequest{Kind: dashboard.SyncNFT, Wallet: wallet}
@@ -194,6 +209,8 @@ func TestSQSPoll(t *testing.T) {
 	polled := make(chan error, 1)
 	go func() { polled <- q.poll(pollCtx, rec.handle, time.Second) }()
 
+	eventually(t, "b's first, failing run", func() bool { return rec.count(b) >= 1 })
+	endVisibility(t, client, url, seen.of(`{"kind":"NFT","userId":"b"}`))
 	eventually(t, "the queue to drain", func() bool {
 		total, _ := sqstest.Counts(t, client, url)
 		return total == 0 && rec.count(b) == 2
@@ -245,4 +262,50 @@ func TestNewSQSFromEnv(t *testing.T) {
 	if _, err := NewSQSFromEnv(ctx); err == nil {
 		t.Error("NewSQSFromEnv without REFRESH_QUEUE_URL succeeded")
 	}
+}
+
+// endVisibility makes a received message visible again at once, as the end
+// of its visibility timeout would, so a test need not wait the timeout out.
+func endVisibility(t *testing.T, client *sqs.Client, url, receiptHandle string) {
+	t.Helper()
+	if receiptHandle == "" {
+		t.Fatal("no receipt handle for the message to make visible again")
+	}
+	if _, err := client.ChangeMessageVisibility(testCtx(t), &sqs.ChangeMessageVisibilityInput{
+		QueueUrl: aws.String(url), ReceiptHandle: aws.String(receiptHandle), VisibilityTimeout: 0,
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// receipts records, by body, the receipt handle of every message its client
+// receives, for tests that hand the client to code that does not return them.
+type receipts struct {
+	mu     sync.Mutex
+	byBody map[string]string
+}
+
+// record is an sqs.Options function that installs the recording.
+func (r *receipts) record(o *sqs.Options) {
+	o.APIOptions = append(o.APIOptions, func(st *middleware.Stack) error {
+		return st.Initialize.Add(middleware.InitializeMiddlewareFunc("recordReceipts",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				out, md, err := next.HandleInitialize(ctx, in)
+				if res, ok := out.Result.(*sqs.ReceiveMessageOutput); ok && err == nil {
+					r.mu.Lock()
+					for _, m := range res.Messages {
+						r.byBody[aws.ToString(m.Body)] = aws.ToString(m.ReceiptHandle)
+					}
+					r.mu.Unlock()
+				}
+				return out, md, err
+			}), middleware.After)
+	})
+}
+
+// of returns the receipt handle of the last received message with body.
+func (r *receipts) of(body string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.byBody[body]
 }

@@ -18,8 +18,8 @@ type marketFault struct {
 	arm    func(f *marketfake.Server)
 	calls  int
 	hinted bool
-	// transparent: see stripeFault.
-	transparent bool
+	// transparent, impatient: see stripeFault.
+	transparent, impatient bool
 }
 
 // armed bounds the requests a sync may make under the fault.
@@ -36,7 +36,7 @@ var marketFaults = []marketFault{
 		f.SetRetryAfter("1")
 		f.FailNext(slices.Repeat([]int{429}, 1+stackRetries)...)
 	}},
-	{name: "timeout", calls: 1 + stackRetries, arm: func(f *marketfake.Server) { f.Slow(1, 4*stackTimeout) }},
+	{name: "timeout", calls: 1 + stackRetries, impatient: true, arm: func(f *marketfake.Server) { f.Slow(1, upstreamHang) }},
 	{name: "connection dropped", calls: 1 + stackRetries, transparent: true, arm: func(f *marketfake.Server) {
 		f.FailNext(slices.Repeat([]int{marketfake.Drop}, 2*(1+stackRetries))...)
 	}},
@@ -70,7 +70,9 @@ func TestUpstreamFaultsMarketplace(t *testing.T) {
 			before := s.market.WalletCalls(w)
 			s.takeWaits()
 			f.arm(s.market)
+			s.impatient.Store(f.impatient)
 			r := s.post(t, "/internal/sync/nfts", body)
+			s.impatient.Store(false)
 			s.market.Heal()
 			calls, waits := s.market.WalletCalls(w)-before, s.takeWaits()
 			if err := unavailable(r); err != nil {

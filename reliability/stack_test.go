@@ -32,11 +32,20 @@ import (
 )
 
 // Retry settings of the in-process stack: the same adapters as the binary,
-// with a per-attempt timeout short enough to test timeouts in a second
-// (the binary's 10 s cannot be changed through the environment).
+// each built twice. Requests meant to succeed go through patient adapters,
+// whose per-attempt timeout (patientTimeout) no loaded machine's loopback
+// round trip comes near. The timeout faults switch the stack to impatient
+// adapters (stackTimeout, short enough to test timeouts in a second; the
+// binary's 10 s cannot be changed through the environment) while the
+// upstream holds every answer far longer, so the timeout fires however slow
+// or fast the machine is and no request that should succeed can time out.
 const (
-	stackRetries = 2
-	stackTimeout = 250 * time.Millisecond
+	stackRetries   = 2
+	stackTimeout   = 250 * time.Millisecond
+	patientTimeout = 30 * time.Second
+	// upstreamHang is how long a timeout fault holds an answer (the fakes
+	// let go as soon as the client gives up).
+	upstreamHang = 10 * time.Minute
 )
 
 // stack is the whole API in-process, wired as app.New wires it (the same
@@ -53,8 +62,11 @@ type stack struct {
 	market  *marketfake.Server
 	api     *api
 	skew    atomic.Int64 // added to the services' clock, in nanoseconds
-	mu      sync.Mutex
-	waits   []time.Duration
+	// impatient switches the services to the adapters with the short
+	// per-attempt timeout (see stackTimeout); only timeout faults set it.
+	impatient atomic.Bool
+	mu        sync.Mutex
+	waits     []time.Duration
 }
 
 func newStack(t testing.TB) *stack {
@@ -74,15 +86,20 @@ func newStack(t testing.TB) *stack {
 		s.mu.Unlock()
 		return ctx.Err()
 	}
-	payments, err := stripe.New(stripe.Config{SecretKey: "sk_test_stack", WebhookSecret: webhookSecret, APIBase: s.proxy.URL(),
-		MaxRPS: -1, MaxRetries: stackRetries, Timeout: stackTimeout, Sleep: sleep})
-	if err != nil {
-		t.Fatal(err)
-	}
-	market, err := marketplace.New(marketplace.Config{Provider: marketfake.OpenSea, BaseURL: s.market.URL(), APIKey: s.market.APIKey(),
-		MaxRPS: -1, MaxRetries: stackRetries, Timeout: stackTimeout, Sleep: sleep, Logger: logger})
-	if err != nil {
-		t.Fatal(err)
+	payments := &switchPayments{s: s}
+	market := &switchMarket{s: s}
+	for i, timeout := range []time.Duration{patientTimeout, stackTimeout} {
+		p, err := stripe.New(stripe.Config{SecretKey: "sk_test_stack", WebhookSecret: webhookSecret, APIBase: s.proxy.URL(),
+			MaxRPS: -1, MaxRetries: stackRetries, Timeout: timeout, Sleep: sleep})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := marketplace.New(marketplace.Config{Provider: marketfake.OpenSea, BaseURL: s.market.URL(), APIKey: s.market.APIKey(),
+			MaxRPS: -1, MaxRetries: stackRetries, Timeout: timeout, Sleep: sleep, Logger: logger})
+		if err != nil {
+			t.Fatal(err)
+		}
+		payments.by[i], market.by[i] = p, m
 	}
 	verifier, err := auth.NewVerifier(auth.Config{Secret: []byte(jwtSecret)})
 	if err != nil {
@@ -108,6 +125,43 @@ func newStack(t testing.TB) *stack {
 
 // advance moves the services' clock forward.
 func (s *stack) advance(d time.Duration) { s.skew.Add(int64(d)) }
+
+// adapter is 1 (the impatient adapters) while a timeout fault is armed, else 0.
+func (s *stack) adapter() int {
+	if s.impatient.Load() {
+		return 1
+	}
+	return 0
+}
+
+// switchPayments is the Stripe adapter the stack's services use: the
+// patient or the impatient one of by, as the stack says at each call.
+type switchPayments struct {
+	s  *stack
+	by [2]dashboard.Payments
+}
+
+func (p *switchPayments) Session(ctx context.Context, id string) (*dashboard.CheckoutSession, error) {
+	return p.by[p.s.adapter()].Session(ctx, id)
+}
+
+func (p *switchPayments) ListSessions(ctx context.Context, q dashboard.SessionQuery, each func(*dashboard.CheckoutSession) error) error {
+	return p.by[p.s.adapter()].ListSessions(ctx, q, each)
+}
+
+func (p *switchPayments) ParseWebhook(payload []byte, signature string) (*dashboard.StripeEvent, error) {
+	return p.by[p.s.adapter()].ParseWebhook(payload, signature)
+}
+
+// switchMarket is switchPayments for the marketplace adapter.
+type switchMarket struct {
+	s  *stack
+	by [2]dashboard.Marketplace
+}
+
+func (m *switchMarket) Holdings(ctx context.Context, wallet string) ([]dashboard.Holding, error) {
+	return m.by[m.s.adapter()].Holdings(ctx, wallet)
+}
 
 // takeWaits returns and forgets the backoff waits recorded so far.
 func (s *stack) takeWaits() []time.Duration {

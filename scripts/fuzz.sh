@@ -59,12 +59,17 @@ for t in "${targets[@]}"; do
   fuzz() { go test -run='^$' -fuzz="^${name}\$" -fuzztime="${secs}s" "$pkg" >"$log" 2>&1; }
   ok=0
   fuzz && ok=1
-  # Go's fuzz coordinator can report its own "context deadline exceeded"
-  # when a worker is mid-input as -fuzztime ends (no input failed, nothing
-  # is written to testdata/fuzz). That is not a finding: run once more.
-  if [ "$ok" = 0 ] && grep -q 'context deadline exceeded' "$log" && ! grep -q 'Failing input written to' "$log"; then
-    echo "   (the fuzzer's own deadline tripped without a failing input; running $name once more)"
-    fuzz && ok=1
+  # -fuzztime is a budget, not a deadline an input must meet. Go's fuzz
+  # coordinator (before Go 1.27, go.dev/issue/75804) can report its own
+  # "context deadline exceeded" when the budget ends while a worker is
+  # mid-input, and on a loaded machine it does so again and again. No input
+  # failed then: nothing is written to testdata/fuzz, no seed or subtest
+  # failed and nothing panicked. That is the budget running out, so it
+  # passes; any other failure still fails the run.
+  if [ "$ok" = 0 ] && grep -q 'context deadline exceeded' "$log" && ! grep -q 'Failing input written to' "$log" &&
+    ! grep -qE '^[[:space:]]+--- FAIL|^panic:|fuzzing process hung|build failed|\[setup failed\]' "$log"; then
+    echo "   (the ${secs}s budget ended while a worker was mid-input: Go's coordinator reported its own deadline, no input failed)"
+    ok=1
   fi
   if [ "$ok" = 1 ]; then
     tail -n 2 "$log"

@@ -97,7 +97,10 @@ start() {
     pid=$!
     echo "$pid" >"$RUN/pid"
     echo "$port" >"$RUN/port"
-    for _ in $(seq 1 150); do
+    # A wall-clock bound, generous for a loaded machine: while the process
+    # lives it is still starting, and only a hang should end the wait.
+    local deadline=$((SECONDS + 120))
+    while [ "$SECONDS" -lt "$deadline" ]; do
       alive "$pid" || break
       if answers "$port"; then
         echo "STRIPE_MOCK_URL=http://127.0.0.1:$port"

@@ -88,7 +88,9 @@ func TestServeDemo(t *testing.T) {
 	}()
 	tokenLine := regexp.MustCompile(`Token:\s+(\S+)`)
 	baseLine := regexp.MustCompile(`API on (http://127\.0\.0\.1:\d+)`)
-	deadline := time.Now().Add(10 * time.Second)
+	// The wait is for a condition; its bound only turns a server that never
+	// prints its token into a failure, so it is far beyond a slow start.
+	deadline := time.Now().Add(2 * time.Minute)
 	for !tokenLine.MatchString(out.String()) {
 		if time.Now().After(deadline) {
 			t.Fatalf("no token printed; stdout %q stderr %q", out.String(), errOut.String())

@@ -107,7 +107,7 @@ func NewQueue(t testing.TB, visibility time.Duration) (*sqs.Client, string) {
 	_, _ = rand.Read(b[:])
 	name := "test-" + hex.EncodeToString(b[:])
 	secs := max(1, int(visibility/time.Second))
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang guard only
 	defer cancel()
 	out, err := client.CreateQueue(ctx, &sqs.CreateQueueInput{
 		QueueName:  aws.String(name),
@@ -124,7 +124,7 @@ func NewQueue(t testing.TB, visibility time.Duration) (*sqs.Client, string) {
 // deleted nor visible again yet.
 func Counts(t testing.TB, client *sqs.Client, url string) (total, inFlight int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang guard only
 	defer cancel()
 	out, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{
 		QueueUrl: aws.String(url),

@@ -77,7 +77,7 @@ func start() (string, *testproc.Server, error) {
 			return "", nil, err
 		}
 		u := "http://127.0.0.1:" + strconv.Itoa(httpPort)
-		if err := p.WaitHTTP(u+"/v1/charges", 30*time.Second); err != nil {
+		if err := p.WaitHTTP(u+"/v1/charges", 2*time.Minute); err != nil {
 			p.Stop()
 			errs = append(errs, err)
 			continue // most likely a port taken in between
