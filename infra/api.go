@@ -34,25 +34,18 @@ type route struct {
 	Member                 bool // behind the TOKEN authorizer
 }
 
-// routes lists the API. /healthz is answered by API Gateway itself (a mock
-// integration), so it needs no function.
+// routes lists the API: the Routes of every function (functionSpecs). The
+// routes of builderAPI functions are member routes. /healthz is answered
+// by API Gateway itself (a mock integration), so it needs no function.
 func routes() []route {
-	return []route{
-		{"GET", "/dashboard/profile", fnGetProfile, true},
-		{"PUT", "/dashboard/profile", fnUpdateProfile, true},
-		{"POST", "/dashboard/update-profile", fnUpdateProfile, true},
-		{"POST", "/dashboard/profile/email/verify", fnUpdateProfile, true},
-		{"GET", "/dashboard/orders", fnListOrders, true},
-		{"GET", "/dashboard/orders/{orderId}", fnGetOrder, true},
-		{"GET", "/dashboard/nfts", fnListNFTs, true},
-		{"POST", "/dashboard/wallet/challenge", fnWalletChallenge, true},
-		{"POST", "/dashboard/wallet/verify", fnWalletVerify, true},
-		{"POST", "/internal/sync/stripe", fnInternalSyncStripe, false},
-		{"POST", "/internal/sync/nfts", fnInternalSyncNFTs, false},
-		{"POST", "/webhooks/stripe", fnStripeWebhook, false},
-		{"POST", "/stripe/webhook", fnStripeWebhook, false},
-		{"POST", "/webhooks/nfts", fnNFTWebhook, false},
+	var out []route
+	for _, f := range functionSpecs() {
+		for _, r := range f.Routes {
+			method, path, _ := strings.Cut(r, " ")
+			out = append(out, route{Method: method, Path: path, Function: f.Name, Member: f.Builder == builderAPI})
+		}
 	}
+	return out
 }
 
 // gatewayResponse is an error API Gateway answers by itself (before or

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -17,9 +18,10 @@ const (
 // Settings a function may need, by group. Every group is a set of CONTRACT
 // §7 variable names; functionSpec.env says which groups a function gets.
 // A secret sits only in the group of the code that uses it, so that a
-// function holds no key it never uses (CONTRACT §7): the secrets each
-// function ends up with are tabulated in docs/operations.md and asserted by
-// infra/stack_test.go (wantSecrets).
+// function holds no key it never uses (CONTRACT §7): the variables, secrets
+// among them, that each function ends up with are listed in
+// testdata/function-env.txt, which stack_test.go holds the template to, and
+// tabulated in docs/operations.md.
 const (
 	// envStore: every function that opens the table (app.New).
 	envStore = "store"
@@ -61,12 +63,27 @@ const (
 	envSite = "site"
 )
 
-// functionSpec is one Lambda function of the plan: its size, the settings it
-// reads and exactly the data-plane access its code performs. The access
-// lists are derived from the store calls on each code path (dynamo/*.go) and
-// are what docs/operations.md tabulates; change them together with the code.
+// functionSpec is one Lambda function of the plan: its name, the lambdafn
+// builder its main runs, the routes API Gateway sends it, its size, the
+// settings it reads and exactly the data-plane access its code performs. The
+// access lists are derived from the store calls on each code path
+// (dynamo/*.go) and are what docs/operations.md tabulates; change them
+// together with the code.
 type functionSpec struct {
-	Name        string
+	// Name is the function's folder, cmd/lambda/<Name>, and its package,
+	// dist/lambda/<Name>.zip.
+	Name string
+	// Builder is the lambdafn function its main passes to lambdafn.Run
+	// (builderAPI, …).
+	Builder string
+	// Routes are the operations API Gateway sends the function, as
+	// "METHOD /path" in API Gateway's (and net/http's) path syntax. The
+	// routes of builderAPI functions are member routes, behind the TOKEN
+	// authorizer; those of builderMachineAPI functions are called by
+	// machines with credentials of their own.
+	Routes []string
+	// Description is the function's description on AWS; empty means its
+	// Routes.
 	Description string
 	MemoryMB    float64
 	Timeout     time.Duration
@@ -115,31 +132,62 @@ const (
 	fnNFTSync            = "nft-sync"
 )
 
+// Builders: the lambdafn functions a main passes to lambdafn.Run.
+const (
+	builderTokenAuthorizer     = "TokenAuthorizer"
+	builderAPI                 = "API"
+	builderMachineAPI          = "MachineAPI"
+	builderRefreshWorker       = "RefreshWorker"
+	builderOrderReconciliation = "OrderReconciliation"
+	builderNFTPoll             = "NFTPoll"
+)
+
 // refreshWorkerTimeout is order-refresh's timeout; the refresh queue's
 // visibility timeout is six times it (AWS's advice for SQS event sources).
 const refreshWorkerTimeout = 3 * time.Minute
 
-// functionSpecs lists every function. The comment above each access list
-// names the store calls it covers.
+// functionSpecs is the one list of the Lambda functions. What else names
+// them is derived from it or held to it by a test:
+//
+//   - the API Gateway routes (routes, in api.go) come from Routes, and
+//     the functions' descriptions of most;
+//   - cmd/lambda/<Name>/main.go exists for each spec and no other, runs
+//     lambdafn.Run(Name, lambdafn.<Builder>), and its doc comment names
+//     the spec's Routes;
+//   - the table of functions in lambdafn/doc.go is generated from it (go
+//     test -run TestLambdafnDocListsTheFunctions -update, in infra/);
+//   - the Go handler's routes (httpapi) are exactly the Routes of all
+//     specs plus GET /healthz, which API Gateway answers itself, and its
+//     member routes are those of builderAPI functions;
+//   - testdata/function-env.txt, every function's environment, which
+//     stack_test.go holds the template to and lambdafn's runtime tests
+//     start the functions with, lists exactly these functions.
+//
+// The comment above each access list names the store calls it covers. The
+// order of the specs and of their Routes is the order the API's methods are
+// added in, which the API deployment's logical id hashes: reordering them
+// only makes a new deployment of the same API.
 func functionSpecs() []functionSpec {
 	return []functionSpec{
 		{
-			Name: fnAuthorizer, Description: "API Gateway TOKEN authorizer: verifies member JWTs (HS256)",
-			MemoryMB: 256, Timeout: 5 * time.Second,
+			Name: fnAuthorizer, Builder: builderTokenAuthorizer,
+			Description: "API Gateway TOKEN authorizer: verifies member JWTs (HS256)",
+			MemoryMB:    256, Timeout: 5 * time.Second,
 			Env: []string{envAuth},
 			// No table, no queue: it only verifies a signature.
 		},
 		{
-			Name: fnGetProfile, Description: "GET /dashboard/profile",
+			Name: fnGetProfile, Builder: builderAPI,
+			Routes:   []string{"GET /dashboard/profile"},
 			MemoryMB: 256, Timeout: 10 * time.Second,
 			Env: []string{envStore, envHTTP, envMember},
 			// GetProfile.
 			TableActions: []string{ddbGetItem},
 		},
 		{
-			Name:        fnUpdateProfile,
-			Description: "PUT /dashboard/profile, POST /dashboard/update-profile, POST /dashboard/profile/email/verify",
-			MemoryMB:    256, Timeout: 10 * time.Second,
+			Name: fnUpdateProfile, Builder: builderAPI,
+			Routes:   []string{"PUT /dashboard/profile", "POST /dashboard/update-profile", "POST /dashboard/profile/email/verify"},
+			MemoryMB: 256, Timeout: 10 * time.Second,
 			Env:       []string{envStore, envHTTP, envMember, envMail},
 			SendsMail: true,
 			// GetProfile, the email lookup's owner, the code and the mail
@@ -153,7 +201,8 @@ func functionSpecs() []functionSpec {
 			TableActions: []string{ddbGetItem, ddbUpdateItem, ddbPutItem, ddbDeleteItem, ddbQuery, ddbBatchWriteItem},
 		},
 		{
-			Name: fnListOrders, Description: "GET /dashboard/orders",
+			Name: fnListOrders, Builder: builderAPI,
+			Routes:   []string{"GET /dashboard/orders"},
 			MemoryMB: 256, Timeout: 10 * time.Second,
 			Env: []string{envStore, envHTTP, envMember, envStripeFlag, envQueue},
 			// ListOrders (one Query that also reads SYNC#STRIPE); queues a
@@ -162,7 +211,8 @@ func functionSpecs() []functionSpec {
 			SendsRefresh: true,
 		},
 		{
-			Name: fnGetOrder, Description: "GET /dashboard/orders/{orderId}",
+			Name: fnGetOrder, Builder: builderAPI,
+			Routes:   []string{"GET /dashboard/orders/{orderId}"},
 			MemoryMB: 512, Timeout: 25 * time.Second,
 			Env: []string{envStore, envHTTP, envMember, envStripe},
 			// FindOrder (GSI2); on a miss or stale copy: ownership (GetProfile,
@@ -173,7 +223,8 @@ func functionSpecs() []functionSpec {
 			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},
 		{
-			Name: fnListNFTs, Description: "GET /dashboard/nfts",
+			Name: fnListNFTs, Builder: builderAPI,
+			Routes:   []string{"GET /dashboard/nfts"},
 			MemoryMB: 256, Timeout: 10 * time.Second,
 			Env: []string{envStore, envHTTP, envMember, envNFTFlag, envQueue},
 			// ListHoldings (Query), GetProfile and SyncedAt (GetItem); queues a
@@ -182,14 +233,16 @@ func functionSpecs() []functionSpec {
 			SendsRefresh: true,
 		},
 		{
-			Name: fnWalletChallenge, Description: "POST /dashboard/wallet/challenge",
+			Name: fnWalletChallenge, Builder: builderAPI,
+			Routes:   []string{"POST /dashboard/wallet/challenge"},
 			MemoryMB: 256, Timeout: 10 * time.Second,
 			Env: []string{envStore, envHTTP, envMember, envSite},
 			// GetProfile; SaveWalletChallenge (conditional PutItem).
 			TableActions: []string{ddbGetItem, ddbPutItem},
 		},
 		{
-			Name: fnWalletVerify, Description: "POST /dashboard/wallet/verify",
+			Name: fnWalletVerify, Builder: builderAPI,
+			Routes:   []string{"POST /dashboard/wallet/verify"},
 			MemoryMB: 256, Timeout: 10 * time.Second,
 			Env: []string{envStore, envHTTP, envMember, envSite},
 			// TakeWalletChallenge (conditional DeleteItem); GetProfile;
@@ -197,8 +250,30 @@ func functionSpecs() []functionSpec {
 			TableActions: []string{ddbGetItem, ddbUpdateItem, ddbDeleteItem},
 		},
 		{
-			Name: fnStripeWebhook, Description: "POST /webhooks/stripe and /stripe/webhook",
-			MemoryMB: 512, Timeout: 25 * time.Second,
+			Name: fnInternalSyncStripe, Builder: builderMachineAPI,
+			Routes:   []string{"POST /internal/sync/stripe"},
+			MemoryMB: 512, Timeout: 29 * time.Second,
+			Env: []string{envStore, envHTTP, envStripe, envInternal},
+			// SyncMemberByID: UserIDByStripeCustomer (GSI1), GetProfile
+			// (GetItem), upsert (GetItem, GSI2, PutItem), MarkSynced (UpdateItem).
+			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
+			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
+		},
+		{
+			Name: fnInternalSyncNFTs, Builder: builderMachineAPI,
+			Routes:   []string{"POST /internal/sync/nfts"},
+			MemoryMB: 512, Timeout: 29 * time.Second,
+			Env: []string{envStore, envHTTP, envNFT, envInternal},
+			// SyncRequested: GetProfile (GetItem); ReplaceHoldings (Query,
+			// BatchWriteItem, MarkSynced: UpdateItem); by wallet, the owners
+			// are found with EachProfile (Scan).
+			TableActions: []string{ddbGetItem, ddbQuery, ddbScan, ddbBatchWriteItem, ddbUpdateItem},
+		},
+		{
+			Name: fnStripeWebhook, Builder: builderMachineAPI,
+			Routes:      []string{"POST /webhooks/stripe", "POST /stripe/webhook"},
+			Description: "POST /webhooks/stripe and /stripe/webhook",
+			MemoryMB:    512, Timeout: 25 * time.Second,
 			// STRIPE_SECRET too: a verified event is re-read from Stripe
 			// (the session, and for refunds the sessions of the payment
 			// intent) rather than trusted as sent.
@@ -209,7 +284,8 @@ func functionSpecs() []functionSpec {
 			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},
 		{
-			Name: fnNFTWebhook, Description: "POST /webhooks/nfts",
+			Name: fnNFTWebhook, Builder: builderMachineAPI,
+			Routes:   []string{"POST /webhooks/nfts"},
 			MemoryMB: 256, Timeout: 10 * time.Second,
 			// No NFT_API_KEY: it verifies the signature and queues a
 			// refresh; order-refresh calls the marketplace.
@@ -218,26 +294,9 @@ func functionSpecs() []functionSpec {
 			SendsRefresh: true,
 		},
 		{
-			Name: fnInternalSyncStripe, Description: "POST /internal/sync/stripe",
-			MemoryMB: 512, Timeout: 29 * time.Second,
-			Env: []string{envStore, envHTTP, envStripe, envInternal},
-			// SyncMemberByID: UserIDByStripeCustomer (GSI1), GetProfile
-			// (GetItem), upsert (GetItem, GSI2, PutItem), MarkSynced (UpdateItem).
-			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
-			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
-		},
-		{
-			Name: fnInternalSyncNFTs, Description: "POST /internal/sync/nfts",
-			MemoryMB: 512, Timeout: 29 * time.Second,
-			Env: []string{envStore, envHTTP, envNFT, envInternal},
-			// SyncRequested: GetProfile (GetItem); ReplaceHoldings (Query,
-			// BatchWriteItem, MarkSynced: UpdateItem); by wallet, the owners
-			// are found with EachProfile (Scan).
-			TableActions: []string{ddbGetItem, ddbQuery, ddbScan, ddbBatchWriteItem, ddbUpdateItem},
-		},
-		{
-			Name: fnOrderRefresh, Description: "Refresh queue worker (orders and NFTs), partial batch failures",
-			MemoryMB: 512, Timeout: refreshWorkerTimeout,
+			Name: fnOrderRefresh, Builder: builderRefreshWorker,
+			Description: "Refresh queue worker (orders and NFTs), partial batch failures",
+			MemoryMB:    512, Timeout: refreshWorkerTimeout,
 			Env: []string{envStore, envStripe, envNFT},
 			// Orders: SyncedAt, GetProfile (GetItem), upsert (GetItem, GSI2,
 			// PutItem), MarkSynced (UpdateItem). NFTs: SyncedAt, GetProfile,
@@ -248,8 +307,9 @@ func functionSpecs() []functionSpec {
 			IndexActions: map[string][]string{gsi2: {ddbQuery}},
 		},
 		{
-			Name: fnStripeOrderSync, Description: "Nightly Stripe reconciliation (02:00 UTC)",
-			MemoryMB: 1024, Timeout: 15 * time.Minute,
+			Name: fnStripeOrderSync, Builder: builderOrderReconciliation,
+			Description: "Nightly Stripe reconciliation (02:00 UTC)",
+			MemoryMB:    1024, Timeout: 15 * time.Minute,
 			Env: []string{envStore, envStripe},
 			// Reconcile: Watermark (GetItem), ownership (GetItem, GSI1,
 			// UpdateItem), upsert (GetItem, GSI2, PutItem), SetWatermark
@@ -258,8 +318,9 @@ func functionSpecs() []functionSpec {
 			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},
 		{
-			Name: fnNFTSync, Description: "Hourly NFT holdings poll",
-			MemoryMB: 512, Timeout: 15 * time.Minute,
+			Name: fnNFTSync, Builder: builderNFTPoll,
+			Description: "Hourly NFT holdings poll",
+			MemoryMB:    512, Timeout: 15 * time.Minute,
 			Env: []string{envStore, envNFT},
 			// Poll: EachProfile (Scan); per member GetProfile (GetItem),
 			// ReplaceHoldings (Query, BatchWriteItem, UpdateItem).
@@ -270,13 +331,14 @@ func functionSpecs() []functionSpec {
 
 // isRoute reports whether API Gateway invokes the function through a route
 // (the authorizer is invoked as an authorizer, not a route).
-func (f functionSpec) isRoute() bool {
-	for _, e := range f.Env {
-		if e == envHTTP {
-			return true
-		}
+func (f functionSpec) isRoute() bool { return len(f.Routes) > 0 }
+
+// description is the function's description on AWS.
+func (f functionSpec) description() string {
+	if f.Description != "" {
+		return f.Description
 	}
-	return false
+	return strings.Join(f.Routes, ", ")
 }
 
 func (f functionSpec) hasEnv(group string) bool {

@@ -342,7 +342,7 @@ func (d *Dashboard) newFunction(spec functionSpec, code awslambda.Code, envs map
 	}
 	props := &awslambda.FunctionProps{
 		FunctionName:          jsii.String(name),
-		Description:           jsii.String(spec.Description),
+		Description:           jsii.String(spec.description()),
 		Runtime:               awslambda.Runtime_PROVIDED_AL2023(),
 		Architecture:          awslambda.Architecture_ARM_64(),
 		Handler:               jsii.String("bootstrap"),

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"slices"
 	"sort"
 	"strings"
@@ -11,12 +12,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
-// allFunctions is the plan's list of functions (cmd/lambda/<name>).
-var allFunctions = []string{
-	"authorizer", "get-profile", "update-profile", "list-orders", "get-order", "list-nfts",
-	"wallet-challenge", "wallet-verify", "stripe-webhook", "nft-webhook", "internal-sync-stripe",
-	"internal-sync-nfts", "order-refresh", "stripe-order-sync", "nft-sync",
-}
+// allFunctions is the plan's list of functions, functionSpecs, which
+// TestEveryLambdaCommandIsASpec holds to cmd/lambda/<name>.
+var allFunctions = specNames()
 
 // TestSynthesisTime reports how long the shared synthesis took (Node start,
 // aws-cdk-lib load and the synthesis itself), whichever test ran it first.
@@ -78,8 +76,8 @@ func TestEveryFunctionIsProvidedAL2023OnARM64(t *testing.T) {
 
 // routed reports whether API Gateway invokes the function for a route.
 func routed(name string) bool {
-	for _, r := range wantRoutes {
-		if r.fn == name {
+	for _, r := range routes() {
+		if r.Function == name {
 			return true
 		}
 	}
@@ -350,69 +348,64 @@ func TestSchedules(t *testing.T) {
 	}
 }
 
-// wantEnv is every function's environment, by variable name; the secrets
-// among them must be references to the NoEcho parameters.
-var wantEnv = func() map[string][]string {
-	var (
-		store      = []string{"COMMERCE_TABLE", "NFT_CHAIN", "LOG_LEVEL"}
-		http       = []string{"CORS_ALLOW_ORIGINS"}
-		member     = []string{"CURSOR_SECRET"}
-		stripe     = []string{"STRIPE_SECRET", "STRIPE_MAX_RPS", "ORDER_STALE_AFTER"}
-		stripeFlag = []string{"STRIPE_ENABLED", "ORDER_STALE_AFTER"}
-		nft        = []string{"NFT_PROVIDER", "NFT_API_KEY", "NFT_STALE_AFTER"}
-		nftFlag    = []string{"NFT_ENABLED", "NFT_STALE_AFTER"}
-		queue      = []string{"REFRESH_QUEUE_URL"}
-		internal   = []string{"INTERNAL_TOKEN"}
-		mail       = []string{"MAIL_TRANSPORT", "MAIL_FROM", "SITE_ORIGIN"}
-		site       = []string{"SITE_ORIGIN"}
-	)
-	cat := func(lists ...[]string) []string { return slices.Concat(lists...) }
-	return map[string][]string{
-		"authorizer":           {"JWT_SECRET", "JWT_SECRET_PREVIOUS", "LOG_LEVEL"},
-		"get-profile":          cat(store, http, member),
-		"update-profile":       cat(store, http, member, mail),
-		"list-orders":          cat(store, http, member, stripeFlag, queue),
-		"get-order":            cat(store, http, member, stripe),
-		"list-nfts":            cat(store, http, member, nftFlag, queue),
-		"wallet-challenge":     cat(store, http, member, site),
-		"wallet-verify":        cat(store, http, member, site),
-		"stripe-webhook":       cat(store, http, stripe, []string{"STRIPE_WEBHOOK_SECRET"}),
-		"nft-webhook":          cat(store, http, queue, []string{"NFT_WEBHOOK_SECRET"}),
-		"internal-sync-stripe": cat(store, http, stripe, internal),
-		"internal-sync-nfts":   cat(store, http, nft, internal),
-		"order-refresh":        cat(store, stripe, nft),
-		"stripe-order-sync":    cat(store, stripe),
-		"nft-sync":             cat(store, nft),
-	}
-}()
+// functionEnvFile is the one table of the functions' environments, which
+// lambdafn/runtime_test.go starts the functions with too.
+const functionEnvFile = "testdata/function-env.txt"
 
-// wantSecrets is, per function, exactly the secrets it holds (issue 10,
-// finding 6; CONTRACT §7): each one only where code on the function's paths
-// uses it. JWT_SECRET, which can mint any member's token, is the
-// authorizer's alone; the webhooks hold their signing secret, plus the key
-// of the upstream they call back (stripe-webhook re-reads the session from
-// Stripe; nft-webhook only queues, so it holds no marketplace key); the
-// list functions know Stripe / the marketplace is on from a flag, not a key.
-var wantSecrets = map[string][]string{
-	"authorizer":           {"JWT_SECRET", "JWT_SECRET_PREVIOUS"},
-	"get-profile":          {"CURSOR_SECRET"},
-	"update-profile":       {"CURSOR_SECRET"},
-	"list-orders":          {"CURSOR_SECRET"},
-	"get-order":            {"CURSOR_SECRET", "STRIPE_SECRET"},
-	"list-nfts":            {"CURSOR_SECRET"},
-	"wallet-challenge":     {"CURSOR_SECRET"},
-	"wallet-verify":        {"CURSOR_SECRET"},
-	"stripe-webhook":       {"STRIPE_WEBHOOK_SECRET", "STRIPE_SECRET"},
-	"nft-webhook":          {"NFT_WEBHOOK_SECRET"},
-	"internal-sync-stripe": {"INTERNAL_TOKEN", "STRIPE_SECRET"},
-	"internal-sync-nfts":   {"INTERNAL_TOKEN", "NFT_API_KEY"},
-	"order-refresh":        {"STRIPE_SECRET", "NFT_API_KEY"},
-	"stripe-order-sync":    {"STRIPE_SECRET"},
-	"nft-sync":             {"NFT_API_KEY"},
+// functionEnv reads functionEnvFile: per function, every variable it gets,
+// and whether the variable is set only when its setting is configured
+// (NAME?).
+func functionEnv(t *testing.T) map[string]map[string]bool {
+	t.Helper()
+	raw, err := os.ReadFile(functionEnvFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]bool{}
+	for i, line := range strings.Split(string(raw), "\n") {
+		line, _, _ = strings.Cut(line, "#")
+		fields := strings.Fields(line)
+		if len(fields) == 0 {
+			continue
+		}
+		name := fields[0]
+		if _, dup := out[name]; dup {
+			t.Fatalf("%s:%d: %s is listed twice", functionEnvFile, i+1, name)
+		}
+		out[name] = map[string]bool{}
+		for _, v := range fields[1:] {
+			out[name][strings.TrimSuffix(v, "?")] = strings.HasSuffix(v, "?")
+		}
+	}
+	return out
+}
+
+// fullConfig is testConfig with every optional setting configured, so that
+// every variable of functionEnvFile is set.
+func fullConfig() Config {
+	c := testConfig()
+	c.JWTIssuer, c.JWTAudience = "https://id.babesclub.example", "dashboard"
+	c.StripeAPIBase = "https://stripe.babesclub.example"
+	c.NFTAPIBaseURL, c.NFTCollections = "https://nft.babesclub.example", "babes-genesis"
+	return c
 }
 
 func TestEnvironmentAndSecrets(t *testing.T) {
-	s := defaultStack(t)
+	table := functionEnv(t)
+	for name := range table {
+		if !slices.Contains(allFunctions, name) {
+			t.Errorf("%s lists %s, which is not a function of infra/functions.go", functionEnvFile, name)
+		}
+	}
+	t.Run("default", func(t *testing.T) { checkEnvironment(t, defaultStack(t), table, false) })
+	t.Run("every setting configured", func(t *testing.T) { checkEnvironment(t, synth(t, fullConfig()), table, true) })
+}
+
+// checkEnvironment holds every function's environment to table: exactly
+// its variables (without the optional ones unless configured), each secret
+// a reference to its NoEcho parameter, and JWT_SECRET the authorizer's
+// alone.
+func checkEnvironment(t *testing.T, s *synthesized, table map[string]map[string]bool, configured bool) {
 	params := map[string]string{} // env name → parameter logical id
 	for _, p := range secretParams() {
 		params[p.Env] = p.ID
@@ -437,13 +430,30 @@ func TestEnvironmentAndSecrets(t *testing.T) {
 		p := s.cfn.Resources[id].Properties
 		env, _ := p["Environment"].(map[string]any)
 		vars, _ := env["Variables"].(map[string]any)
-		if got, want := sortedNames(vars), sorted(wantEnv[name]); !slices.Equal(got, want) {
-			t.Errorf("%s: environment %v, want %v", name, got, want)
+		listed, ok := table[name]
+		if !ok {
+			t.Errorf("%s does not list %s: name the variables it gets", functionEnvFile, name)
+			continue
 		}
-		var secrets []string
+		var want []string
+		for v, optional := range listed {
+			if configured || !optional {
+				want = append(want, v)
+			}
+		}
+		got := sortedNames(vars)
+		for _, v := range got {
+			if !slices.Contains(want, v) {
+				t.Errorf("%s gets %s, which %s does not list for it", name, v, functionEnvFile)
+			}
+		}
+		for _, v := range sorted(want) {
+			if !slices.Contains(got, v) {
+				t.Errorf("%s does not get %s, which %s lists for it", name, v, functionEnvFile)
+			}
+		}
 		for k, v := range vars {
 			if param, secret := params[k]; secret {
-				secrets = append(secrets, k)
 				if ref(v) != param {
 					t.Errorf("%s: %s = %s, want a reference to parameter %s", name, k, mustJSON(v), param)
 				}
@@ -458,13 +468,6 @@ func TestEnvironmentAndSecrets(t *testing.T) {
 			if want, ok := plain[k]; ok && v != want {
 				t.Errorf("%s: %s = %s, want %q", name, k, mustJSON(v), want)
 			}
-		}
-		want, ok := wantSecrets[name]
-		if !ok {
-			t.Errorf("no expected secrets for %s", name)
-		}
-		if g, w := sorted(secrets), sorted(want); !slices.Equal(g, w) {
-			t.Errorf("%s holds the secrets %v, want exactly %v", name, g, w)
 		}
 	}
 	if !slices.Equal(jwtHolders, []string{"authorizer"}) {

@@ -12,9 +12,15 @@
 // Lambda loop, so invocations pay for none of it. A cold start that fails is
 // reported to the Runtime API's init/error endpoint and the process exits.
 //
+// infra/functions.go (functionSpecs) is the one list of the functions:
+// their builders, routes, settings and access. The table below is generated
+// from it (in infra/: go test -run TestLambdafnDocListsTheFunctions
+// -update), and the infra tests fail when it, a cmd/lambda main or the
+// routes of httpapi disagree with it.
+//
 // The functions of the plan, their builders and what each serves:
 //
-//	authorizer            TokenAuthorizer      TOKEN authorizer of every /dashboard/ route
+//	authorizer            TokenAuthorizer      API Gateway TOKEN authorizer: verifies member JWTs (HS256)
 //	get-profile           API                  GET  /dashboard/profile
 //	update-profile        API                  PUT  /dashboard/profile, POST /dashboard/update-profile, POST /dashboard/profile/email/verify
 //	list-orders           API                  GET  /dashboard/orders
@@ -22,13 +28,13 @@
 //	list-nfts             API                  GET  /dashboard/nfts
 //	wallet-challenge      API                  POST /dashboard/wallet/challenge
 //	wallet-verify         API                  POST /dashboard/wallet/verify
-//	stripe-webhook        MachineAPI           POST /webhooks/stripe, POST /stripe/webhook
-//	nft-webhook           MachineAPI           POST /webhooks/nfts
 //	internal-sync-stripe  MachineAPI           POST /internal/sync/stripe
 //	internal-sync-nfts    MachineAPI           POST /internal/sync/nfts
-//	order-refresh         RefreshWorker        SQS refresh queue (ReportBatchItemFailures on)
-//	stripe-order-sync     OrderReconciliation  EventBridge, nightly at 02:00 UTC
-//	nft-sync              NFTPoll              EventBridge, hourly
+//	stripe-webhook        MachineAPI           POST /webhooks/stripe, POST /stripe/webhook
+//	nft-webhook           MachineAPI           POST /webhooks/nfts
+//	order-refresh         RefreshWorker        Refresh queue worker (orders and NFTs), partial batch failures
+//	stripe-order-sync     OrderReconciliation  Nightly Stripe reconciliation (02:00 UTC)
+//	nft-sync              NFTPoll              Hourly NFT holdings poll
 //
 // API and MachineAPI differ only in what they insist on: the member-facing
 // functions need CURSOR_SECRET, the ones machines call hold no key they do

@@ -215,50 +215,50 @@ type function struct {
 	invocations int
 }
 
-// functionEnv is, per function, the variables the CDK stack gives it
-// (infra/stack_test.go's wantEnv and wantSecrets hold the stack to the
-// same list), so that each function is tested with only what it gets on
-// AWS: a function that needed a secret it is not given fails here.
-var functionEnv = func() map[string][]string {
-	var (
-		store      = []string{"COMMERCE_TABLE", "NFT_CHAIN", "LOG_LEVEL"}
-		http       = []string{"CORS_ALLOW_ORIGINS"}
-		member     = []string{"CURSOR_SECRET"}
-		stripe     = []string{"STRIPE_SECRET", "STRIPE_API_BASE", "STRIPE_MAX_RPS", "ORDER_STALE_AFTER"}
-		stripeFlag = []string{"STRIPE_ENABLED", "ORDER_STALE_AFTER"}
-		nft        = []string{"NFT_PROVIDER", "NFT_API_KEY", "NFT_API_BASE_URL", "NFT_COLLECTIONS", "NFT_STALE_AFTER"}
-		nftFlag    = []string{"NFT_ENABLED", "NFT_STALE_AFTER"}
-		queue      = []string{"REFRESH_QUEUE_URL"}
-		internal   = []string{"INTERNAL_TOKEN"}
-		mail       = []string{"MAIL_TRANSPORT", "MAIL_FROM", "SITE_ORIGIN"}
-		site       = []string{"SITE_ORIGIN"}
-	)
-	cat := func(lists ...[]string) []string { return slices.Concat(lists...) }
-	return map[string][]string{
-		"authorizer":           {"JWT_SECRET", "JWT_SECRET_PREVIOUS", "JWT_ISSUER", "JWT_AUDIENCE", "LOG_LEVEL"},
-		"get-profile":          cat(store, http, member),
-		"update-profile":       cat(store, http, member, mail),
-		"list-orders":          cat(store, http, member, stripeFlag, queue),
-		"get-order":            cat(store, http, member, stripe),
-		"list-nfts":            cat(store, http, member, nftFlag, queue),
-		"wallet-challenge":     cat(store, http, member, site),
-		"wallet-verify":        cat(store, http, member, site),
-		"stripe-webhook":       cat(store, http, stripe, []string{"STRIPE_WEBHOOK_SECRET"}),
-		"nft-webhook":          cat(store, http, queue, []string{"NFT_WEBHOOK_SECRET"}),
-		"internal-sync-stripe": cat(store, http, stripe, internal),
-		"internal-sync-nfts":   cat(store, http, nft, internal),
-		"order-refresh":        cat(store, stripe, nft),
-		"stripe-order-sync":    cat(store, stripe),
-		"nft-sync":             cat(store, nft),
+// functionEnvFile is the one table of what the CDK stack gives each
+// function (infra/stack_test.go holds the synthesized template to it), so
+// that each function is tested with only what it gets on AWS: a function
+// that needed a variable it is not given fails here.
+const functionEnvFile = "../infra/testdata/function-env.txt"
+
+var (
+	functionEnvOnce sync.Once
+	functionEnvMap  map[string][]string
+	functionEnvErr  error
+)
+
+// functionEnv returns, per function, every variable of functionEnvFile,
+// including those the stack sets only when configured (NAME?).
+func functionEnv(t *testing.T) map[string][]string {
+	t.Helper()
+	functionEnvOnce.Do(func() {
+		raw, err := os.ReadFile(functionEnvFile)
+		if err != nil {
+			functionEnvErr = fmt.Errorf("the functions' environments: %w", err)
+			return
+		}
+		functionEnvMap = map[string][]string{}
+		for _, line := range strings.Split(string(raw), "\n") {
+			line, _, _ = strings.Cut(line, "#")
+			if fields := strings.Fields(line); len(fields) > 0 {
+				for _, v := range fields[1:] {
+					functionEnvMap[fields[0]] = append(functionEnvMap[fields[0]], strings.TrimSuffix(v, "?"))
+				}
+			}
+		}
+	})
+	if functionEnvErr != nil {
+		t.Fatal(functionEnvErr)
 	}
-}()
+	return functionEnvMap
+}
 
 // testEndpoints reach every function: they point the AWS SDK at DynamoDB
 // Local and goaws, which the stack's functions find on their own.
 var testEndpoints = []string{"DYNAMODB_ENDPOINT", "SQS_ENDPOINT"}
 
 // start runs cmd/lambda/name with the part of the world's environment the
-// stack gives that function (functionEnv), plus extra ("KEY=value"). The
+// stack gives that function (functionEnvFile), plus extra ("KEY=value"). The
 // process is stopped when the test ends, after its output is checked for
 // secrets and personal data.
 func (w *world) start(name string, extra ...string) *function {
@@ -275,9 +275,9 @@ func (w *world) start(name string, extra ...string) *function {
 	if d, ok := t.Deadline(); ok {
 		api.Timeout = time.Until(d)
 	}
-	allowed, ok := functionEnv[name]
+	allowed, ok := functionEnv(t)[name]
 	if !ok {
-		t.Fatalf("no functionEnv entry for %s", name)
+		t.Fatalf("%s does not list %s", functionEnvFile, name)
 	}
 	env := make([]string, 0, len(w.env)+len(extra))
 	for k, v := range w.env {
