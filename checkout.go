@@ -78,6 +78,6 @@ type Payments interface {
 	// the listing and is returned.
 	ListSessions(ctx context.Context, q SessionQuery, each func(*CheckoutSession) error) error
 	// ParseWebhook verifies the Stripe-Signature header over the raw payload
-	// (tolerance 300 s) and decodes the event; any failure is EBADREQUEST.
+	// (tolerance 300 s) and decodes the event; any failure is EINVALIDREQUEST.
 	ParseWebhook(payload []byte, signature string) (*StripeEvent, error)
 }

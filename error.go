@@ -6,22 +6,23 @@ import (
 	"time"
 )
 
-// Application error codes. The HTTP layer maps each code to one status in a
-// single table; anything without a code is an internal error whose detail
-// goes to the log and never to the client.
+// Application error codes. Each constant's name spells the code it puts on
+// the wire (EINVALIDREQUEST is "invalid_request"). The HTTP layer maps each
+// code to one status in a single table; anything without a code is an
+// internal error whose detail goes to the log and never to the client.
 const (
-	ECONFLICT     = "conflict"            // 409: a unique value is taken
-	EINTERNAL     = "internal"            // 500: a bug or an unexpected failure
-	EINVALID      = "validation_failed"   // 400: the payload broke a rule
-	EBADREQUEST   = "invalid_request"     // 400: the request could not be read
-	EBADCURSOR    = "invalid_cursor"      // 400: a pagination cursor is forged or foreign
-	ENOTFOUND     = "not_found"           // 404
-	EPRECONDITION = "precondition_failed" // 412: If-Match did not match
-	EUNAUTHORIZED = "unauthorized"        // 401
-	EUNAVAILABLE  = "upstream_unavailable"
-	ERATELIMITED  = "rate_limited"
-	ECODEINVALID  = "invalid_code" // 400: a verification code is wrong
-	ECODEEXPIRED  = "code_expired" // 400: a verification code is void (expired, used up, replaced)
+	EINVALIDREQUEST = "invalid_request"      // 400: the request could not be read
+	EVALIDATION     = "validation_failed"    // 400: the payload broke a rule (Fields says which)
+	EINVALIDCURSOR  = "invalid_cursor"       // 400: a pagination cursor is forged or foreign
+	EINVALIDCODE    = "invalid_code"         // 400: a verification code is wrong
+	ECODEEXPIRED    = "code_expired"         // 400: a verification code is void (expired, used up, replaced)
+	EUNAUTHORIZED   = "unauthorized"         // 401
+	ENOTFOUND       = "not_found"            // 404
+	ECONFLICT       = "conflict"             // 409: a unique value is taken
+	EPRECONDITION   = "precondition_failed"  // 412: If-Match did not match
+	ERATELIMITED    = "rate_limited"         // 429
+	EINTERNAL       = "internal"             // 500: a bug or an unexpected failure
+	EUNAVAILABLE    = "upstream_unavailable" // 503: an upstream or the refresh queue cannot be reached now
 )
 
 // Error is an application error: a code the transport maps to a status, a

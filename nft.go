@@ -33,6 +33,13 @@ type HoldingDiff struct {
 	Added, Updated, Removed int
 }
 
+// Holder is one member's holding in a collection: an entry of the
+// collection index (GSI3), as HoldingStore.EachHolder reads it.
+type Holder struct {
+	UserID  string
+	Holding Holding
+}
+
 // HoldingStore keeps NFT holdings.
 type HoldingStore interface {
 	// ReplaceHoldings makes the member's stored holdings exactly the given
@@ -61,4 +68,17 @@ type Marketplace interface {
 	// returns an error and no holdings, so a partial read can never be
 	// mistaken for the wallet's full contents. LastSyncedAt is left zero.
 	Holdings(ctx context.Context, wallet string) ([]Holding, error)
+}
+
+// MarketplaceWebhooks verifies the marketplace's webhook deliveries, as the
+// NFT service uses them: the marketplace's counterpart of
+// Payments.ParseWebhook. It is a port of its own rather than a method of
+// Marketplace because the function that receives the webhooks holds only
+// the signing secret, never the marketplace's API key.
+type MarketplaceWebhooks interface {
+	// ParseWebhook verifies signature over the raw body and returns the
+	// wallets the delivery names, lower-cased: those to sync again (none
+	// for a delivery that names no transfer). Any failure is an error and
+	// no wallets, so a forged delivery can make nobody's holdings move.
+	ParseWebhook(body []byte, signature string) ([]string, error)
 }

@@ -31,9 +31,3 @@ type WalletStore interface {
 	// the caller's check.
 	TakeWalletChallenge(ctx context.Context, userID, nonce string) (*WalletChallenge, error)
 }
-
-// Holder is one member's holding in a collection (the collection index).
-type Holder struct {
-	UserID  string
-	Holding Holding
-}

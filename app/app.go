@@ -67,7 +67,7 @@ func New(ctx context.Context, getenv func(string) string, dataDir string, logs i
 		}
 	}
 	a.NFTs = &nfts.Service{Store: a.Store, Cursors: a.Orders.Cursors, Logger: a.Logger}
-	if a.NFTs.ChainID, err = nfts.ChainID(getenv("NFT_CHAIN")); err != nil {
+	if a.NFTs.ChainID, err = ChainID(getenv("NFT_CHAIN")); err != nil {
 		a.Store.Close()
 		return nil, err
 	}
@@ -84,6 +84,11 @@ func New(ctx context.Context, getenv func(string) string, dataDir string, logs i
 			a.Store.Close()
 			return nil, fmt.Errorf("NFT_STALE_AFTER must be a positive duration such as 1h")
 		}
+	}
+	// NFT_WEBHOOK_SECRET opens POST /webhooks/nfts; unset, it answers 404.
+	// The webhook needs no marketplace client: it only queues refreshes.
+	if v := getenv("NFT_WEBHOOK_SECRET"); v != "" {
+		a.NFTs.Webhooks = marketplace.Webhooks{Secret: []byte(v)}
 	}
 	if getenv("NFT_PROVIDER") != "" {
 		cfg, err := marketplace.ConfigFromEnv(getenv)
@@ -138,6 +143,19 @@ func mailer(getenv func(string) string, dataDir string, logger *slog.Logger) (da
 		return nil, nil
 	}
 	return mail.FromEnv(getenv, dataDir, logger)
+}
+
+// ChainID returns the EIP-155 chain id of an NFT_CHAIN name, the chain
+// wallet challenges name. The supported chains are the marketplace's one
+// list (marketplace.Chains), so every chain the marketplace reads is one the
+// challenges can name, and the reverse. It lives here, where the
+// environment is read, so that the nfts service never imports an adapter.
+func ChainID(chain string) (int64, error) {
+	c, err := marketplace.LookupChain(chain)
+	if err != nil {
+		return 0, fmt.Errorf("app: %w", err)
+	}
+	return c.ID, nil
 }
 
 // MinCursorSecretBytes is the shortest CURSOR_SECRET accepted (CONTRACT §7).
@@ -225,12 +243,4 @@ func OpenStore(ctx context.Context, getenv func(string) string, dataDir string) 
 		return nil, "", err
 	}
 	return s, "embedded, " + path, nil
-}
-
-// NFTWebhook verifies a marketplace webhook and returns the wallets it names.
-func NFTWebhook(secret, body []byte, signature string) ([]string, error) {
-	if err := marketplace.VerifyWebhook(secret, body, signature); err != nil {
-		return nil, err
-	}
-	return marketplace.WebhookWallets(body)
 }

@@ -8,6 +8,7 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/app"
+	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 	"github.com/thebabesclub/dashboard/storetest"
 )
 
@@ -93,5 +94,37 @@ func TestAppSecret(t *testing.T) {
 	k2, err2 := app.AppSecret(get(nil))
 	if err1 != nil || err2 != nil || len(k1) < 32 || string(k1) == string(k2) {
 		t.Errorf("random keys %x %x (%v %v)", k1, k2, err1, err2)
+	}
+}
+
+// TestNFTWebhookSecretOpensTheWebhook: NFT_WEBHOOK_SECRET alone (no
+// marketplace key, as the nft-webhook function has) gives the NFT service
+// its webhook verifier keyed with that secret; without it the route does not
+// exist.
+func TestNFTWebhookSecretOpensTheWebhook(t *testing.T) {
+	body := []byte(`{"type":"NFT_ACTIVITY","event":{"activity":[{"fromAddress":"0x2c7536e3605d9c16a7a3d7b1898e529396a65c23","toAddress":null}]}}`)
+	secret := "nft-webhook-test-secret"
+	sig := marketfake.SignWebhook([]byte(secret), body)
+
+	off, err := newApp(t, map[string]string{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, err := off.NFTs.WebhookWallets(body, sig); dashboard.ErrorCode(err) != dashboard.ENOTFOUND {
+		t.Errorf("without NFT_WEBHOOK_SECRET: %v, %v; want not_found", w, err)
+	}
+
+	on, err := newApp(t, map[string]string{"NFT_WEBHOOK_SECRET": secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if on.NFTs.Market != nil {
+		t.Error("NFT_WEBHOOK_SECRET alone built a marketplace client")
+	}
+	if w, err := on.NFTs.WebhookWallets(body, sig); err != nil || len(w) != 1 || w[0] != "0x2c7536e3605d9c16a7a3d7b1898e529396a65c23" {
+		t.Errorf("signed delivery: %v, %v", w, err)
+	}
+	if _, err := on.NFTs.WebhookWallets(body, marketfake.SignWebhook([]byte("another-secret"), body)); dashboard.ErrorCode(err) != dashboard.EINVALIDREQUEST {
+		t.Errorf("delivery signed with another secret: %v; want invalid_request", err)
 	}
 }

@@ -65,7 +65,7 @@ type Store struct {
 	// updatedAt the caller left nil, the expiry sweep); tests replace it.
 	now func() time.Time
 	// cache holds decoded items for the read paths.
-	cache *caches
+	cache *itemCaches
 }
 
 // Open opens (creating if needed) the bbolt file at path with mode 0600.
@@ -84,7 +84,7 @@ func open(path string, now func() time.Time) (*Store, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("bolt: open %s: %w", path, err)
 	}
-	s := &Store{db: db, now: now, cache: newCaches()}
+	s := &Store{db: db, now: now, cache: newItemCaches()}
 	err = db.Update(func(tx *bbolt.Tx) error {
 		for _, name := range []string{string(bucketItems), string(bucketMeta), indexAttrs[0], indexAttrs[1], indexAttrs[2]} {
 			if _, err := tx.CreateBucketIfNotExists([]byte(name)); err != nil {
@@ -327,7 +327,7 @@ func parseTime(v any) *time.Time {
 // partition, and one with '#' could name another item's key.
 func checkUser(userID string) error {
 	if !dashboard.ValidMemberID(userID) {
-		return dashboard.Errorf(dashboard.EINVALID, "Invalid member id.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "Invalid member id.")
 	}
 	return nil
 }

@@ -55,7 +55,7 @@ func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []d
 	next := make(map[string]encoded, len(holdings))
 	for _, h := range holdings {
 		if h.ContractAddress == "" || h.TokenID == "" {
-			return diff, dashboard.Errorf(dashboard.EINVALID, "A holding needs a contract address and a token id.")
+			return diff, dashboard.Errorf(dashboard.EVALIDATION, "A holding needs a contract address and a token id.")
 		}
 		h.LastSyncedAt = normTime(h.LastSyncedAt)
 		it := holdingItem{PK: pk, SK: holdingSK(&h), UserID: userID, Holding: h}
@@ -128,7 +128,7 @@ func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, l
 		return page, err
 	}
 	if after != "" && !strings.HasPrefix(after, nftPrefix) {
-		return page, dashboard.Errorf(dashboard.EBADCURSOR, "The cursor is not valid.")
+		return page, dashboard.Errorf(dashboard.EINVALIDCURSOR, "The cursor is not valid.")
 	}
 	if limit <= 0 {
 		limit = defaultLimit

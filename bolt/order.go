@@ -107,7 +107,7 @@ func (s *Store) PutOrder(ctx context.Context, snap *dashboard.OrderSnapshot) err
 		return err
 	}
 	if snap == nil || snap.OrderID == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "An order id is required.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "An order id is required.")
 	}
 	if err := checkUser(snap.UserID); err != nil {
 		return err
@@ -172,7 +172,7 @@ func (s *Store) ListOrders(ctx context.Context, userID string, limit int, after 
 		return page, err
 	}
 	if after != "" && !strings.HasPrefix(after, orderPrefix) {
-		return page, dashboard.Errorf(dashboard.EBADCURSOR, "The cursor is not valid.")
+		return page, dashboard.Errorf(dashboard.EINVALIDCURSOR, "The cursor is not valid.")
 	}
 	if limit <= 0 {
 		limit = defaultLimit

@@ -88,7 +88,7 @@ func (s *Store) SaveProfile(ctx context.Context, change dashboard.ProfileChange)
 	}
 	p := change.Profile
 	if p == nil {
-		return dashboard.Errorf(dashboard.EINVALID, "A profile is required.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "A profile is required.")
 	}
 	if err := checkUser(p.UserID); err != nil {
 		return err

@@ -106,7 +106,7 @@ func (s *Store) MarkEventProcessed(ctx context.Context, eventID string, at time.
 		return err
 	}
 	if eventID == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "An event id is required.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "An event id is required.")
 	}
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		return putMap(tx, map[string]any{
@@ -176,7 +176,7 @@ func (s *Store) SetWatermark(ctx context.Context, name string, at time.Time) err
 		return err
 	}
 	if name == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "A watermark name is required.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "A watermark name is required.")
 	}
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		return putMap(tx, map[string]any{"PK": systemPK, "SK": name, attrWatermark: formatTime(at)})

@@ -38,7 +38,7 @@ func (s *Store) SaveWalletChallenge(ctx context.Context, c dashboard.WalletChall
 		return err
 	}
 	if c.Nonce == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "A challenge needs a nonce.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "A challenge needs a nonce.")
 	}
 	it := challengeItem{
 		PK: userPrefix + c.UserID, SK: challengePrefix + c.Nonce, UserID: c.UserID, Nonce: c.Nonce,
@@ -101,7 +101,7 @@ func (s *Store) TakeWalletChallenge(ctx context.Context, userID, nonce string) (
 // EachHolder walks the collection index bucket (GSI3).
 func (s *Store) EachHolder(ctx context.Context, collectionID string, fn func(dashboard.Holder) error) error {
 	if collectionID == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "A collection id is required.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "A collection id is required.")
 	}
 	var holders []dashboard.Holder
 	err := s.db.View(func(tx *bbolt.Tx) error {

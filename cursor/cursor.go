@@ -42,9 +42,9 @@ func (s *Signer) Seal(member string, state any) (string, error) {
 
 // Open verifies a cursor for member and decodes its state into v. Anything
 // wrong — malformed, tampered, or issued to another member — fails with
-// EBADCURSOR.
+// EINVALIDCURSOR.
 func (s *Signer) Open(member, cursor string, v any) error {
-	bad := dashboard.Errorf(dashboard.EBADCURSOR, "The cursor is not valid; start from the first page.")
+	bad := dashboard.Errorf(dashboard.EINVALIDCURSOR, "The cursor is not valid; start from the first page.")
 	if len(cursor) > maxLen {
 		return bad
 	}

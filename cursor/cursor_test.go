@@ -57,7 +57,7 @@ func TestOpenRefuses(t *testing.T) {
 		"not JSON inside": "bm90IGpzb24." + sig,
 	} {
 		var v state
-		if err := s.Open("bob", bad, &v); dashboard.ErrorCode(err) != dashboard.EBADCURSOR {
+		if err := s.Open("bob", bad, &v); dashboard.ErrorCode(err) != dashboard.EINVALIDCURSOR {
 			t.Errorf("%s: err = %v", name, err)
 		}
 	}
@@ -70,7 +70,7 @@ func FuzzOpen(f *testing.F) {
 	f.Add("a.b")
 	f.Fuzz(func(t *testing.T, in string) {
 		var v state
-		if err := s.Open("alice", in, &v); err != nil && dashboard.ErrorCode(err) != dashboard.EBADCURSOR {
+		if err := s.Open("alice", in, &v); err != nil && dashboard.ErrorCode(err) != dashboard.EINVALIDCURSOR {
 			t.Fatalf("code %q", dashboard.ErrorCode(err))
 		}
 	})

@@ -194,7 +194,7 @@ func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, l
 		limit = 20
 	}
 	if after != "" && !strings.HasPrefix(after, prefixNFT) {
-		return page, dashboard.Errorf(dashboard.EBADCURSOR, "Invalid cursor.")
+		return page, dashboard.Errorf(dashboard.EINVALIDCURSOR, "Invalid cursor.")
 	}
 	in := &dynamodb.QueryInput{
 		TableName:                 &s.table,

@@ -101,8 +101,8 @@ func TestListOrdersNoEmptyTrailingPage(t *testing.T) {
 	if fmt.Sprint(ids) != "[cs_3 cs_2 cs_1 cs_0]" {
 		t.Errorf("paged one by one: %v", ids)
 	}
-	if _, err := s.ListOrders(ctx, user, 1, "NFT#x"); dashboard.ErrorCode(err) != dashboard.EBADCURSOR {
-		t.Errorf("after outside the order range: %v, want %s", err, dashboard.EBADCURSOR)
+	if _, err := s.ListOrders(ctx, user, 1, "NFT#x"); dashboard.ErrorCode(err) != dashboard.EINVALIDCURSOR {
+		t.Errorf("after outside the order range: %v, want %s", err, dashboard.EINVALIDCURSOR)
 	}
 }
 

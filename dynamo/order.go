@@ -178,7 +178,7 @@ func (s *Store) PutOrder(ctx context.Context, snap *dashboard.OrderSnapshot) err
 		return err
 	}
 	if snap.OrderID == "" || snap.CreatedAt.IsZero() {
-		return dashboard.Errorf(dashboard.EINVALID, "An order needs an id and a creation time.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "An order needs an id and a creation time.")
 	}
 	item, err := encodeOrder(snap, snap.Version+1)
 	if err != nil {
@@ -231,7 +231,7 @@ func (s *Store) ListOrders(ctx context.Context, userID string, limit int, after 
 	extra := int32(1 + nonOrderSlots)
 	if after != "" {
 		if after < prefixOrder || after > skSyncStripe {
-			return dashboard.OrderPage{}, dashboard.Errorf(dashboard.EBADCURSOR, "Invalid cursor.")
+			return dashboard.OrderPage{}, dashboard.Errorf(dashboard.EINVALIDCURSOR, "Invalid cursor.")
 		}
 		hi, extra = after, 1
 		in.ExclusiveStartKey = key(userPK(userID), after)

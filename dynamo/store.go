@@ -185,7 +185,7 @@ func backoff(ctx context.Context, n int) error {
 // (dashboard.ValidMemberID), the rule every store and every door shares.
 func badUser(userID string) error {
 	if !dashboard.ValidMemberID(userID) {
-		return dashboard.Errorf(dashboard.EINVALID, "Invalid member id.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "Invalid member id.")
 	}
 	return nil
 }

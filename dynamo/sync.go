@@ -56,7 +56,7 @@ func (s *Store) MarkSynced(ctx context.Context, userID string, kind dashboard.Sy
 // after 90 days, and counting it is the safe side of a duplicate.
 func (s *Store) EventProcessed(ctx context.Context, eventID string) (bool, error) {
 	if eventID == "" {
-		return false, dashboard.Errorf(dashboard.EINVALID, "Invalid event id.")
+		return false, dashboard.Errorf(dashboard.EVALIDATION, "Invalid event id.")
 	}
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:            &s.table,
@@ -74,7 +74,7 @@ func (s *Store) EventProcessed(ctx context.Context, eventID string) (bool, error
 // the same event twice (a replay racing the first delivery) is harmless.
 func (s *Store) MarkEventProcessed(ctx context.Context, eventID string, at time.Time) error {
 	if eventID == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "Invalid event id.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "Invalid event id.")
 	}
 	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &s.table,
@@ -95,7 +95,7 @@ func (s *Store) MarkEventProcessed(ctx context.Context, eventID string, at time.
 // Watermark reads SYSTEM/<name> consistently (the zero time when unset).
 func (s *Store) Watermark(ctx context.Context, name string) (time.Time, error) {
 	if name == "" {
-		return time.Time{}, dashboard.Errorf(dashboard.EINVALID, "Invalid watermark name.")
+		return time.Time{}, dashboard.Errorf(dashboard.EVALIDATION, "Invalid watermark name.")
 	}
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
 		TableName:      &s.table,
@@ -118,7 +118,7 @@ func (s *Store) Watermark(ctx context.Context, name string) (time.Time, error) {
 // SetWatermark stores SYSTEM/<name>.
 func (s *Store) SetWatermark(ctx context.Context, name string, at time.Time) error {
 	if name == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "Invalid watermark name.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "Invalid watermark name.")
 	}
 	_, err := s.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 &s.table,

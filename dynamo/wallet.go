@@ -23,7 +23,7 @@ func (s *Store) SaveWalletChallenge(ctx context.Context, c dashboard.WalletChall
 		return err
 	}
 	if c.Nonce == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "A challenge needs a nonce.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "A challenge needs a nonce.")
 	}
 	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &s.table,
@@ -85,7 +85,7 @@ func (s *Store) TakeWalletChallenge(ctx context.Context, userID, nonce string) (
 // EachHolder queries the collection index (GSI3) page by page.
 func (s *Store) EachHolder(ctx context.Context, collectionID string, fn func(dashboard.Holder) error) error {
 	if collectionID == "" {
-		return dashboard.Errorf(dashboard.EINVALID, "A collection id is required.")
+		return dashboard.Errorf(dashboard.EVALIDATION, "A collection id is required.")
 	}
 	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
 		TableName:                 &s.table,

@@ -143,7 +143,8 @@ func newHarness(t testing.TB, store storetest.RawStore, adjust func(*auth.Config
 	if err != nil {
 		t.Fatal(err)
 	}
-	nft := &nfts.Service{Store: store, Market: mk, Cursors: cursor.NewSigner(testSecret), ChainID: 1, Logger: logger,
+	nft := &nfts.Service{Store: store, Market: mk, Webhooks: marketplace.Webhooks{Secret: []byte(nftWebhookSecret)},
+		Cursors: cursor.NewSigner(testSecret), ChainID: 1, Logger: logger,
 		SiteOrigin: &url.URL{Scheme: "https", Host: "dashboard.babesclub.example"}}
 	refresh := func(ctx context.Context, r dashboard.RefreshRequest) error {
 		if r.Kind == dashboard.SyncNFT {
@@ -159,16 +160,9 @@ func newHarness(t testing.TB, store storetest.RawStore, adjust func(*auth.Config
 	q := queue.NewLocal(refresh, queue.LocalOptions{Logger: logger, Collapse: -1})
 	t.Cleanup(func() { q.Close(context.Background()) })
 	srv := &httpapi.Server{
-		Profiles:         &profile.Service{Store: store, Logger: logger, Mailer: outbox, CodeKey: profile.NewCodeKey(testSecret)},
-		Orders:           ord,
-		NFTs:             nft,
-		NFTWebhookSecret: []byte(nftWebhookSecret),
-		NFTWebhooks: func(secret, body []byte, sig string) ([]string, error) {
-			if err := marketplace.VerifyWebhook(secret, body, sig); err != nil {
-				return nil, err
-			}
-			return marketplace.WebhookWallets(body)
-		},
+		Profiles:       &profile.Service{Store: store, Logger: logger, Mailer: outbox, CodeKey: profile.NewCodeKey(testSecret)},
+		Orders:         ord,
+		NFTs:           nft,
 		Refresh:        q,
 		Verifier:       v,
 		Logger:         logger,

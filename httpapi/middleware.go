@@ -276,7 +276,7 @@ func (s *Server) readJSONBodyMax(w http.ResponseWriter, r *http.Request, limit i
 	if errors.As(err, &tooBig) {
 		return nil, dashboard.Errorf(codePayloadTooLarge, "Request body is larger than %d bytes.", limit)
 	} else if err != nil {
-		return nil, dashboard.Errorf(dashboard.EBADREQUEST, "Request body could not be read.")
+		return nil, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Request body could not be read.")
 	}
 	return body, nil
 }

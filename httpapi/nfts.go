@@ -50,11 +50,11 @@ func (s *Server) handleWalletVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	var req walletVerifyRequest
 	if err := decodeStrict(body, &req); err != nil {
-		s.failf(w, r, dashboard.EBADREQUEST, "Send a JSON object with message and signature.")
+		s.failf(w, r, dashboard.EINVALIDREQUEST, "Send a JSON object with message and signature.")
 		return
 	}
 	if req.Message == "" || req.Signature == "" {
-		s.writeError(w, r, &dashboard.Error{Code: dashboard.EINVALID, Message: "message and signature are required.",
+		s.writeError(w, r, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "message and signature are required.",
 			Fields: map[string]string{"message": "Required.", "signature": "Required."}})
 		return
 	}
@@ -81,7 +81,7 @@ func (s *Server) handleSyncNFTs(w http.ResponseWriter, r *http.Request) {
 	}
 	var req nftSyncRequest
 	if err := decodeStrict(body, &req); err != nil {
-		s.failf(w, r, dashboard.EBADREQUEST, "Send a JSON object with userId or wallet.")
+		s.failf(w, r, dashboard.EINVALIDREQUEST, "Send a JSON object with userId or wallet.")
 		return
 	}
 	res, err := s.NFTs.SyncRequested(r.Context(), req.UserID, req.Wallet)
@@ -94,10 +94,11 @@ func (s *Server) handleSyncNFTs(w http.ResponseWriter, r *http.Request) {
 
 // handleNFTWebhook serves POST /webhooks/nfts: a marketplace notification,
 // signed with NFT_WEBHOOK_SECRET, that queues a sync of each wallet it
-// names. The sync runs in the background; a queue failure is a 5xx so the
-// sender retries.
+// names (nfts.Service.WebhookWallets verifies it). The route does not exist
+// without the service's Webhooks, whatever the body. The sync runs in the
+// background; a queue failure is a 5xx so the sender retries.
 func (s *Server) handleNFTWebhook(w http.ResponseWriter, r *http.Request) {
-	if len(s.NFTWebhookSecret) == 0 || s.NFTWebhooks == nil {
+	if s.NFTs == nil || s.NFTs.Webhooks == nil {
 		s.failf(w, r, dashboard.ENOTFOUND, "No such route.")
 		return
 	}
@@ -106,9 +107,9 @@ func (s *Server) handleNFTWebhook(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	wallets, err := s.NFTWebhooks(s.NFTWebhookSecret, body, r.Header.Get("X-Alchemy-Signature"))
+	wallets, err := s.NFTs.WebhookWallets(body, r.Header.Get("X-Alchemy-Signature"))
 	if err != nil {
-		s.failf(w, r, dashboard.EBADREQUEST, "The webhook signature or body is not valid.")
+		s.writeError(w, r, err)
 		return
 	}
 	if s.Refresh == nil {

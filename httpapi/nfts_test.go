@@ -203,8 +203,8 @@ func TestNFTWebhook(t *testing.T) {
 			t.Fatalf("the webhook did not sync the wallet: %v", page.Holdings)
 		}
 
-		// Without a secret the route does not exist.
-		h.server.NFTWebhookSecret = nil
+		// Without a secret (no Webhooks) the route does not exist.
+		h.nfts.Webhooks = nil
 		h.do("POST", "/webhooks/nfts", "", string(body), "X-Alchemy-Signature", signNotify(nftWebhookSecret, body)).wantError(t, 404, "not_found")
 	})
 }

@@ -26,7 +26,7 @@ func parseLimit(r *http.Request) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || len(v) > 4 {
-		return 0, &dashboard.Error{Code: dashboard.EINVALID, Message: "limit must be between 1 and 100.",
+		return 0, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "limit must be between 1 and 100.",
 			Fields: map[string]string{"limit": "Must be an integer from 1 to 100."}}
 	}
 	return n, nil
@@ -115,11 +115,11 @@ func (s *Server) handleSyncStripe(w http.ResponseWriter, r *http.Request) {
 	}
 	var req stripeSyncRequest
 	if err := decodeStrict(body, &req); err != nil {
-		s.failf(w, r, dashboard.EBADREQUEST, "Send a JSON object with userId or stripeCustomerId, and optionally since.")
+		s.failf(w, r, dashboard.EINVALIDREQUEST, "Send a JSON object with userId or stripeCustomerId, and optionally since.")
 		return
 	}
 	if req.UserID == "" && req.StripeCustomerID == "" {
-		s.failf(w, r, dashboard.EINVALID, "Send a JSON object with userId or stripeCustomerId, and optionally since.")
+		s.failf(w, r, dashboard.EVALIDATION, "Send a JSON object with userId or stripeCustomerId, and optionally since.")
 		return
 	}
 	res, err := s.Orders.SyncMemberByID(r.Context(), req.UserID, req.StripeCustomerID, req.Since)
@@ -144,4 +144,4 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
-var errTrailingData = dashboard.Errorf(dashboard.EBADREQUEST, "Trailing data after the JSON object.")
+var errTrailingData = dashboard.Errorf(dashboard.EINVALIDREQUEST, "Trailing data after the JSON object.")

@@ -62,7 +62,7 @@ func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 		Code string `json:"code"`
 	}
 	if err := decodeStrict(body, &req); err != nil {
-		s.failf(w, r, dashboard.EBADREQUEST, "Send a JSON object with the code from the email.")
+		s.failf(w, r, dashboard.EINVALIDREQUEST, "Send a JSON object with the code from the email.")
 		return
 	}
 	p, err := s.Profiles.ConfirmEmail(r.Context(), m, req.Code)

@@ -20,21 +20,21 @@ const (
 // statusOf maps every error code to its HTTP status: the one place where
 // domain errors become status codes. Unknown codes are internal errors.
 var statusOf = map[string]int{
-	dashboard.EBADREQUEST:   http.StatusBadRequest,
-	dashboard.EINVALID:      http.StatusBadRequest,
-	dashboard.ECODEINVALID:  http.StatusBadRequest,
-	dashboard.ECODEEXPIRED:  http.StatusBadRequest,
-	dashboard.EBADCURSOR:    http.StatusBadRequest,
-	dashboard.EUNAUTHORIZED: http.StatusUnauthorized,
-	dashboard.ENOTFOUND:     http.StatusNotFound,
-	codeMethodNotAllowed:    http.StatusMethodNotAllowed,
-	dashboard.ECONFLICT:     http.StatusConflict,
-	dashboard.EPRECONDITION: http.StatusPreconditionFailed,
-	codePayloadTooLarge:     http.StatusRequestEntityTooLarge,
-	codeUnsupportedMedia:    http.StatusUnsupportedMediaType,
-	dashboard.ERATELIMITED:  http.StatusTooManyRequests,
-	dashboard.EINTERNAL:     http.StatusInternalServerError,
-	dashboard.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	dashboard.EINVALIDREQUEST: http.StatusBadRequest,
+	dashboard.EVALIDATION:     http.StatusBadRequest,
+	dashboard.EINVALIDCODE:    http.StatusBadRequest,
+	dashboard.ECODEEXPIRED:    http.StatusBadRequest,
+	dashboard.EINVALIDCURSOR:  http.StatusBadRequest,
+	dashboard.EUNAUTHORIZED:   http.StatusUnauthorized,
+	dashboard.ENOTFOUND:       http.StatusNotFound,
+	codeMethodNotAllowed:      http.StatusMethodNotAllowed,
+	dashboard.ECONFLICT:       http.StatusConflict,
+	dashboard.EPRECONDITION:   http.StatusPreconditionFailed,
+	codePayloadTooLarge:       http.StatusRequestEntityTooLarge,
+	codeUnsupportedMedia:      http.StatusUnsupportedMediaType,
+	dashboard.ERATELIMITED:    http.StatusTooManyRequests,
+	dashboard.EINTERNAL:       http.StatusInternalServerError,
+	dashboard.EUNAVAILABLE:    http.StatusServiceUnavailable,
 }
 
 // errorBody is the contract's error payload.

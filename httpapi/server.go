@@ -31,12 +31,9 @@ const MaxWebhookBodyBytes = 512 << 10
 type Server struct {
 	Profiles *profile.Service
 	Orders   *orders.Service
-	NFTs     *nfts.Service
-	// NFTWebhookSecret keys the marketplace webhook's signature; empty
-	// hides the route (404). NFTWebhooks verifies a delivery and returns
-	// the wallets it names (marketplace.ParseWebhook).
-	NFTWebhookSecret []byte
-	NFTWebhooks      func(secret, body []byte, signature string) ([]string, error)
+	// NFTs serves the NFT routes; its Webhooks (NFT_WEBHOOK_SECRET)
+	// opens POST /webhooks/nfts, as Orders' Payments opens Stripe's.
+	NFTs *nfts.Service
 	// Refresh queues background refreshes; nil turns them off.
 	Refresh dashboard.RefreshQueue
 	// Verifier checks member tokens (required for member routes unless

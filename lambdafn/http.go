@@ -71,15 +71,11 @@ func (f *Function) Server(ctx context.Context, a *app.App) (*httpapi.Server, err
 		Profiles:       a.Profiles,
 		Orders:         a.Orders,
 		NFTs:           a.NFTs,
-		NFTWebhooks:    app.NFTWebhook,
 		Authorizer:     MemberFromGateway,
 		RequestID:      RequestIDFromGateway,
 		Logger:         f.Logger,
 		AllowedOrigins: splitList(f.getenv("CORS_ALLOW_ORIGINS"), defaultOrigins),
 		InternalToken:  f.getenv("INTERNAL_TOKEN"),
-	}
-	if v := f.getenv("NFT_WEBHOOK_SECRET"); v != "" {
-		srv.NFTWebhookSecret = []byte(v)
 	}
 	if f.getenv("REFRESH_QUEUE_URL") != "" {
 		q, err := queue.NewSQSFromEnv(ctx)

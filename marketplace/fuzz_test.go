@@ -126,7 +126,7 @@ func FuzzWebhookWallets(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ws, err := WebhookWallets(body)
 		if err != nil {
-			if dashboard.ErrorCode(err) != dashboard.EBADREQUEST || ws != nil {
+			if dashboard.ErrorCode(err) != dashboard.EINVALIDREQUEST || ws != nil {
 				t.Fatalf("err %v with %v", err, ws)
 			}
 			return

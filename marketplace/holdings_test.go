@@ -190,8 +190,8 @@ func TestInvalidWalletMakesNoCall(t *testing.T) {
 			for _, w := range []string{"", "0x", wallet[:41], wallet + "0", "5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed00",
 				"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeZ", "vitalik.eth", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe/"} {
 				hs, err := fx.market.Holdings(t.Context(), w)
-				if dashboard.ErrorCode(err) != dashboard.EINVALID || hs != nil {
-					t.Errorf("Holdings(%q) = %v, %v; want EINVALID", w, hs, err)
+				if dashboard.ErrorCode(err) != dashboard.EVALIDATION || hs != nil {
+					t.Errorf("Holdings(%q) = %v, %v; want EVALIDATION", w, hs, err)
 				}
 			}
 			if n := fx.fake.Calls(); n != 0 {

@@ -11,7 +11,7 @@
 // unreadable or oversized page, a pagination loop — yields an error and no
 // holdings: the NFT sync must never mistake half a wallet for all of it.
 // Every failure is a dashboard.Error with code EUNAVAILABLE (and a
-// RetryAfter hint), except an invalid wallet (EINVALID) and the caller's
+// RetryAfter hint), except an invalid wallet (EVALIDATION) and the caller's
 // own cancellation (context.Canceled).
 //
 // Errors and logs never carry the API key (Alchemy puts it in the URL
@@ -125,7 +125,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // Chain is one supported chain: its EIP-155 id (the chain wallet
 // challenges name) and its name at each provider. Chains is the one list of
 // supported NFT_CHAIN values; the NFT service takes its chain id from here
-// (nfts.ChainID), so the marketplace never reads a chain the challenges do
+// (app.ChainID), so the marketplace never reads a chain the challenges do
 // not name.
 type Chain struct {
 	ID      int64  // EIP-155 chain id
@@ -271,7 +271,7 @@ func newLimiter(rps float64) *rate.Limiter {
 // token that moved between pages while they were read) are kept once.
 func (m *market) Holdings(ctx context.Context, wallet string) ([]dashboard.Holding, error) {
 	if !isAddress(wallet) {
-		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "The wallet is not an EVM address.",
+		return nil, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "The wallet is not an EVM address.",
 			Fields: map[string]string{"wallet": "must be 0x followed by 40 hexadecimal digits"}}
 	}
 	wallet = strings.ToLower(wallet)

@@ -24,6 +24,25 @@ const (
 // zeroAddress is the from of a mint and the to of a burn: nobody to sync.
 const zeroAddress = "0x0000000000000000000000000000000000000000"
 
+// Webhooks is the dashboard.MarketplaceWebhooks of Alchemy Notify: it
+// verifies a delivery's X-Alchemy-Signature under Secret
+// (NFT_WEBHOOK_SECRET) and reads the wallets it names. It needs no API key
+// and makes no request, so the webhook function holds only the secret.
+type Webhooks struct {
+	Secret []byte
+}
+
+var _ dashboard.MarketplaceWebhooks = Webhooks{}
+
+// ParseWebhook verifies the delivery (VerifyWebhook) and returns the
+// wallets it names (WebhookWallets).
+func (w Webhooks) ParseWebhook(body []byte, signature string) ([]string, error) {
+	if err := VerifyWebhook(w.Secret, body, signature); err != nil {
+		return nil, err
+	}
+	return WebhookWallets(body)
+}
+
 // VerifyWebhook checks signature (the X-Alchemy-Signature header) against
 // the HMAC-SHA256 of the raw body under secret, in constant time. The
 // body must be the bytes as received: re-encoded JSON would not match.
@@ -66,22 +85,22 @@ type notifyPayload struct {
 // zero address and without strings that are not addresses; they are the
 // wallets to sync again. A payload that is not a Notify object, or whose
 // NFT_ACTIVITY or ADDRESS_ACTIVITY event lacks its activity list, is
-// EBADREQUEST. Other webhook types carry no transfers to act on: they
+// EINVALIDREQUEST. Other webhook types carry no transfers to act on: they
 // yield no wallets and no error, so the handler acknowledges them instead
 // of making Alchemy redeliver them.
 func WebhookWallets(body []byte) ([]string, error) {
 	var p notifyPayload
 	if err := json.Unmarshal(body, &p); err != nil {
-		return nil, dashboard.Errorf(dashboard.EBADREQUEST, "The webhook payload is not a Notify JSON object.")
+		return nil, dashboard.Errorf(dashboard.EINVALIDREQUEST, "The webhook payload is not a Notify JSON object.")
 	}
 	if p.Type != WebhookNFTActivity && p.Type != WebhookAddressActivity {
 		if p.Type == "" {
-			return nil, dashboard.Errorf(dashboard.EBADREQUEST, "The webhook payload has no type.")
+			return nil, dashboard.Errorf(dashboard.EINVALIDREQUEST, "The webhook payload has no type.")
 		}
 		return []string{}, nil
 	}
 	if p.Event == nil || p.Event.Activity == nil {
-		return nil, dashboard.Errorf(dashboard.EBADREQUEST, "The webhook payload has no event activity.")
+		return nil, dashboard.Errorf(dashboard.EINVALIDREQUEST, "The webhook payload has no event activity.")
 	}
 	out := []string{}
 	seen := map[string]bool{}

@@ -105,8 +105,8 @@ func TestWebhookWalletsMalformed(t *testing.T) {
 		`{"type": "NFT_ACTIVITY", "event": {"activity": [` + "\n",
 	} {
 		got, err := marketplace.WebhookWallets([]byte(body))
-		if dashboard.ErrorCode(err) != dashboard.EBADREQUEST || got != nil {
-			t.Errorf("WebhookWallets(%q) = %v, %v; want EBADREQUEST", body, got, err)
+		if dashboard.ErrorCode(err) != dashboard.EINVALIDREQUEST || got != nil {
+			t.Errorf("WebhookWallets(%q) = %v, %v; want EINVALIDREQUEST", body, got, err)
 		}
 	}
 }

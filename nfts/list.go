@@ -37,11 +37,11 @@ type pageState struct {
 // never appear, even while a store still holds them.
 func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID string, limit int, cur string) (*List, error) {
 	if limit < 1 || limit > MaxPageSize {
-		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "limit must be between 1 and 100.",
+		return nil, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "limit must be between 1 and 100.",
 			Fields: map[string]string{"limit": "Must be an integer from 1 to 100."}}
 	}
 	if len(collectionID) > 200 {
-		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "collectionId is too long.",
+		return nil, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "collectionId is too long.",
 			Fields: map[string]string{"collectionId": "At most 200 characters."}}
 	}
 	var st pageState
@@ -50,7 +50,7 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID str
 			return nil, err
 		}
 		if st.After == "" || st.Collection != collectionID {
-			return nil, dashboard.Errorf(dashboard.EBADCURSOR, "The cursor belongs to another listing; start from the first page.")
+			return nil, dashboard.Errorf(dashboard.EINVALIDCURSOR, "The cursor belongs to another listing; start from the first page.")
 		}
 	}
 	var (

@@ -14,7 +14,6 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/cursor"
-	"github.com/thebabesclub/dashboard/marketplace"
 	"github.com/thebabesclub/dashboard/siwe"
 )
 
@@ -49,7 +48,10 @@ type Service struct {
 	// still says "refreshing" and queues the refresh another function
 	// performs.
 	MarketEnabled bool
-	Cursors       *cursor.Signer
+	// Webhooks verifies the marketplace's webhook deliveries
+	// (NFT_WEBHOOK_SECRET); nil means the webhook route does not exist.
+	Webhooks dashboard.MarketplaceWebhooks
+	Cursors  *cursor.Signer
 	// StaleAfter is NFT_STALE_AFTER (default 1 h).
 	StaleAfter time.Duration
 	// ChainID is the EIP-155 chain id wallet challenges name (NFT_CHAIN).
@@ -82,18 +84,6 @@ func (s *Service) logger() *slog.Logger {
 		return s.Logger
 	}
 	return slog.Default()
-}
-
-// ChainID returns the EIP-155 chain id of an NFT_CHAIN name. The supported
-// chains are the marketplace's one list (marketplace.Chains), so every chain
-// the marketplace reads is one the wallet challenges can name, and the
-// reverse.
-func ChainID(chain string) (int64, error) {
-	c, err := marketplace.LookupChain(chain)
-	if err != nil {
-		return 0, fmt.Errorf("nfts: %w", err)
-	}
-	return c.ID, nil
 }
 
 // SyncResult counts what a sync did.
@@ -138,7 +128,7 @@ func (s *Service) SyncMember(ctx context.Context, userID string) (dashboard.Hold
 	)
 	if p.PreferredWallet != nil {
 		wallet = *p.PreferredWallet
-		if sum, ok := siwe.Checksum(wallet); ok {
+		if sum, ok := siwe.ChecksumAddress(wallet); ok {
 			wallet = sum
 		}
 		if holdings, err = s.Market.Holdings(ctx, wallet); err != nil {
@@ -268,7 +258,7 @@ func (s *Service) Poll(ctx context.Context, progress func(SyncResult)) (*SyncRes
 
 // SyncRequested syncs a member named by id, or every member of a wallet
 // (the internal sync route). An unknown member is ENOTFOUND; a request
-// naming neither is EINVALID.
+// naming neither is EVALIDATION.
 func (s *Service) SyncRequested(ctx context.Context, userID, wallet string) (*SyncResult, error) {
 	switch {
 	case userID != "":
@@ -284,12 +274,12 @@ func (s *Service) SyncRequested(ctx context.Context, userID, wallet string) (*Sy
 		return res, nil
 	case wallet != "":
 		if len(wallet) != 42 || !strings.HasPrefix(wallet, "0x") {
-			return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "wallet must be 0x followed by 40 hex digits.",
+			return nil, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "wallet must be 0x followed by 40 hex digits.",
 				Fields: map[string]string{"wallet": "Must be 0x followed by 40 hex digits."}}
 		}
 		return s.SyncWallet(ctx, wallet)
 	default:
-		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "Name a member (userId) or a wallet.",
+		return nil, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "Name a member (userId) or a wallet.",
 			Fields: map[string]string{"userId": "userId or wallet is required."}}
 	}
 }

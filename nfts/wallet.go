@@ -80,7 +80,7 @@ type Verification struct {
 // that wallet.
 func (s *Service) Verify(ctx context.Context, m dashboard.Member, message, signature string) (*Verification, error) {
 	invalid := func(field, msg string) error {
-		return &dashboard.Error{Code: dashboard.EINVALID, Message: "The wallet could not be verified: " + msg,
+		return &dashboard.Error{Code: dashboard.EVALIDATION, Message: "The wallet could not be verified: " + msg,
 			Fields: map[string]string{field: msg}}
 	}
 	parsed, err := siwe.Parse(message)

@@ -32,7 +32,7 @@ func notFound() error {
 // is served marked stale; without one the error is EUNAVAILABLE.
 func (s *Service) Detail(ctx context.Context, m dashboard.Member, orderID string) (*dashboard.OrderDetail, error) {
 	if !ValidOrderID(orderID) {
-		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "orderId must be a Checkout Session id (cs_…).",
+		return nil, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "orderId must be a Checkout Session id (cs_…).",
 			Fields: map[string]string{"orderId": "Must look like cs_… (at most 255 characters)."}}
 	}
 	cached, err := s.Store.FindOrder(ctx, orderID)

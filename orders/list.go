@@ -34,12 +34,12 @@ type pageState struct {
 }
 
 // List returns one page of m's orders, newest first. limit must be 1–100.
-// A cursor from another member, or a tampered one, fails with EBADCURSOR.
+// A cursor from another member, or a tampered one, fails with EINVALIDCURSOR.
 // When the member's last Stripe sync is older than StaleAfter (or never
 // happened) the page says refreshing and carries the refresh to queue.
 func (s *Service) List(ctx context.Context, m dashboard.Member, limit int, cur string) (*List, error) {
 	if limit < 1 || limit > MaxPageSize {
-		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "limit must be between 1 and 100.",
+		return nil, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "limit must be between 1 and 100.",
 			Fields: map[string]string{"limit": "Must be an integer from 1 to 100."}}
 	}
 	var st pageState
@@ -48,7 +48,7 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, limit int, cur s
 			return nil, err
 		}
 		if st.After == "" {
-			return nil, dashboard.Errorf(dashboard.EBADCURSOR, "The cursor is not valid; start from the first page.")
+			return nil, dashboard.Errorf(dashboard.EINVALIDCURSOR, "The cursor is not valid; start from the first page.")
 		}
 	}
 	page, err := s.Store.ListOrders(ctx, m.UserID, limit, st.After)

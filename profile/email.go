@@ -152,14 +152,14 @@ func (s *Service) mailEmailChange(ctx context.Context, oldEmail string, c *email
 
 // ConfirmEmail completes the member's pending email change with the code
 // that was mailed to the new address (CONTRACT §9). A wrong code is
-// ECODEINVALID; the fifth wrong code, an expired change or a replaced code
+// EINVALIDCODE; the fifth wrong code, an expired change or a replaced code
 // voids the change (ECODEEXPIRED); an address another member took meanwhile
 // is ECONFLICT. On success the EMAIL# login lookup moves to the new address
 // in the same transaction that sets the email and clears the pending fields.
 func (s *Service) ConfirmEmail(ctx context.Context, m dashboard.Member, code string) (*dashboard.Profile, error) {
 	code = strings.TrimSpace(code)
 	if !validCode(code) {
-		return nil, &dashboard.Error{Code: dashboard.EINVALID, Message: "The code is the 6 digits from the email.",
+		return nil, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "The code is the 6 digits from the email.",
 			Fields: map[string]string{"code": "Must be 6 digits."}}
 	}
 	tried := false
@@ -243,7 +243,7 @@ func (s *Service) tryCode(ctx context.Context, cur *dashboard.Profile, code stri
 		return codeExpired("Too many wrong codes; change your email again to get a new one.")
 	}
 	left := dashboard.MaxCodeAttempts - tries
-	return &dashboard.Error{Code: dashboard.ECODEINVALID, Message: fmt.Sprintf("That code is not right; %d %s left.", left, plural(left, "try", "tries")),
+	return &dashboard.Error{Code: dashboard.EINVALIDCODE, Message: fmt.Sprintf("That code is not right; %d %s left.", left, plural(left, "try", "tries")),
 		Fields: map[string]string{"code": "Not the code that was sent."}}
 }
 

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/siwe"
 )
 
 // FuzzParseUpdate feeds arbitrary payloads to the update parser: it must
@@ -22,7 +23,7 @@ func FuzzParseUpdate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		u, err := ParseUpdate(body)
 		if err != nil {
-			if code := dashboard.ErrorCode(err); code != dashboard.EBADREQUEST && code != dashboard.EINVALID {
+			if code := dashboard.ErrorCode(err); code != dashboard.EINVALIDREQUEST && code != dashboard.EVALIDATION {
 				t.Fatalf("code %q for %q", code, body)
 			}
 			return
@@ -34,7 +35,7 @@ func FuzzParseUpdate(f *testing.F) {
 			t.Fatalf("accepted email %q", u.email)
 		}
 		if u.preferredWallet != nil {
-			if sum, ok := ChecksumAddress(*u.preferredWallet); !ok || sum != *u.preferredWallet {
+			if sum, ok := siwe.ChecksumAddress(*u.preferredWallet); !ok || sum != *u.preferredWallet {
 				t.Fatalf("accepted wallet %q", *u.preferredWallet)
 			}
 		}

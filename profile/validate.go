@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/siwe"
 )
 
 // Limits of the profile update rules (CONTRACT §3).
@@ -50,19 +51,19 @@ type Update struct {
 func (u *Update) Has(field string) bool { return u.present[field] }
 
 // ParseUpdate validates a profile update payload. Malformed input fails with
-// EBADREQUEST; a readable payload that breaks a rule fails with EINVALID and
+// EINVALIDREQUEST; a readable payload that breaks a rule fails with EVALIDATION and
 // a message per offending field, all of them at once so a form can show
 // every problem in one round trip.
 func ParseUpdate(body []byte) (*Update, error) {
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, dashboard.Errorf(dashboard.EBADREQUEST, "Request body is empty; send a JSON object.")
+		return nil, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Request body is empty; send a JSON object.")
 	}
 	if !utf8.Valid(body) {
-		return nil, dashboard.Errorf(dashboard.EBADREQUEST, "Request body is not valid UTF-8.")
+		return nil, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Request body is not valid UTF-8.")
 	}
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(body, &raw); err != nil || raw == nil {
-		return nil, dashboard.Errorf(dashboard.EBADREQUEST, "Request body must be a JSON object.")
+		return nil, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Request body must be a JSON object.")
 	}
 	u := &Update{present: make(map[string]bool, len(raw))}
 	bad := map[string]string{}
@@ -79,7 +80,7 @@ func ParseUpdate(body []byte) (*Update, error) {
 		}
 		sort.Strings(names)
 		return nil, &dashboard.Error{
-			Code:    dashboard.EINVALID,
+			Code:    dashboard.EVALIDATION,
 			Message: "Invalid fields: " + strings.Join(names, ", ") + ".",
 			Fields:  bad,
 		}
@@ -156,7 +157,7 @@ func (u *Update) parseField(name string, value json.RawMessage, bad map[string]s
 		if msg != "" {
 			return msg
 		}
-		sum, ok := ChecksumAddress(strings.TrimSpace(s))
+		sum, ok := siwe.ChecksumAddress(strings.TrimSpace(s))
 		if !ok {
 			return "Must be an Ethereum address: 0x followed by 40 hex digits (with a correct EIP-55 checksum if mixed case)."
 		}

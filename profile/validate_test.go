@@ -40,8 +40,8 @@ func TestParseUpdateNormalises(t *testing.T) {
 func TestParseUpdateReportsEveryField(t *testing.T) {
 	_, err := ParseUpdate([]byte(`{"displayName": "", "userId": "x", "nickname": "y",
 		"shippingAddress": {"line1": "", "city": "c", "state": "s", "postalCode": "p", "country": "XX", "floor": "2"}}`))
-	if dashboard.ErrorCode(err) != dashboard.EINVALID {
-		t.Fatalf("code = %q, want %q", dashboard.ErrorCode(err), dashboard.EINVALID)
+	if dashboard.ErrorCode(err) != dashboard.EVALIDATION {
+		t.Fatalf("code = %q, want %q", dashboard.ErrorCode(err), dashboard.EVALIDATION)
 	}
 	fields := dashboard.ErrorFields(err)
 	for _, f := range []string{"displayName", "userId", "nickname", "shippingAddress", "shippingAddress.line1", "shippingAddress.country", "shippingAddress.floor"} {

@@ -140,7 +140,7 @@ func NewLocal(h dashboard.RefreshHandler, opts LocalOptions) *Local {
 // a refresh is best-effort (the data is still served, marked refreshing), the
 // next read of stale data asks again, and failing or slowing the member's
 // request would be worse than a late refresh. The drop is logged as a
-// warning. It returns an EINVALID error for a malformed request and ErrClosed
+// warning. It returns an EVALIDATION error for a malformed request and ErrClosed
 // after Close.
 func (l *Local) Enqueue(_ context.Context, r dashboard.RefreshRequest) error {
 	if err := Validate(r); err != nil {

@@ -340,7 +340,7 @@ func TestLocalIdleHonoursContext(t *testing.T) {
 func TestLocalEnqueueValidates(t *testing.T) {
 	rec := newRecorder(nil)
 	l := newLocal(t, rec.handle, LocalOptions{})
-	if err := l.Enqueue(testCtx(t), dashboard.RefreshRequest{Kind: dashboard.SyncStripe}); dashboard.ErrorCode(err) != dashboard.EINVALID {
-		t.Errorf("Enqueue without a member = %v, want an EINVALID error", err)
+	if err := l.Enqueue(testCtx(t), dashboard.RefreshRequest{Kind: dashboard.SyncStripe}); dashboard.ErrorCode(err) != dashboard.EVALIDATION {
+		t.Errorf("Enqueue without a member = %v, want an EVALIDATION error", err)
 	}
 }

@@ -23,7 +23,7 @@ const maxFieldLen = 256
 // Validate reports whether r is a request a sync can act on: Kind is STRIPE
 // or NFT, and it names a member (UserID) or, for NFT refreshes only, a
 // wallet. A Stripe sync by wallet would mean nothing, so it is rejected
-// rather than silently ignored. The error is a dashboard EINVALID error whose
+// rather than silently ignored. The error is a dashboard EVALIDATION error whose
 // fields name the offending parts; it never echoes the values, which may be
 // personal data.
 func Validate(r dashboard.RefreshRequest) error {
@@ -49,7 +49,7 @@ func Validate(r dashboard.RefreshRequest) error {
 		return nil
 	}
 	return &dashboard.Error{
-		Code:    dashboard.EINVALID,
+		Code:    dashboard.EVALIDATION,
 		Message: "Invalid refresh request.",
 		Fields:  fields,
 	}
@@ -74,16 +74,16 @@ func encode(r dashboard.RefreshRequest) (string, error) {
 func ParseMessage(body string) (dashboard.RefreshRequest, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(body), &raw); err != nil {
-		return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EBADREQUEST, "Refresh message is not a JSON object.")
+		return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Refresh message is not a JSON object.")
 	}
 	if raw == nil {
-		return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EBADREQUEST, "Refresh message is not a JSON object.")
+		return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Refresh message is not a JSON object.")
 	}
 	var r dashboard.RefreshRequest
 	for k, v := range raw {
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
-			return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EBADREQUEST, "Refresh message field %q is not a string.", clip(k))
+			return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Refresh message field %q is not a string.", clip(k))
 		}
 		switch k {
 		case "kind":
@@ -93,7 +93,7 @@ func ParseMessage(body string) (dashboard.RefreshRequest, error) {
 		case "wallet":
 			r.Wallet = s
 		default:
-			return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EBADREQUEST, "Refresh message has an unknown field %q.", clip(k))
+			return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Refresh message has an unknown field %q.", clip(k))
 		}
 	}
 	if err := Validate(r); err != nil {

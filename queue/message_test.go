@@ -58,8 +58,8 @@ func TestParseMessageRejects(t *testing.T) {
 
 func TestValidateIsAnInvalidErrorWithoutValues(t *testing.T) {
 	err := Validate(dashboard.RefreshRequest{Kind: dashboard.SyncStripe, Wallet: wallet})
-	if code := dashboard.ErrorCode(err); code != dashboard.EINVALID {
-		t.Fatalf("code = %q, want %q (err %v)", code, dashboard.EINVALID, err)
+	if code := dashboard.ErrorCode(err); code != dashboard.EVALIDATION {
+		t.Fatalf("code = %q, want %q (err %v)", code, dashboard.EVALIDATION, err)
 	}
 	if _, ok := dashboard.ErrorFields(err)["wallet"]; !ok {
 		t.Errorf("fields %v do not name wallet", dashboard.ErrorFields(err))
@@ -67,7 +67,7 @@ func TestValidateIsAnInvalidErrorWithoutValues(t *testing.T) {
 	if strings.Contains(err.Error(), wallet) || strings.Contains(dashboard.ErrorMessage(err), wallet) {
 		t.Errorf("error echoes the wallet: %v", err)
 	}
-	if err := Validate(dashboard.RefreshRequest{UserID: "u1"}); dashboard.ErrorCode(err) != dashboard.EINVALID {
+	if err := Validate(dashboard.RefreshRequest{UserID: "u1"}); dashboard.ErrorCode(err) != dashboard.EVALIDATION {
 		t.Errorf("missing kind: err = %v", err)
 	}
 }

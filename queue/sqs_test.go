@@ -79,8 +79,8 @@ func TestSQSEnqueueRejectsInvalidRequests(t *testing.T) {
 		{Kind: "ORDERS", UserID: "u1"},
 		{Kind: dashboard.SyncStripe, Wallet: wallet},
 	} {
-		if err := q.Enqueue(ctx, r); dashboard.ErrorCode(err) != dashboard.EINVALID {
-			t.Errorf("Enqueue(%+v) = %v, want an EINVALID error", r, err)
+		if err := q.Enqueue(ctx, r); dashboard.ErrorCode(err) != dashboard.EVALIDATION {
+			t.Errorf("Enqueue(%+v) = %v, want an EVALIDATION error", r, err)
 		}
 	}
 	if total, _ := sqstest.Counts(t, client, url); total != 0 {

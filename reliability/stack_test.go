@@ -107,13 +107,12 @@ func newStack(t testing.TB) *stack {
 	}
 	signer := cursor.NewSigner([]byte(jwtSecret))
 	srv := &httpapi.Server{
-		Profiles:         &profile.Service{Store: s.store, Logger: logger, Now: now},
-		Orders:           &orders.Service{Store: s.store, Payments: payments, Cursors: signer, Logger: logger, Now: now},
-		NFTs:             &nfts.Service{Store: s.store, Market: market, Cursors: signer, ChainID: 1, Logger: logger, Now: now},
-		NFTWebhookSecret: []byte(nftWebhookSecret),
-		Verifier:         verifier,
-		Logger:           logger,
-		InternalToken:    internalToken,
+		Profiles:      &profile.Service{Store: s.store, Logger: logger, Now: now},
+		Orders:        &orders.Service{Store: s.store, Payments: payments, Cursors: signer, Logger: logger, Now: now},
+		NFTs:          &nfts.Service{Store: s.store, Market: market, Cursors: signer, ChainID: 1, Logger: logger, Now: now},
+		Verifier:      verifier,
+		Logger:        logger,
+		InternalToken: internalToken,
 	}
 	s.handler = srv.Handler()
 	hs := httptest.NewServer(s.handler)

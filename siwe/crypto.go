@@ -16,13 +16,15 @@ import (
 // bytes) ‖ v (1 byte).
 const SignatureSize = 65
 
-// Checksum returns the EIP-55 mixed-case form of an Ethereum address ("0x"
-// and 40 hex digits) and true, or "" and false when s is not an address. An
-// all-lower-case or all-upper-case input is accepted and checksummed; a
-// mixed-case input must already carry the right checksum, because a wrong one
-// means a mistyped address that could name a stranger's wallet. The profile
-// package has the same rule; it is repeated here so that siwe stands alone.
-func Checksum(s string) (string, bool) {
+// ChecksumAddress returns the EIP-55 mixed-case form of an Ethereum address
+// ("0x" and 40 hex digits) and true, or "" and false when s is not an
+// address. An all-lower-case or all-upper-case input is accepted and
+// checksummed; a mixed-case input must already carry the right checksum,
+// because a wrong one means a mistyped address that could name a stranger's
+// wallet. It is the one EIP-55 implementation of the module: siwe owns it
+// because it already holds Keccak-256, and the profile rules (a member's
+// preferredWallet) and the NFT sync use it from here.
+func ChecksumAddress(s string) (string, bool) {
 	if len(s) != 42 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') {
 		return "", false
 	}

@@ -40,8 +40,9 @@ func mustSig(t testing.TB, s string) []byte {
 	return sig
 }
 
-// TestChecksumEIP55Vectors uses the test vectors listed in EIP-55 itself.
-func TestChecksumEIP55Vectors(t *testing.T) {
+// TestChecksumAddressEIP55Vectors uses the test vectors listed in EIP-55
+// itself, and refuses what is not an address or carries a broken checksum.
+func TestChecksumAddressEIP55Vectors(t *testing.T) {
 	vectors := []string{
 		// All caps
 		"0x52908400098527886E0F7030069857D2E4169EE7",
@@ -57,8 +58,8 @@ func TestChecksumEIP55Vectors(t *testing.T) {
 	}
 	for _, v := range vectors {
 		for _, in := range []string{v, "0x" + strings.ToLower(v[2:]), "0x" + strings.ToUpper(v[2:]), "0X" + v[2:]} {
-			if got, ok := Checksum(in); !ok || got != v {
-				t.Errorf("Checksum(%q) = %q, %v; want %q", in, got, ok, v)
+			if got, ok := ChecksumAddress(in); !ok || got != v {
+				t.Errorf("ChecksumAddress(%q) = %q, %v; want %q", in, got, ok, v)
 			}
 		}
 	}
@@ -70,11 +71,14 @@ func TestChecksumEIP55Vectors(t *testing.T) {
 		"5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed00",
 		"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeg",
 		"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed0",
+		"5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", // no prefix
+		"0x 5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe",
+		"0x",
 		"",
 	}
 	for _, in := range bad {
-		if got, ok := Checksum(in); ok {
-			t.Errorf("Checksum(%q) = %q, true; want false", in, got)
+		if got, ok := ChecksumAddress(in); ok {
+			t.Errorf("ChecksumAddress(%q) = %q, true; want false", in, got)
 		}
 	}
 }
@@ -146,7 +150,7 @@ func TestRecoverAddressRejects(t *testing.T) {
 			if err == nil {
 				t.Fatalf("RecoverAddress accepted it: %s", addr)
 			}
-			if dashboard.ErrorCode(err) != dashboard.EINVALID {
+			if dashboard.ErrorCode(err) != dashboard.EVALIDATION {
 				t.Fatalf("code = %s", dashboard.ErrorCode(err))
 			}
 			if _, ok := dashboard.ErrorFields(err)[FieldSignature]; !ok {
@@ -203,7 +207,7 @@ func TestParseSignature(t *testing.T) {
 			t.Errorf("ParseSignature(%q) = %x, want error", in, got)
 			continue
 		}
-		if _, ok := dashboard.ErrorFields(err)[FieldSignature]; !ok || dashboard.ErrorCode(err) != dashboard.EINVALID {
+		if _, ok := dashboard.ErrorFields(err)[FieldSignature]; !ok || dashboard.ErrorCode(err) != dashboard.EVALIDATION {
 			t.Errorf("ParseSignature(%q) error = %v", in, err)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 	dashboard "github.com/thebabesclub/dashboard"
 )
 
-// FuzzParse checks that Parse never panics, fails only with the EINVALID
+// FuzzParse checks that Parse never panics, fails only with the EVALIDATION
 // error, and that whatever it accepts re-serialises to the very text it was
 // given: the text a member signed and the message the server acts on can
 // then never disagree.
@@ -31,7 +31,7 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text string) {
 		m, err := Parse(text)
 		if err != nil {
-			if m != nil || dashboard.ErrorCode(err) != dashboard.EINVALID {
+			if m != nil || dashboard.ErrorCode(err) != dashboard.EVALIDATION {
 				t.Fatalf("Parse = %v, %v", m, err)
 			}
 			return
@@ -62,7 +62,7 @@ func FuzzRecover(f *testing.F) {
 		}
 		addr, err := RecoverAddress(message, signature)
 		if err != nil {
-			if dashboard.ErrorCode(err) != dashboard.EINVALID {
+			if dashboard.ErrorCode(err) != dashboard.EVALIDATION {
 				t.Fatalf("RecoverAddress error %v", err)
 			}
 			return
@@ -70,7 +70,7 @@ func FuzzRecover(f *testing.F) {
 		if v := signature[64]; v > 1 && v != 27 && v != 28 {
 			t.Fatalf("accepted v = %d", v)
 		}
-		if sum, ok := Checksum(addr); !ok || sum != addr {
+		if sum, ok := ChecksumAddress(addr); !ok || sum != addr {
 			t.Fatalf("recovered %q, not an EIP-55 address", addr)
 		}
 		var sc secp256k1.ModNScalar

@@ -103,7 +103,7 @@ func (m Message) String() string {
 
 // Parse reads an EIP-4361 message strictly: every line must be where the
 // grammar puts it, spelled as String would spell it. Any deviation yields an
-// EINVALID *dashboard.Error with a generic message: which rule broke is of
+// EVALIDATION *dashboard.Error with a generic message: which rule broke is of
 // no use to a client and of some use to someone probing the parser.
 //
 // Beyond the ABNF, Parse refuses what String cannot reproduce or what this
@@ -126,7 +126,7 @@ func Parse(text string) (*Message, error) {
 // callers may add to its Fields map.
 func errMalformed() *dashboard.Error {
 	return &dashboard.Error{
-		Code:    dashboard.EINVALID,
+		Code:    dashboard.EVALIDATION,
 		Message: "The signed message is not a valid Sign-In with Ethereum message.",
 		Fields:  map[string]string{FieldMessage: "The message does not follow the Sign-In with Ethereum format."},
 	}
@@ -204,7 +204,7 @@ func parse(text string) (*Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	if sum, ok := Checksum(address); !ok || sum != address {
+	if sum, ok := ChecksumAddress(address); !ok || sum != address {
 		return nil, errors.New("siwe: address not in EIP-55 form")
 	}
 	m.Address = address

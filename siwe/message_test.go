@@ -272,8 +272,8 @@ func TestParseRejectsMalformed(t *testing.T) {
 				t.Errorf("parse error %q, want it to mention %q", err, c.reason)
 			}
 			m, perr := Parse(text)
-			if m != nil || dashboard.ErrorCode(perr) != dashboard.EINVALID {
-				t.Fatalf("Parse = %v, %v; want nil, EINVALID", m, perr)
+			if m != nil || dashboard.ErrorCode(perr) != dashboard.EVALIDATION {
+				t.Fatalf("Parse = %v, %v; want nil, EVALIDATION", m, perr)
 			}
 			if msg := dashboard.ErrorMessage(perr); strings.Contains(msg, "siwe:") {
 				t.Errorf("Parse leaks the parser's reason: %q", msg)

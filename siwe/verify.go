@@ -40,7 +40,7 @@ type Expect struct {
 // Verify checks that text is a well-formed SIWE message issued as want
 // describes, for the wallet wantAddress, valid at now, and signed by that
 // wallet's key with personal_sign (signatureHex as "0x" + 130 hex digits).
-// It returns the parsed message. Every failure is an EINVALID
+// It returns the parsed message. Every failure is an EVALIDATION
 // *dashboard.Error whose Fields name the term that failed (see the Field
 // constants) and never contain the nonce, the address or the signature.
 //
@@ -56,7 +56,7 @@ func Verify(text, signatureHex, wantAddress string, now time.Time, want Expect) 
 	if want.Domain == "" || !strings.EqualFold(m.Domain, want.Domain) {
 		return nil, invalid(FieldDomain, "The message was issued for another site.")
 	}
-	wantSum, ok := Checksum(wantAddress)
+	wantSum, ok := ChecksumAddress(wantAddress)
 	if !ok || !strings.EqualFold(m.Address, wantSum) {
 		return nil, invalid(FieldAddress, "The message is for another wallet than your preferred wallet.")
 	}
@@ -104,11 +104,11 @@ func NewNonce() (string, error) {
 	return rand.Text(), nil
 }
 
-// invalid builds the EINVALID error for one failed term. A fresh map each
+// invalid builds the EVALIDATION error for one failed term. A fresh map each
 // time, since callers may add to it.
 func invalid(field, detail string) *dashboard.Error {
 	return &dashboard.Error{
-		Code:    dashboard.EINVALID,
+		Code:    dashboard.EVALIDATION,
 		Message: "The wallet signature could not be verified.",
 		Fields:  map[string]string{field: detail},
 	}

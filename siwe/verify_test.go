@@ -155,7 +155,7 @@ func TestVerifyRejects(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Verify accepted it: %+v", m)
 			}
-			if code := dashboard.ErrorCode(err); code != dashboard.EINVALID {
+			if code := dashboard.ErrorCode(err); code != dashboard.EVALIDATION {
 				t.Fatalf("code = %s (%v)", code, err)
 			}
 			fields := dashboard.ErrorFields(err)

@@ -209,10 +209,10 @@ func testMalformedMemberIDRefused(t *testing.T, s RawStore) {
 	for _, id := range []string{"", base + "#PROFILE", "a b", base + "\x00"} {
 		now := baseTime
 		err := save(t, s, &dashboard.Profile{UserID: id, Email: newEmail(t), UpdatedAt: &now}, []string{dashboard.FieldEmail}, nil, "")
-		wantCode(t, err, dashboard.EINVALID, "SaveProfile with member id "+id)
+		wantCode(t, err, dashboard.EVALIDATION, "SaveProfile with member id "+id)
 		c := newCode(t, id, baseTime)
-		wantCode(t, s.SaveCode(t.Context(), c), dashboard.EINVALID, "SaveCode with member id "+id)
-		wantCode(t, s.TakeRate(t.Context(), id, "mail", 5, time.Hour, baseTime), dashboard.EINVALID, "TakeRate with member id "+id)
+		wantCode(t, s.SaveCode(t.Context(), c), dashboard.EVALIDATION, "SaveCode with member id "+id)
+		wantCode(t, s.TakeRate(t.Context(), id, "mail", 5, time.Hour, baseTime), dashboard.EVALIDATION, "TakeRate with member id "+id)
 		if id != "" {
 			if item := raw(t, s, "USER#"+id, "PROFILE"); item != nil {
 				t.Errorf("a profile was written for member id %q: %v", id, item)

@@ -313,7 +313,7 @@ func testRemoveHoldings(t *testing.T, s RawStore) {
 	}
 
 	_, err = s.RemoveHoldings(t.Context(), "")
-	wantCode(t, err, dashboard.EINVALID, "RemoveHoldings without a member id")
+	wantCode(t, err, dashboard.EVALIDATION, "RemoveHoldings without a member id")
 }
 
 // testRemoveManyHoldings removes more holdings than one batch of deletes

@@ -17,7 +17,7 @@ import (
 const WebhookTolerance = 300 * time.Second
 
 // ParseWebhook verifies the Stripe-Signature header over the raw payload
-// and decodes the event. Every failure is the same EBADREQUEST, saying
+// and decodes the event. Every failure is the same EINVALIDREQUEST, saying
 // nothing about which check failed and echoing nothing of the payload.
 //
 // The SDK's webhook package checks the HMAC; the 300 s tolerance is checked
@@ -28,7 +28,7 @@ const WebhookTolerance = 300 * time.Second
 // days and disables the endpoint). The fields read below (ids, amounts,
 // receipt URL, created) have been stable across versions.
 func (c *Client) ParseWebhook(payload []byte, signature string) (*dashboard.StripeEvent, error) {
-	bad := &dashboard.Error{Code: dashboard.EBADREQUEST, Message: "Invalid Stripe webhook."}
+	bad := &dashboard.Error{Code: dashboard.EINVALIDREQUEST, Message: "Invalid Stripe webhook."}
 	if c.webhookSecret == "" {
 		return nil, bad // an empty HMAC key would accept anyone's signature
 	}

@@ -105,8 +105,8 @@ func TestParseWebhookRejects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ev, err := tt.client.ParseWebhook(tt.payload, tt.sig)
-			if ev != nil || dashboard.ErrorCode(err) != dashboard.EBADREQUEST {
-				t.Fatalf("got %+v, %v; want EBADREQUEST", ev, err)
+			if ev != nil || dashboard.ErrorCode(err) != dashboard.EINVALIDREQUEST {
+				t.Fatalf("got %+v, %v; want EINVALIDREQUEST", ev, err)
 			}
 			if msg := err.Error(); strings.Contains(msg, "cs_test") || strings.Contains(msg, "{") {
 				t.Errorf("error echoes the payload: %q", msg)
@@ -132,7 +132,7 @@ func noSecretClient(t testing.TB) *stripe.Client {
 
 // FuzzParseWebhook signs arbitrary payloads correctly, so the fuzzer
 // reaches the decoding behind the signature check: it must never panic,
-// and must either fail with EBADREQUEST or return a complete event.
+// and must either fail with EINVALIDREQUEST or return a complete event.
 func FuzzParseWebhook(f *testing.F) {
 	now := time.Unix(1_764_192_504, 0)
 	f.Add(stripefake.EventPayload("checkout.session.completed", stripefake.NewSession("cs_test_f", now).Paid()), int64(0))
@@ -145,8 +145,8 @@ func FuzzParseWebhook(f *testing.F) {
 		sig := stripefake.SignWebhook(testWebhookSecret, payload, now.Add(-time.Duration(age)*time.Second))
 		ev, err := c.ParseWebhook(payload, sig)
 		if err != nil {
-			if ev != nil || dashboard.ErrorCode(err) != dashboard.EBADREQUEST {
-				t.Fatalf("failure must be EBADREQUEST alone: %+v, %v", ev, err)
+			if ev != nil || dashboard.ErrorCode(err) != dashboard.EINVALIDREQUEST {
+				t.Fatalf("failure must be EINVALIDREQUEST alone: %+v, %v", ev, err)
 			}
 			return
 		}

@@ -1,6 +1,10 @@
 // Command dashboard runs the Babes Club member dashboard on one host: the
-// whole API and the web dashboard on one port (serve), member tokens for
-// trying it (token), and, in later releases, the sync jobs.
+// whole API and the web dashboard on one port, with the refresh queue and
+// the hourly NFT poll and nightly Stripe reconciliation in-process (serve);
+// member tokens for trying it (token); and the operator's jobs, run once
+// against the same store: syncing members' orders or NFTs (sync),
+// reconciling every Checkout Session (reconcile) and listing a collection's
+// holders (holders).
 package main
 
 import (
@@ -16,11 +20,11 @@ import (
 const usage = `Usage: dashboard <command> [flags]
 
 Commands:
-  serve   serve the API and the web dashboard (embedded store unless DYNAMODB_ENDPOINT/COMMERCE_TABLE are set)
-  token   print a member JWT signed with JWT_SECRET
-  sync    sync stripe|nfts [--user ID | --all]: refresh members' orders from Stripe or NFTs from the marketplace
-  holders --collection ID: the members holding NFTs of a collection
+  serve      serve the API and the web dashboard (embedded store unless DYNAMODB_ENDPOINT/COMMERCE_TABLE are set)
+  token      print a member JWT signed with JWT_SECRET
+  sync       stripe|nfts [--user ID | --all]: refresh members' orders from Stripe or NFTs from the marketplace
   reconcile  list every Checkout Session since the watermark and file each under its owner
+  holders    --collection ID: the members holding NFTs of a collection
 
 Run "dashboard <command> -h" for the flags of a command.
 `

@@ -99,15 +99,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Profiles:       a.Profiles,
 		Orders:         a.Orders,
 		NFTs:           a.NFTs,
-		NFTWebhooks:    app.NFTWebhook,
 		Refresh:        refresh,
 		Verifier:       verifier,
 		Logger:         logger,
 		AllowedOrigins: splitList(getenv("CORS_ALLOW_ORIGINS"), defaultOrigins),
 		InternalToken:  getenv("INTERNAL_TOKEN"),
-	}
-	if v := getenv("NFT_WEBHOOK_SECRET"); v != "" {
-		srv.NFTWebhookSecret = []byte(v)
 	}
 	if st, err := os.Stat(*webDir); err == nil && st.IsDir() {
 		srv.Static = http.FileServer(http.Dir(*webDir))

@@ -1,11 +1,11 @@
-package nfts_test
+package app_test
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/thebabesclub/dashboard/app"
 	"github.com/thebabesclub/dashboard/marketplace"
-	"github.com/thebabesclub/dashboard/nfts"
 )
 
 // TestChainListsAgree checks finding 7d of issue 10: every NFT_CHAIN value
@@ -22,11 +22,11 @@ func TestChainListsAgree(t *testing.T) {
 	}
 	accepted := 0
 	for _, name := range candidates {
-		id, errID := nfts.ChainID(name)
+		id, errID := app.ChainID(name)
 		_, errMarket := marketplace.New(marketplace.Config{Provider: "opensea", APIKey: "k", Chain: name})
 		_, errAlchemy := marketplace.New(marketplace.Config{Provider: "alchemy", APIKey: "k", Chain: name})
 		if (errID == nil) != (errMarket == nil) || (errID == nil) != (errAlchemy == nil) {
-			t.Errorf("NFT_CHAIN %q: nfts.ChainID err = %v, OpenSea err = %v, Alchemy err = %v", name, errID, errMarket, errAlchemy)
+			t.Errorf("NFT_CHAIN %q: app.ChainID err = %v, OpenSea err = %v, Alchemy err = %v", name, errID, errMarket, errAlchemy)
 			continue
 		}
 		if errID != nil {
@@ -54,7 +54,7 @@ func TestChainListsAgree(t *testing.T) {
 			seen[n] = c.ID
 		}
 	}
-	if id, err := nfts.ChainID(""); err != nil || id != 1 {
+	if id, err := app.ChainID(""); err != nil || id != 1 {
 		t.Errorf("the default chain = %d, %v; want Ethereum mainnet (1)", id, err)
 	}
 }

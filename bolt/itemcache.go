@@ -10,13 +10,14 @@ import (
 	dashboard "github.com/thebabesclub/dashboard"
 )
 
-// cacheSize bounds each decoded-item cache; past it the cache starts over,
-// which costs only the decoding it saved.
-const cacheSize = 4096
+// itemCacheSize bounds each decoded-item cache; past it the cache starts
+// over, which costs only the decoding it saved.
+const itemCacheSize = 4096
 
-// itemCache keeps decoded items, keyed by item key and checked against the
-// stored bytes, so a read does not pay for JSON decoding of items that did
-// not change. Any write changes the bytes, so a stale entry is never
+// itemCache keeps decoded items, keyed by the bbolt key they were read
+// under (an item key, or an index key for FindOrder) and checked against
+// the stored bytes, so a read does not pay for JSON decoding of items that
+// did not change. Any write changes the bytes, so a stale entry is never
 // served and the cache needs no invalidation. Results are copies (clone),
 // so a caller can never change what the cache holds.
 type itemCache[T any] struct {
@@ -44,7 +45,7 @@ func (c *itemCache[T]) get(key, v []byte) (T, error) {
 		}
 		e = cachedItem[T]{raw: bytes.Clone(v), val: val}
 		c.mu.Lock()
-		if c.m == nil || len(c.m) >= cacheSize {
+		if c.m == nil || len(c.m) >= itemCacheSize {
 			c.m = make(map[string]cachedItem[T])
 		}
 		c.m[string(key)] = e
@@ -53,15 +54,17 @@ func (c *itemCache[T]) get(key, v []byte) (T, error) {
 	return c.clone(e.val), nil
 }
 
-// caches are the store's decoded-item caches.
-type caches struct {
+// itemCaches are the store's decoded-item caches, one per kind of item the
+// read paths decode: orders (ListOrders, FindOrder), holdings
+// (ListHoldings) and profiles (GetProfile).
+type itemCaches struct {
 	orders   itemCache[dashboard.OrderSnapshot]
 	holdings itemCache[holdingItem]
 	profiles itemCache[map[string]any]
 }
 
-func newCaches() *caches {
-	return &caches{
+func newItemCaches() *itemCaches {
+	return &itemCaches{
 		orders: itemCache[dashboard.OrderSnapshot]{
 			decode: func(v []byte) (dashboard.OrderSnapshot, error) {
 				s, err := decodeOrder(v)
