@@ -13,11 +13,14 @@ FUZZ_LONG  ?= 30
 
 .PHONY: run build web test test-deps test-go test-infra test-web test-e2e fuzz reliability lambdas bench lint fmt vet clean
 
-## run: build the web dashboard and the server, then serve both on the embedded store with a demo member
-run: web build
+## run: build the web dashboard, then the server (which embeds it), then serve both on the embedded store
+## with a demo member
+run: web
+	@$(MAKE) --no-print-directory build
 	$(BIN)/dashboard serve --demo --addr $(ADDR)
 
-## build: build the dashboard binary into bin/
+## build: build the dashboard binary into bin/, embedding the web dashboard in web/dist (`make web` first;
+## without it, the binary's "/" is a page saying how to build the dashboard)
 build:
 	$(GO) build -trimpath -o $(BIN)/dashboard ./cmd/dashboard
 

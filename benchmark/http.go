@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -135,7 +134,7 @@ func httpCeiling(ctx context.Context, w io.Writer, bin string, d time.Duration, 
 		return err
 	}
 	defer os.RemoveAll(data)
-	dash, err := start(ctx, bin, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data, "--web", filepath.Join(data, "none")},
+	dash, err := start(ctx, bin, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", data},
 		[]string{"LOG_LEVEL=error"}, regexp.MustCompile(`API on (http://\S+)`), regexp.MustCompile(`Token:\s+(\S+)`))
 	if err != nil {
 		return err

@@ -2,7 +2,8 @@
 # Builds, tests and runs the web dashboard in web/ (Vite + React + TypeScript).
 #
 #   scripts/web.sh install   npm ci into web/node_modules (skipped when already done for this lock file)
-#   scripts/web.sh build     typecheck + production build into web/dist (served by `dashboard serve` at /)
+#   scripts/web.sh build     typecheck + production build into web/dist, which the next `go build` of
+#                            cmd/dashboard embeds (package web) and `dashboard serve` serves at /
 #   scripts/web.sh test      check that src/api/schema.d.ts matches api/openapi.yaml, then the Vitest suite
 #   scripts/web.sh dev       Vite dev server on 127.0.0.1:5173, proxying /dashboard and /healthz to the Go
 #                            API (DASHBOARD_API, default http://127.0.0.1:8080: run `make run` alongside)

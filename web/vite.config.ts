@@ -7,8 +7,9 @@ const api = process.env.DASHBOARD_API ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   plugins: [react()],
-  // Relative asset paths: `dashboard serve` serves web/dist at "/", and the
-  // same build also works from a sub-path (an S3 prefix, API Gateway stage).
+  // Relative asset paths: `dashboard serve` serves web/dist (embedded in the
+  // binary by web/embed.go) at "/", and the same build also works from a
+  // sub-path (an S3 prefix, API Gateway stage).
   base: './',
   server: {
     host: '127.0.0.1',
@@ -21,6 +22,9 @@ export default defineConfig({
   },
   preview: { host: '127.0.0.1', port: 4173 },
   build: {
+    // web/embed.go embeds this folder (its pattern "dist*" also matches the
+    // committed dist-missing.html, so the Go build works before this one):
+    // keep the name, and keep nothing committed inside it.
     outDir: 'dist',
     emptyOutDir: true,
     sourcemap: false,

@@ -22,6 +22,7 @@ import (
 	"github.com/thebabesclub/dashboard/demo"
 	"github.com/thebabesclub/dashboard/httpapi"
 	"github.com/thebabesclub/dashboard/nfts"
+	"github.com/thebabesclub/dashboard/web"
 )
 
 // defaultOrigins is the CORS allow-list when CORS_ALLOW_ORIGINS is unset:
@@ -34,9 +35,13 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dataDir := fs.String("data", "data", "folder of the embedded store")
 	withDemo := fs.Bool("demo", false, "seed a demo member and print a sign-in link")
-	webDir := fs.String("web", "web/dist", "folder of the built web dashboard (served at / when it exists)")
+	webDir := fs.String("web", "", "serve the web dashboard from this built folder (e.g. web/dist) instead of the one embedded in the binary: for development")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
+	}
+	static, staticFrom, err := webDashboard(*webDir)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
 	}
 
 	secret := getenv("JWT_SECRET")
@@ -104,12 +109,15 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		Logger:         logger,
 		AllowedOrigins: splitList(getenv("CORS_ALLOW_ORIGINS"), defaultOrigins),
 		InternalToken:  getenv("INTERNAL_TOKEN"),
-	}
-	if st, err := os.Stat(*webDir); err == nil && st.IsDir() {
-		srv.Static = http.FileServer(http.Dir(*webDir))
+		Static:         static,
 	}
 
 	fmt.Fprintf(stdout, "Serving the dashboard API on %s (store: %s)\n", base, where)
+	if staticFrom != "" {
+		fmt.Fprintf(stdout, "Web dashboard at %s/ (%s)\n", base, staticFrom)
+	} else {
+		fmt.Fprintln(stdout, "Web dashboard: none in this binary, built before the web dashboard was: run `make web`, then rebuild (or `make run`)")
+	}
 	if *withDemo {
 		if err := demo.Seed(ctx, store, time.Now()); err != nil {
 			return fmt.Errorf("serve: %w", err)
@@ -147,6 +155,32 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return fmt.Errorf("serve: shutdown: %w", err)
 	}
 	return nil
+}
+
+// embeddedWeb is web.Dist, a variable so that tests can serve what the
+// binary of a fresh clone (or of a web build) embeds, whatever web/dist holds
+// when they run.
+var embeddedWeb = web.Dist
+
+// webDashboard returns the handler of "/" and where its files come from, for
+// the start-up line ("" when this binary has no dashboard to serve): the
+// dashboard embedded in the binary (package web), or with --web the built
+// folder dir, read from disk on each request so that a web rebuild needs no Go
+// rebuild. A --web folder with no index.html is a mistake and an error, not a
+// silently empty "/".
+func webDashboard(dir string) (static http.Handler, from string, err error) {
+	if dir != "" {
+		fsys := os.DirFS(dir)
+		if !web.Built(fsys) {
+			return nil, "", fmt.Errorf("--web %s: no index.html there (build the web dashboard with `make web`)", dir)
+		}
+		return web.Handler(fsys), "from " + dir, nil
+	}
+	dist, ok := embeddedWeb()
+	if !ok {
+		return web.Handler(dist), "", nil
+	}
+	return web.Handler(dist), "embedded in the binary", nil
 }
 
 // ownOrigin is SITE_ORIGIN's default for `serve`: http://<--addr>, with the

@@ -1,7 +1,8 @@
 // @ts-check
-// Starts the real `dashboard serve --demo` (bin/dashboard, serving web/dist) for one browser test: on a free
-// 127.0.0.1 port, with its own temporary data folder, a random JWT_SECRET and none of the caller's service
-// settings (no Stripe, marketplace, DynamoDB or queue), so it talks to nothing outside this machine.
+// Starts the real `dashboard serve --demo` (bin/dashboard, serving the web/dist build embedded in it) for one
+// browser test: on a free 127.0.0.1 port, with its own temporary data folder, a random JWT_SECRET and none of
+// the caller's service settings (no Stripe, marketplace, DynamoDB or queue), so it talks to nothing outside
+// this machine.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -116,7 +117,8 @@ export async function startDashboard(opts = {}) {
   }
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'dashboard-e2e-data-'));
   const secret = opts.secret ?? randomBytes(32).toString('hex');
-  const args = ['serve', '--demo', '--addr', opts.addr ?? '127.0.0.1:0', '--data', dataDir, '--web', webDist];
+  // No --web: the browser gets the build embedded in bin/dashboard, as a user of the binary does.
+  const args = ['serve', '--demo', '--addr', opts.addr ?? '127.0.0.1:0', '--data', dataDir];
   // A clean environment: nothing from the caller's shell turns on a real outside service.
   /** @type {NodeJS.ProcessEnv} */
   const env = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, JWT_SECRET: secret };
