@@ -8,8 +8,8 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/app"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
-	"github.com/thebabesclub/dashboard/storetest"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/storetest"
 )
 
 const memberID = "0123456789abcdef0123456789abcdef"
@@ -104,7 +104,7 @@ func TestAppSecret(t *testing.T) {
 func TestNFTWebhookSecretOpensTheWebhook(t *testing.T) {
 	body := []byte(`{"type":"NFT_ACTIVITY","event":{"activity":[{"fromAddress":"0x2c7536e3605d9c16a7a3d7b1898e529396a65c23","toAddress":null}]}}`)
 	secret := "nft-webhook-test-secret"
-	sig := marketfake.SignWebhook([]byte(secret), body)
+	sig := markettest.SignWebhook([]byte(secret), body)
 
 	off, err := newApp(t, map[string]string{})
 	if err != nil {
@@ -124,7 +124,7 @@ func TestNFTWebhookSecretOpensTheWebhook(t *testing.T) {
 	if w, err := on.NFTs.WebhookWallets(body, sig); err != nil || len(w) != 1 || w[0] != "0x2c7536e3605d9c16a7a3d7b1898e529396a65c23" {
 		t.Errorf("signed delivery: %v, %v", w, err)
 	}
-	if _, err := on.NFTs.WebhookWallets(body, marketfake.SignWebhook([]byte("another-secret"), body)); dashboard.ErrorCode(err) != dashboard.EINVALIDREQUEST {
+	if _, err := on.NFTs.WebhookWallets(body, markettest.SignWebhook([]byte("another-secret"), body)); dashboard.ErrorCode(err) != dashboard.EINVALIDREQUEST {
 		t.Errorf("delivery signed with another secret: %v; want invalid_request", err)
 	}
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/thebabesclub/dashboard/auth"
-	"github.com/thebabesclub/dashboard/auth/authtest"
+	"github.com/thebabesclub/dashboard/internal/authtest"
 )
 
 // FuzzVerify feeds arbitrary headers and tokens to BearerToken and Verify:

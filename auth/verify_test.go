@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/thebabesclub/dashboard/auth"
-	"github.com/thebabesclub/dashboard/auth/authtest"
+	"github.com/thebabesclub/dashboard/internal/authtest"
 )
 
 func TestVerifyRefusesHostileCases(t *testing.T) {

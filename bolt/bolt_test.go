@@ -11,7 +11,7 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/bolt"
-	"github.com/thebabesclub/dashboard/storetest"
+	"github.com/thebabesclub/dashboard/internal/storetest"
 )
 
 // open opens a fresh store in the test's temporary folder.

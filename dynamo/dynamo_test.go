@@ -15,16 +15,16 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/dynamo"
-	"github.com/thebabesclub/dashboard/dynamolocal"
-	"github.com/thebabesclub/dashboard/storetest"
+	"github.com/thebabesclub/dashboard/internal/dynamotest"
+	"github.com/thebabesclub/dashboard/internal/storetest"
 )
 
-func TestMain(m *testing.M) { dynamolocal.Main(m) }
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
-// newStore returns a store on a fresh table of the shared DynamoDB Local.
+// newStore returns a store on a fresh table of the test binary's DynamoDB Local.
 func newStore(t *testing.T, optFns ...func(*dynamodb.Options)) *dynamo.Store {
 	t.Helper()
-	client, table := dynamolocal.NewTable(t, optFns...)
+	client, table := dynamotest.NewTable(t, optFns...)
 	return dynamo.New(client, table)
 }
 
@@ -39,7 +39,7 @@ func newID(t *testing.T) string {
 }
 
 func TestCreateTableSchema(t *testing.T) {
-	client, table := dynamolocal.NewTable(t)
+	client, table := dynamotest.NewTable(t)
 	ctx := t.Context()
 	out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(table)})
 	if err != nil {
@@ -92,7 +92,7 @@ func TestCreateTableSchema(t *testing.T) {
 // TestRoundTrips holds the member read paths to one DynamoDB call each
 // (DESIGN: "one DynamoDB round trip per member read").
 func TestRoundTrips(t *testing.T) {
-	var calls dynamolocal.Counter
+	var calls dynamotest.Counter
 	s := newStore(t, calls.Option())
 	ctx := t.Context()
 	user := newID(t)
@@ -169,7 +169,7 @@ func putOrder(t *testing.T, s *dynamo.Store, user, id string, created time.Time)
 // TestConformance runs the suite every store passes. All subtests share one
 // table, as production shares one: the suite uses fresh ids throughout.
 func TestConformance(t *testing.T) {
-	client, table := dynamolocal.NewTable(t)
+	client, table := dynamotest.NewTable(t)
 	s := dynamo.New(client, table)
 	storetest.Run(t, func(t *testing.T) storetest.RawStore { return s })
 }

@@ -9,7 +9,7 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
-	"github.com/thebabesclub/dashboard/auth/authtest"
+	"github.com/thebabesclub/dashboard/internal/authtest"
 )
 
 // hostile is one request an attacker might send.

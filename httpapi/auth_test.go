@@ -9,7 +9,7 @@ import (
 	dashboard "github.com/thebabesclub/dashboard"
 
 	"github.com/thebabesclub/dashboard/auth"
-	"github.com/thebabesclub/dashboard/auth/authtest"
+	"github.com/thebabesclub/dashboard/internal/authtest"
 )
 
 // TestHostileTokens sends every hostile token to every member route: each

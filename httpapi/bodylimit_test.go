@@ -6,15 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // paddedSession returns a paid session of member whose metadata makes its
 // event payload at least size bytes: a large Stripe event, as an order with
 // rich metadata produces.
-func paddedSession(id, member string, size int) stripefake.Session {
-	s := stripefake.NewSession(id, time.Now().Add(-time.Minute)).WithUserID(member).WithItem("Hoops", 1, 8900).Paid()
+func paddedSession(id, member string, size int) stripetest.Session {
+	s := stripetest.NewSession(id, time.Now().Add(-time.Minute)).WithUserID(member).WithItem("Hoops", 1, 8900).Paid()
 	for i := 0; i*500 < size; i++ {
 		s = s.WithMetadata(fmt.Sprintf("note_%04d", i), strings.Repeat("x", 490))
 	}
@@ -32,12 +32,12 @@ func TestWebhookBodyLimit(t *testing.T) {
 		// A 100 KiB signed event is processed.
 		big := paddedSession("cs_test_big_"+a[:8], a, 100<<10)
 		h.stripe.AddSession(big)
-		payload := stripefake.Event{ID: "evt_big_" + a[:8], Type: "checkout.session.completed", Object: big}.Payload()
+		payload := stripetest.Event{ID: "evt_big_" + a[:8], Type: "checkout.session.completed", Object: big}.Payload()
 		if len(payload) < 100<<10 || len(payload) > 512<<10 {
 			t.Fatalf("payload is %d bytes, want 100 KiB to 512 KiB", len(payload))
 		}
 		for _, path := range []string{"/webhooks/stripe", "/stripe/webhook"} {
-			r := h.do("POST", path, "", string(payload), "Stripe-Signature", stripefake.SignWebhook(webhookSecret, payload, time.Now()))
+			r := h.do("POST", path, "", string(payload), "Stripe-Signature", stripetest.SignWebhook(webhookSecret, payload, time.Now()))
 			if r.status != 200 || r.body["received"] != true {
 				t.Fatalf("%s with a %d-byte event = %d %s", path, len(payload), r.status, r.raw)
 			}
@@ -50,10 +50,10 @@ func TestWebhookBodyLimit(t *testing.T) {
 		b, _ := h.member("huge-event@example.com")
 		huge := paddedSession("cs_test_huge_"+b[:8], b, 600<<10)
 		h.stripe.AddSession(huge)
-		payload = stripefake.Event{ID: "evt_huge_" + b[:8], Type: "checkout.session.completed", Object: huge}.Payload()
+		payload = stripetest.Event{ID: "evt_huge_" + b[:8], Type: "checkout.session.completed", Object: huge}.Payload()
 		h.stripe.ResetCalls()
 		for _, path := range []string{"/webhooks/stripe", "/stripe/webhook"} {
-			h.do("POST", path, "", string(payload), "Stripe-Signature", stripefake.SignWebhook(webhookSecret, payload, time.Now())).
+			h.do("POST", path, "", string(payload), "Stripe-Signature", stripetest.SignWebhook(webhookSecret, payload, time.Now())).
 				wantError(t, 413, "payload_too_large")
 		}
 		if got := h.memberOrders(b); len(got) != 0 || h.eventRecorded("evt_huge_"+b[:8]) {
@@ -66,9 +66,9 @@ func TestWebhookBodyLimit(t *testing.T) {
 		// transfers (mints to one wallet) above 16 KiB is acted on, one above
 		// 512 KiB is refused before anything is queued.
 		notifyOf := func(transfers int) []byte {
-			n := marketfake.NFTActivity("ETH_MAINNET")
+			n := markettest.NFTActivity("ETH_MAINNET")
 			for i := range transfers {
-				n = n.Transfer(babesContract, fmt.Sprint(i), marketfake.ZeroAddress, testKeyWallet)
+				n = n.Transfer(babesContract, fmt.Sprint(i), markettest.ZeroAddress, testKeyWallet)
 			}
 			return n.JSON()
 		}

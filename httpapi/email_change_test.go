@@ -9,8 +9,8 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/internal/mailpittest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 	"github.com/thebabesclub/dashboard/mail"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
 // withMailpit makes the harness's profile service send its mail through
@@ -242,10 +242,10 @@ func TestUnverifiedEmailNeverMatchesOrders(t *testing.T) {
 			t.Fatalf("PUT = %d %s", r.status, r.raw)
 		}
 		cus := "cus_" + attacker[:12]
-		sess := stripefake.NewSession("cs_test_guest_"+attacker[:8], time.Now().Add(-time.Minute)).
+		sess := stripetest.NewSession("cs_test_guest_"+attacker[:8], time.Now().Add(-time.Minute)).
 			WithEmail(guest).WithCustomer(cus).WithPhone("+15550100").WithItem("Necklace", 1, 12000).Paid()
 		h.stripe.AddSession(sess)
-		if r := h.deliver(stripefake.Event{Type: "checkout.session.completed", Object: sess}.Payload()); r.status != 200 {
+		if r := h.deliver(stripetest.Event{Type: "checkout.session.completed", Object: sess}.Payload()); r.status != 200 {
 			t.Fatalf("webhook = %d %s", r.status, r.raw)
 		}
 		if _, err := h.orders.Reconcile(t.Context(), nil); err != nil {
@@ -280,10 +280,10 @@ func TestVerifiedEmailMatchesOrders(t *testing.T) {
 			t.Fatalf("verify = %d %s", r.status, r.raw)
 		}
 		cus := "cus_" + id[:12]
-		sess := stripefake.NewSession("cs_test_owner_"+id[:8], time.Now().Add(-time.Minute)).
+		sess := stripetest.NewSession("cs_test_owner_"+id[:8], time.Now().Add(-time.Minute)).
 			WithEmail(strings.ToUpper(address)).WithCustomer(cus).WithItem("Ring", 1, 9000).Paid()
 		h.stripe.AddSession(sess)
-		if r := h.deliver(stripefake.Event{Type: "checkout.session.completed", Object: sess}.Payload()); r.status != 200 {
+		if r := h.deliver(stripetest.Event{Type: "checkout.session.completed", Object: sess}.Payload()); r.status != 200 {
 			t.Fatalf("webhook = %d %s", r.status, r.raw)
 		}
 		if got := h.memberOrders(id); len(got) != 1 || got[0].OrderID != sess.ID {
@@ -301,10 +301,10 @@ func TestMalformedMetadataUserIDIsNoProof(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		id, _ := h.member("meta@example.com")
 		for i, bad := range []string{id + "#PROFILE", " ", "a b", strings.Repeat("a", 129)} {
-			sess := stripefake.NewSession(fmt.Sprintf("cs_test_meta%d_%s", i, id[:8]), time.Now().Add(-time.Minute)).
+			sess := stripetest.NewSession(fmt.Sprintf("cs_test_meta%d_%s", i, id[:8]), time.Now().Add(-time.Minute)).
 				WithUserID(bad).WithItem("Charm", 1, 1500).Paid()
 			h.stripe.AddSession(sess)
-			r := h.deliver(stripefake.Event{Type: "checkout.session.completed", Object: sess}.Payload())
+			r := h.deliver(stripetest.Event{Type: "checkout.session.completed", Object: sess}.Payload())
 			if r.status != 200 || r.body["ignored"] != true {
 				t.Errorf("metadata.userId %q: webhook = %d %s, want 200 ignored", bad, r.status, r.raw)
 			}

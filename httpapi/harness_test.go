@@ -1,7 +1,6 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -11,61 +10,43 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	dashboard "github.com/thebabesclub/dashboard"
 
-	"github.com/thebabesclub/dashboard/api/apitest"
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/dynamo"
-	"github.com/thebabesclub/dashboard/dynamolocal"
 	"github.com/thebabesclub/dashboard/httpapi"
+	"github.com/thebabesclub/dashboard/internal/apitest"
+	"github.com/thebabesclub/dashboard/internal/dynamotest"
+	"github.com/thebabesclub/dashboard/internal/logtest"
 	"github.com/thebabesclub/dashboard/internal/mailpittest"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/storetest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 	"github.com/thebabesclub/dashboard/mail"
 	"github.com/thebabesclub/dashboard/marketplace"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/obs"
 	"github.com/thebabesclub/dashboard/orders"
 	"github.com/thebabesclub/dashboard/profile"
 	"github.com/thebabesclub/dashboard/queue"
-	"github.com/thebabesclub/dashboard/storetest"
 	"github.com/thebabesclub/dashboard/stripe"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
 // TestMain stops the DynamoDB Local and the Mailpit the tests may have started.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	mailpittest.Stop()
-	dynamolocal.Stop()
+	dynamotest.Stop()
 	os.Exit(code)
 }
 
 var testSecret = []byte("test-secret-0123456789abcdef0123456789abcdef")
-
-// syncBuffer collects log output from concurrent requests.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // harness is one API server on one store, with a validating client.
 type harness struct {
@@ -73,14 +54,14 @@ type harness struct {
 	store  storetest.RawStore
 	server *httpapi.Server
 	client *apitest.Client
-	logs   *syncBuffer
+	logs   *logtest.Buffer
 	// stripe is the Stateful Stripe fake the orders service talks to
 	// through the real adapter; queue is the real in-process refresh queue.
-	stripe *stripefake.Server
+	stripe *stripetest.Server
 	orders *orders.Service
 	queue  *queue.Local
 	// market is the marketplace fake (OpenSea's API) behind the real adapter.
-	market *marketfake.Server
+	market *markettest.Server
 	nfts   *nfts.Service
 }
 
@@ -101,7 +82,7 @@ var storeKinds = map[string]func(t testing.TB) storetest.RawStore{
 		return s
 	},
 	"dynamo": func(t testing.TB) storetest.RawStore {
-		client, table := dynamolocal.NewTable(t)
+		client, table := dynamotest.NewTable(t)
 		return dynamo.New(client, table)
 	},
 }
@@ -126,9 +107,9 @@ func newHarness(t testing.TB, store storetest.RawStore, adjust func(*auth.Config
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncBuffer{}
+	logs := &logtest.Buffer{}
 	logger := obs.NewLogger(logs, "debug")
-	fake := stripefake.New(t)
+	fake := stripetest.New(t)
 	payments, err := stripe.New(stripe.Config{
 		SecretKey: "sk_test_harness", WebhookSecret: webhookSecret, APIBase: fake.URL(), MaxRPS: -1, MaxRetries: 2,
 		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
@@ -137,7 +118,7 @@ func newHarness(t testing.TB, store storetest.RawStore, adjust func(*auth.Config
 		t.Fatal(err)
 	}
 	ord := &orders.Service{Store: store, Payments: payments, Cursors: cursor.NewSigner(testSecret), Logger: logger}
-	market := marketfake.NewOpenSea(t)
+	market := markettest.NewOpenSea(t)
 	mk, err := marketplace.New(marketplace.Config{Provider: "opensea", BaseURL: market.URL(), APIKey: market.APIKey(), MaxRPS: -1, MaxRetries: 1,
 		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }, Logger: logger})
 	if err != nil {
@@ -285,8 +266,8 @@ func (h *harness) putIdentityProfile(id, email string) {
 var _ dashboard.Store = storetest.RawStore(nil)
 
 // countedDynamo opens a DynamoDB store whose calls are counted.
-func countedDynamo(t testing.TB, opts ...func(*dynamodb.Options)) (storetest.RawStore, *dynamolocal.Counter) {
-	c := &dynamolocal.Counter{}
-	client, table := dynamolocal.NewTable(t, append([]func(*dynamodb.Options){c.Option()}, opts...)...)
+func countedDynamo(t testing.TB, opts ...func(*dynamodb.Options)) (storetest.RawStore, *dynamotest.Counter) {
+	c := &dynamotest.Counter{}
+	client, table := dynamotest.NewTable(t, append([]func(*dynamodb.Options){c.Option()}, opts...)...)
 	return dynamo.New(client, table), c
 }

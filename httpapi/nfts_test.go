@@ -16,7 +16,7 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
 
 	dashboard "github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 	"github.com/thebabesclub/dashboard/siwe"
 )
 
@@ -63,8 +63,8 @@ func nftNames(t *testing.T, r response) []string {
 	return out
 }
 
-func threeNFTs() []marketfake.NFT {
-	return []marketfake.NFT{
+func threeNFTs() []markettest.NFT {
+	return []markettest.NFT{
 		{Contract: babesContract, TokenID: "7", Collection: "babes-genesis", Name: "Babe #7"},
 		{Contract: babesContract, TokenID: "42", Collection: "babes-genesis", Name: "Babe #42"},
 		{Contract: "0x00000000000000000000000000000000000000c4", TokenID: "1", Collection: "babes-charms", Name: "Charm #1"},
@@ -116,7 +116,7 @@ func TestNFTSyncDiffsAndSurvivesFailures(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Between syncs: #7 renamed and re-imaged, #42 sold, #99 bought.
-		next := []marketfake.NFT{
+		next := []markettest.NFT{
 			{Contract: babesContract, TokenID: "7", Collection: "babes-genesis", Name: "Babe #7 (Rose Gold)", ImageURL: "https://img.example/7-rose.png"},
 			{Contract: babesContract, TokenID: "99", Collection: "babes-genesis", Name: "Babe #99"},
 			{Contract: "0x00000000000000000000000000000000000000c4", TokenID: "1", Collection: "babes-charms", Name: "Charm #1"},

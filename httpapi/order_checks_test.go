@@ -6,7 +6,7 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // TestOrderDetailRecordsEachCheck: an order past ORDER_STALE_AFTER is asked
@@ -19,7 +19,7 @@ func TestOrderDetailRecordsEachCheck(t *testing.T) {
 		h.orders.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 		a, tok := h.member("checks@example.com")
 		id := "cs_test_checks_" + a[:10]
-		h.stripe.AddSession(stripefake.NewSession(id, time.Now().Add(-time.Hour)).WithUserID(a).WithItem("Bangle", 1, 5200).Paid())
+		h.stripe.AddSession(stripetest.NewSession(id, time.Now().Add(-time.Hour)).WithUserID(a).WithItem("Bangle", 1, 5200).Paid())
 		view := func() int {
 			t.Helper()
 			before := h.stripe.Calls("/")
@@ -95,7 +95,7 @@ func BenchmarkOrderDetailWarm(b *testing.B) {
 	h.orders.Now = func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }
 	a, tok := h.member("bench-detail@example.com")
 	id := "cs_test_benchdetail_" + a[:10]
-	h.stripe.AddSession(stripefake.NewSession(id, time.Now().Add(-time.Hour)).WithUserID(a).WithItem("Bangle", 1, 5200).Paid())
+	h.stripe.AddSession(stripetest.NewSession(id, time.Now().Add(-time.Hour)).WithUserID(a).WithItem("Bangle", 1, 5200).Paid())
 	h.do("GET", "/dashboard/orders/"+id, tok, "")
 	offset.Store(int64(13 * time.Hour)) // stale: the next view checks with Stripe once
 	h.do("GET", "/dashboard/orders/"+id, tok, "")

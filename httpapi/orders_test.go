@@ -9,7 +9,7 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // snapshot builds a stored order of member created at t.
@@ -150,7 +150,7 @@ func TestOrderDetail(t *testing.T) {
 		}
 		// Not cached: fetched from Stripe, checked, written back.
 		id := "cs_test_detail_" + a[:10]
-		h.stripe.AddSession(stripefake.NewSession(id, time.Now().Add(-time.Hour)).WithUserID(a).
+		h.stripe.AddSession(stripetest.NewSession(id, time.Now().Add(-time.Hour)).WithUserID(a).
 			WithItem("Pearl Drop Earrings", 2, 6400).Paid().WithPhone("+1 555 0100"))
 		r := h.do("GET", "/dashboard/orders/"+id, tok, "")
 		if r.status != 200 {
@@ -169,7 +169,7 @@ func TestOrderDetail(t *testing.T) {
 		h.do("GET", "/dashboard/orders/cs_test_nowhere", tok, "").wantError(t, 404, "not_found")
 		// Someone else's session in Stripe → 404, and it is not stored.
 		other := "cs_test_other_" + a[:10]
-		h.stripe.AddSession(stripefake.NewSession(other, time.Now()).WithUserID(newMemberID()).Paid())
+		h.stripe.AddSession(stripetest.NewSession(other, time.Now()).WithUserID(newMemberID()).Paid())
 		h.do("GET", "/dashboard/orders/"+other, tok, "").wantError(t, 404, "not_found")
 		if _, err := h.store.FindOrder(t.Context(), other); dashboard.ErrorCode(err) != dashboard.ENOTFOUND {
 			t.Errorf("someone else's order was stored: %v", err)
@@ -237,7 +237,7 @@ func TestStaleListQueuesRefresh(t *testing.T) {
 		a, tok := h.member("refresh@example.com")
 		h.putIdentityProfile(a, "refresh@example.com")
 		setCustomer(t, h, a, "cus_refresh"+a[:6])
-		h.stripe.AddSession(stripefake.NewSession("cs_test_fresh_"+a[:8], time.Now().Add(-time.Hour)).WithCustomer("cus_refresh"+a[:6]).WithItem("Ring", 1, 7500).Paid())
+		h.stripe.AddSession(stripetest.NewSession("cs_test_fresh_"+a[:8], time.Now().Add(-time.Hour)).WithCustomer("cus_refresh"+a[:6]).WithItem("Ring", 1, 7500).Paid())
 		r := h.do("GET", "/dashboard/orders", tok, "")
 		if r.status != 200 || r.body["refreshing"] != true || r.body["syncedAt"] != nil {
 			t.Fatalf("stale list = %d %s", r.status, r.raw)

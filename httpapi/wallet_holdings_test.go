@@ -10,7 +10,7 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 )
 
 // Two wallets of one member and what each holds. Their collections differ,
@@ -21,15 +21,15 @@ const (
 	walletHoldingsB = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"
 )
 
-func walletANFTs() []marketfake.NFT {
-	return []marketfake.NFT{
+func walletANFTs() []markettest.NFT {
+	return []markettest.NFT{
 		{Contract: babesContract, TokenID: "1", Collection: "babes-genesis", Name: "A Babe #1"},
 		{Contract: "0x00000000000000000000000000000000000000c4", TokenID: "2", Collection: "babes-charms", Name: "A Charm #2"},
 	}
 }
 
-func walletBNFTs() []marketfake.NFT {
-	return []marketfake.NFT{
+func walletBNFTs() []markettest.NFT {
+	return []markettest.NFT{
 		{Contract: babesContract, TokenID: "300", Collection: "babes-genesis", Name: "B Babe #300"},
 	}
 }

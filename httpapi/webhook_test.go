@@ -12,13 +12,13 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	dashboard "github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // deliver posts a Stripe event signed now, as Stripe would.
 func (h *harness) deliver(payload []byte) response {
 	h.t.Helper()
-	return h.deliverSigned(payload, stripefake.SignWebhook(webhookSecret, payload, time.Now()))
+	return h.deliverSigned(payload, stripetest.SignWebhook(webhookSecret, payload, time.Now()))
 }
 
 func (h *harness) deliverSigned(payload []byte, signature string) response {
@@ -48,9 +48,9 @@ func (h *harness) eventRecorded(id string) bool {
 func TestWebhookConcurrentDeliveriesWriteOneOrder(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		a, _ := h.member("five@example.com")
-		sess := stripefake.NewSession("cs_test_five_"+a[:8], time.Now().Add(-time.Minute)).WithUserID(a).WithItem("Hoops", 1, 8900).Paid()
+		sess := stripetest.NewSession("cs_test_five_"+a[:8], time.Now().Add(-time.Minute)).WithUserID(a).WithItem("Hoops", 1, 8900).Paid()
 		h.stripe.AddSession(sess)
-		payload := stripefake.Event{ID: "evt_five_" + a[:8], Type: "checkout.session.completed", Object: sess}.Payload()
+		payload := stripetest.Event{ID: "evt_five_" + a[:8], Type: "checkout.session.completed", Object: sess}.Payload()
 		var wg sync.WaitGroup
 		statuses := make([]int, 5)
 		for i := range statuses {
@@ -101,12 +101,12 @@ func TestWebhookStatusNeverMovesBack(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		a, _ := h.member("late@example.com")
 		created := time.Now().Add(-2 * time.Hour)
-		sess := stripefake.NewSession("cs_test_late_"+a[:8], created).WithUserID(a).WithItem("Ring", 1, 7500).Paid()
+		sess := stripetest.NewSession("cs_test_late_"+a[:8], created).WithUserID(a).WithItem("Ring", 1, 7500).Paid()
 		h.stripe.AddSession(sess)
-		if r := h.deliver(stripefake.Event{Type: "checkout.session.completed", Object: sess, Created: created.Add(time.Minute)}.Payload()); r.status != 200 {
+		if r := h.deliver(stripetest.Event{Type: "checkout.session.completed", Object: sess, Created: created.Add(time.Minute)}.Payload()); r.status != 200 {
 			t.Fatalf("completed = %d %s", r.status, r.raw)
 		}
-		for _, late := range []stripefake.Event{
+		for _, late := range []stripetest.Event{
 			{Type: "checkout.session.async_payment_failed", Object: sess, Created: created.Add(30 * time.Second)},
 			{Type: "checkout.session.expired", Object: sess, Created: created.Add(time.Hour)},
 			{Type: "checkout.session.completed", Object: sess.Unpaid(), Created: created},
@@ -126,15 +126,15 @@ func TestWebhookPendingThenPaidIsOneOrder(t *testing.T) {
 		a, _ := h.member("async@example.com")
 		created := time.Now().Add(-time.Hour)
 		id := "cs_test_async_" + a[:8]
-		sess := stripefake.NewSession(id, created).WithUserID(a).WithItem("Chain", 1, 12900).Unpaid()
+		sess := stripetest.NewSession(id, created).WithUserID(a).WithItem("Chain", 1, 12900).Unpaid()
 		h.stripe.AddSession(sess)
-		h.deliver(stripefake.Event{Type: "checkout.session.completed", Object: sess, Created: created}.Payload())
+		h.deliver(stripetest.Event{Type: "checkout.session.completed", Object: sess, Created: created}.Payload())
 		got := h.memberOrders(a)
 		if len(got) != 1 || got[0].Status != dashboard.OrderPending {
 			t.Fatalf("unpaid completed: %+v", got)
 		}
-		h.stripe.UpdateSession(id, func(s *stripefake.Session) { *s = s.Paid() })
-		h.deliver(stripefake.Event{Type: "checkout.session.async_payment_succeeded", Object: sess, Created: created.Add(time.Hour)}.Payload())
+		h.stripe.UpdateSession(id, func(s *stripetest.Session) { *s = s.Paid() })
+		h.deliver(stripetest.Event{Type: "checkout.session.async_payment_succeeded", Object: sess, Created: created.Add(time.Hour)}.Payload())
 		got = h.memberOrders(a)
 		if len(got) != 1 || got[0].Status != dashboard.OrderCompleted || got[0].OrderID != id || got[0].CompletedAt == nil {
 			t.Fatalf("after async success: %+v", got)
@@ -146,18 +146,18 @@ func TestWebhookRefunds(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		a, _ := h.member("refund@example.com")
 		id := "cs_test_refund_" + a[:8]
-		sess := stripefake.NewSession(id, time.Now().Add(-3*time.Hour)).WithUserID(a).WithItem("Bracelet", 2, 5000).Paid()
+		sess := stripetest.NewSession(id, time.Now().Add(-3*time.Hour)).WithUserID(a).WithItem("Bracelet", 2, 5000).Paid()
 		h.stripe.AddSession(sess)
-		h.deliver(stripefake.EventPayload("checkout.session.completed", sess))
+		h.deliver(stripetest.EventPayload("checkout.session.completed", sess))
 		stored, _ := h.stripe.Session(id)
 		pi := stored.PaymentIntent
-		h.stripe.UpdateSession(id, func(s *stripefake.Session) { *s = s.Refunded(4000) })
-		h.deliver(stripefake.EventPayload("charge.refunded", stripefake.Charge{ID: pi.Charge.ID, PaymentIntentID: pi.ID, Amount: 10000, AmountRefunded: 4000}))
+		h.stripe.UpdateSession(id, func(s *stripetest.Session) { *s = s.Refunded(4000) })
+		h.deliver(stripetest.EventPayload("charge.refunded", stripetest.Charge{ID: pi.Charge.ID, PaymentIntentID: pi.ID, Amount: 10000, AmountRefunded: 4000}))
 		if got := h.memberOrders(a); len(got) != 1 || got[0].Status != dashboard.OrderPartiallyRefunded || got[0].AmountRefunded != 4000 {
 			t.Fatalf("partial refund: %+v", got)
 		}
-		h.stripe.UpdateSession(id, func(s *stripefake.Session) { *s = s.Refunded(10000) })
-		h.deliver(stripefake.EventPayload("charge.refunded", stripefake.Charge{ID: pi.Charge.ID, PaymentIntentID: pi.ID, Amount: 10000, AmountRefunded: 10000}))
+		h.stripe.UpdateSession(id, func(s *stripetest.Session) { *s = s.Refunded(10000) })
+		h.deliver(stripetest.EventPayload("charge.refunded", stripetest.Charge{ID: pi.Charge.ID, PaymentIntentID: pi.ID, Amount: 10000, AmountRefunded: 10000}))
 		if got := h.memberOrders(a); len(got) != 1 || got[0].Status != dashboard.OrderRefunded || got[0].AmountRefunded != 10000 {
 			t.Fatalf("full refund: %+v", got)
 		}
@@ -167,16 +167,16 @@ func TestWebhookRefunds(t *testing.T) {
 func TestWebhookRefusesBadSignaturesAndWritesNothing(t *testing.T) {
 	forEachStore(t, func(t *testing.T, h *harness) {
 		a, _ := h.member("forged@example.com")
-		sess := stripefake.NewSession("cs_test_forged_"+a[:8], time.Now()).WithUserID(a).Paid()
+		sess := stripetest.NewSession("cs_test_forged_"+a[:8], time.Now()).WithUserID(a).Paid()
 		h.stripe.AddSession(sess)
 		evtID := "evt_forged_" + a[:8]
-		payload := stripefake.Event{ID: evtID, Type: "checkout.session.completed", Object: sess}.Payload()
+		payload := stripetest.Event{ID: evtID, Type: "checkout.session.completed", Object: sess}.Payload()
 		tampered := append([]byte(nil), payload...)
 		tampered[len(tampered)/2] ^= 0x01
 		for name, r := range map[string]response{
-			"wrong secret":    h.deliverSigned(payload, stripefake.SignWebhook("whsec_wrong", payload, time.Now())),
-			"stale timestamp": h.deliverSigned(payload, stripefake.SignWebhook(webhookSecret, payload, time.Now().Add(-10*time.Minute))),
-			"tampered body":   h.deliverSigned(tampered, stripefake.SignWebhook(webhookSecret, payload, time.Now())),
+			"wrong secret":    h.deliverSigned(payload, stripetest.SignWebhook("whsec_wrong", payload, time.Now())),
+			"stale timestamp": h.deliverSigned(payload, stripetest.SignWebhook(webhookSecret, payload, time.Now().Add(-10*time.Minute))),
+			"tampered body":   h.deliverSigned(tampered, stripetest.SignWebhook(webhookSecret, payload, time.Now())),
 			"no signature":    h.deliverSigned(payload, ""),
 			"garbage header":  h.deliverSigned(payload, "t=abc,v1=zz"),
 		} {
@@ -188,7 +188,7 @@ func TestWebhookRefusesBadSignaturesAndWritesNothing(t *testing.T) {
 			t.Error("a refused delivery wrote something")
 		}
 		// Both paths answer; the alias behaves the same.
-		r := h.do("POST", "/stripe/webhook", "", string(payload), "Stripe-Signature", stripefake.SignWebhook(webhookSecret, payload, time.Now()))
+		r := h.do("POST", "/stripe/webhook", "", string(payload), "Stripe-Signature", stripetest.SignWebhook(webhookSecret, payload, time.Now()))
 		if r.status != 200 || len(h.memberOrders(a)) != 1 {
 			t.Errorf("alias = %d %s", r.status, r.raw)
 		}
@@ -214,10 +214,10 @@ func TestWebhookStoreFailureIsRetried(t *testing.T) {
 	})
 	h := newHarness(t, store, nil)
 	a, _ := h.member("outage@example.com")
-	sess := stripefake.NewSession("cs_test_outage_"+a[:8], time.Now()).WithUserID(a).Paid()
+	sess := stripetest.NewSession("cs_test_outage_"+a[:8], time.Now()).WithUserID(a).Paid()
 	h.stripe.AddSession(sess)
 	evtID := "evt_outage_" + a[:8]
-	payload := stripefake.Event{ID: evtID, Type: "checkout.session.completed", Object: sess}.Payload()
+	payload := stripetest.Event{ID: evtID, Type: "checkout.session.completed", Object: sess}.Payload()
 	if r := h.deliver(payload); r.status < 500 {
 		t.Fatalf("store failure answered %d %s", r.status, r.raw)
 	}
@@ -238,12 +238,12 @@ func TestWebhookOwnership(t *testing.T) {
 		byEmail, _ := h.member("by-email@example.com")
 		h.putIdentityProfile(byEmail, "By-Email@example.com")
 
-		s1 := stripefake.NewSession("cs_test_cus_"+byCustomer[:8], time.Now()).WithCustomer("cus_owner" + byCustomer[:6]).Paid()
-		s2 := stripefake.NewSession("cs_test_mail_"+byEmail[:8], time.Now()).WithEmail("by-email@EXAMPLE.com").WithCustomer("cus_new" + byEmail[:6]).Paid()
-		s3 := stripefake.NewSession("cs_test_nobody_"+byEmail[:8], time.Now()).WithEmail("stranger@example.com").Paid()
+		s1 := stripetest.NewSession("cs_test_cus_"+byCustomer[:8], time.Now()).WithCustomer("cus_owner" + byCustomer[:6]).Paid()
+		s2 := stripetest.NewSession("cs_test_mail_"+byEmail[:8], time.Now()).WithEmail("by-email@EXAMPLE.com").WithCustomer("cus_new" + byEmail[:6]).Paid()
+		s3 := stripetest.NewSession("cs_test_nobody_"+byEmail[:8], time.Now()).WithEmail("stranger@example.com").Paid()
 		h.stripe.AddSession(s1, s2, s3)
-		for _, s := range []stripefake.Session{s1, s2, s3} {
-			if r := h.deliver(stripefake.EventPayload("checkout.session.completed", s)); r.status != 200 {
+		for _, s := range []stripetest.Session{s1, s2, s3} {
+			if r := h.deliver(stripetest.EventPayload("checkout.session.completed", s)); r.status != 200 {
 				t.Fatalf("%s = %d %s", s.ID, r.status, r.raw)
 			}
 		}
@@ -272,7 +272,7 @@ func TestInternalStripeSync(t *testing.T) {
 		cus := "cus_int" + a[:6]
 		setCustomer(t, h, a, cus)
 		for i := range 3 {
-			h.stripe.AddSession(stripefake.NewSession("cs_test_int"+string(rune('a'+i))+"_"+a[:8], time.Now().Add(-time.Duration(i)*time.Hour)).WithCustomer(cus).Paid())
+			h.stripe.AddSession(stripetest.NewSession("cs_test_int"+string(rune('a'+i))+"_"+a[:8], time.Now().Add(-time.Duration(i)*time.Hour)).WithCustomer(cus).Paid())
 		}
 		const internal = "internal-token-0123456789abcdef0123456789"
 		h.do("POST", "/internal/sync/stripe", tok, `{"userId": "`+a+`"}`).wantError(t, 401, "unauthorized")

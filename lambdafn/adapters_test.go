@@ -1,7 +1,6 @@
 package lambdafn_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -17,7 +16,8 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
-	"github.com/thebabesclub/dashboard/auth/authtest"
+	"github.com/thebabesclub/dashboard/internal/authtest"
+	"github.com/thebabesclub/dashboard/internal/logtest"
 	"github.com/thebabesclub/dashboard/lambdafn"
 )
 
@@ -31,9 +31,9 @@ const (
 )
 
 // newTestFunction returns a Function whose metrics and logs land in buffers.
-func newTestFunction(t *testing.T, name string, env map[string]string) (*lambdafn.Function, *lockedBuffer, *lockedBuffer) {
+func newTestFunction(t *testing.T, name string, env map[string]string) (*lambdafn.Function, *logtest.Buffer, *logtest.Buffer) {
 	t.Helper()
-	metrics, logs := &lockedBuffer{}, &lockedBuffer{}
+	metrics, logs := &logtest.Buffer{}, &logtest.Buffer{}
 	return lambdafn.New(name, func(k string) string { return env[k] }, metrics, logs), metrics, logs
 }
 
@@ -381,21 +381,4 @@ func newUUID() string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -13,10 +13,10 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/thebabesclub/dashboard/auth"
-	"github.com/thebabesclub/dashboard/auth/authtest"
-	"github.com/thebabesclub/dashboard/lambdafn/runtimeapi"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/authtest"
+	"github.com/thebabesclub/dashboard/internal/lambdatest"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // memberRoutes are the routes behind the authorizer; a cached Allow must
@@ -117,7 +117,7 @@ func authEnv(cfg auth.Config) []string {
 // checkAllow checks an Allow answer: principalId and context name the
 // member, never the token, and the policy covers every member route of the
 // stage and nothing of another stage or API.
-func checkAllow(t *testing.T, res runtimeapi.Result, header string) {
+func checkAllow(t *testing.T, res lambdatest.Result, header string) {
 	t.Helper()
 	if res.Error != nil {
 		t.Fatalf("valid token refused: %+v", res.Error)
@@ -164,7 +164,7 @@ func TestLambdaOrderRefresh(t *testing.T) {
 	w := newWorld(t).withStripe().withMarket()
 	w.seedMember(memberA, "cus_lambda_refresh", "")
 	w.seedMember(memberB, "", "")
-	w.stripe.AddSession(stripefake.NewSession("cs_test_lambda_refresh", time.Now().Add(-time.Hour)).WithCustomer("cus_lambda_refresh").Paid())
+	w.stripe.AddSession(stripetest.NewSession("cs_test_lambda_refresh", time.Now().Add(-time.Hour)).WithCustomer("cus_lambda_refresh").Paid())
 	fn := w.start("order-refresh")
 	batch := sqsEvent(
 		`{"kind":"STRIPE","userId":"`+memberA+`"}`, // Stripe refuses the listing below
@@ -209,8 +209,8 @@ func TestLambdaStripeOrderSync(t *testing.T) {
 	w := newWorld(t).withStripe()
 	w.seedMember(memberA, "", "")
 	w.stripe.AddSession(
-		stripefake.NewSession("cs_test_lambda_nightly", time.Now().Add(-2*time.Hour)).WithUserID(memberA).WithItem("Chain", 1, 12900).Paid(),
-		stripefake.NewSession("cs_test_lambda_nobody", time.Now().Add(-3*time.Hour)).WithEmail("stranger@example.com").Paid(),
+		stripetest.NewSession("cs_test_lambda_nightly", time.Now().Add(-2*time.Hour)).WithUserID(memberA).WithItem("Chain", 1, 12900).Paid(),
+		stripetest.NewSession("cs_test_lambda_nobody", time.Now().Add(-3*time.Hour)).WithEmail("stranger@example.com").Paid(),
 	)
 	fn := w.start("stripe-order-sync")
 	res := fn.invoke(scheduledEvent("stripe-order-sync"))
@@ -235,7 +235,7 @@ func TestLambdaNFTSync(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t).withMarket()
 	w.seedMember(memberA, "", testWallet)
-	w.market.SetHoldings(testWallet, []marketfake.NFT{
+	w.market.SetHoldings(testWallet, []markettest.NFT{
 		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "7", Collection: "babes-genesis", Name: "Babe #7"},
 		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "8", Collection: "babes-genesis", Name: "Babe #8"},
 	})
@@ -275,7 +275,7 @@ func TestLambdaColdStartFailures(t *testing.T) {
 		// need the test's deadline.
 		_, err := fn.api.InvokeJSON(testContext(t), scheduledEvent("x"))
 		ie, ok := fn.api.InitError()
-		if err != runtimeapi.ErrInitFailed || !ok || !strings.Contains(ie.ErrorMessage, tc.want) || ie.ErrorType != "Runtime.ConfigInvalid" {
+		if err != lambdatest.ErrInitFailed || !ok || !strings.Contains(ie.ErrorMessage, tc.want) || ie.ErrorType != "Runtime.ConfigInvalid" {
 			t.Errorf("%s: invoke = %v, init error %+v; want one naming %s", tc.name, err, ie, tc.want)
 		}
 		select {

@@ -7,8 +7,8 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // seedMember stores a profile as the identity service (and a Stripe sync)
@@ -193,19 +193,19 @@ func TestLambdaWalletChallengeAndVerify(t *testing.T) {
 func TestLambdaStripeWebhook(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t).withStripe()
-	sess := stripefake.NewSession("cs_test_lambda_hook", time.Now().Add(-time.Minute)).WithUserID(memberA).WithItem("Hoops", 1, 8900).Paid()
+	sess := stripetest.NewSession("cs_test_lambda_hook", time.Now().Add(-time.Minute)).WithUserID(memberA).WithItem("Hoops", 1, 8900).Paid()
 	w.stripe.AddSession(sess)
 	fn := w.start("stripe-webhook")
-	payload := string(stripefake.EventPayload("checkout.session.completed", sess))
+	payload := string(stripetest.EventPayload("checkout.session.completed", sess))
 	ev := apiEvent("POST", "/webhooks/stripe", nil, payload)
-	ev.MultiValueHeaders["Stripe-Signature"] = []string{stripefake.SignWebhook("whsec_wrong", []byte(payload), time.Now())}
+	ev.MultiValueHeaders["Stripe-Signature"] = []string{stripetest.SignWebhook("whsec_wrong", []byte(payload), time.Now())}
 	resp, body := fn.http(ev)
 	want(t, "bad signature", resp, body, 400, "")
 	if n := w.stripe.Calls("/"); n != 0 {
 		t.Errorf("a badly signed event made %d Stripe calls", n)
 	}
 	ev = apiEvent("POST", "/webhooks/stripe", nil, payload)
-	ev.MultiValueHeaders["Stripe-Signature"] = []string{stripefake.SignWebhook(stripeWebhook, []byte(payload), time.Now())}
+	ev.MultiValueHeaders["Stripe-Signature"] = []string{stripetest.SignWebhook(stripeWebhook, []byte(payload), time.Now())}
 	resp, body = fn.http(ev)
 	want(t, "signed event", resp, body, 200, "")
 	if o, err := w.store.FindOrder(context.Background(), "cs_test_lambda_hook"); err != nil || o.UserID != memberA || o.Status != dashboard.OrderCompleted {
@@ -219,7 +219,7 @@ func TestLambdaStripeWebhook(t *testing.T) {
 func TestLambdaNFTWebhook(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t).withQueue()
-	payload := string(marketfake.NFTActivity("ETH_MAINNET").Transfer("0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", "7",
+	payload := string(markettest.NFTActivity("ETH_MAINNET").Transfer("0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", "7",
 		"0x0000000000000000000000000000000000000001", testWallet).JSON())
 	hidden := w.start("nft-webhook")
 	resp, body := hidden.http(apiEvent("POST", "/webhooks/nfts", nil, payload))
@@ -227,14 +227,14 @@ func TestLambdaNFTWebhook(t *testing.T) {
 
 	fn := w.start("nft-webhook", "NFT_WEBHOOK_SECRET="+nftSecret)
 	ev := apiEvent("POST", "/webhooks/nfts", nil, payload)
-	ev.MultiValueHeaders["X-Alchemy-Signature"] = []string{marketfake.SignWebhook([]byte("wrong"), []byte(payload))}
+	ev.MultiValueHeaders["X-Alchemy-Signature"] = []string{markettest.SignWebhook([]byte("wrong"), []byte(payload))}
 	resp, body = fn.http(ev)
 	want(t, "bad signature", resp, body, 400, "")
 	if n := w.queued(); n != 0 {
 		t.Errorf("a badly signed webhook queued %d messages", n)
 	}
 	ev = apiEvent("POST", "/webhooks/nfts", nil, payload)
-	ev.MultiValueHeaders["X-Alchemy-Signature"] = []string{marketfake.SignWebhook([]byte(nftSecret), []byte(payload))}
+	ev.MultiValueHeaders["X-Alchemy-Signature"] = []string{markettest.SignWebhook([]byte(nftSecret), []byte(payload))}
 	resp, body = fn.http(ev)
 	want(t, "signed webhook", resp, body, 200, "")
 	if n := w.queued(); n < 1 {
@@ -246,7 +246,7 @@ func TestLambdaInternalSyncStripe(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t).withStripe()
 	w.seedMember(memberA, "cus_lambda_a", "")
-	w.stripe.AddSession(stripefake.NewSession("cs_test_lambda_sync", time.Now().Add(-time.Hour)).WithCustomer("cus_lambda_a").WithItem("Ring", 1, 7500).Paid())
+	w.stripe.AddSession(stripetest.NewSession("cs_test_lambda_sync", time.Now().Add(-time.Hour)).WithCustomer("cus_lambda_a").WithItem("Ring", 1, 7500).Paid())
 	fn := w.start("internal-sync-stripe")
 	resp, body := fn.http(apiEvent("POST", "/internal/sync/stripe", nil, `{"userId":"`+memberA+`"}`))
 	want(t, "without the internal token", resp, body, 401, "unauthorized")
@@ -265,7 +265,7 @@ func TestLambdaInternalSyncNFTs(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t).withMarket()
 	w.seedMember(memberA, "", testWallet)
-	w.market.SetHoldings(testWallet, []marketfake.NFT{
+	w.market.SetHoldings(testWallet, []markettest.NFT{
 		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "7", Collection: "babes-genesis", Name: "Babe #7"},
 	})
 	fn := w.start("internal-sync-nfts")

@@ -19,16 +19,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/thebabesclub/dashboard/dynamo"
-	"github.com/thebabesclub/dashboard/dynamolocal"
-	"github.com/thebabesclub/dashboard/lambdafn/runtimeapi"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
-	"github.com/thebabesclub/dashboard/queue/sqstest"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/dynamotest"
+	"github.com/thebabesclub/dashboard/internal/lambdatest"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/sqstest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // The runtime tests build every cmd/lambda binary for this machine (once,
 // in the background, while DynamoDB Local starts), run each as Lambda would
-// — a subprocess talking to a Runtime API (package runtimeapi) — and feed
+// — a subprocess talking to a Runtime API (package internal/lambdatest) — and feed
 // it real-shaped events against DynamoDB Local, goaws and the Stripe and
 // marketplace fakes.
 //
@@ -77,8 +77,8 @@ func TestMain(m *testing.M) {
 			<-buildDone // never leave a go build running
 		}
 	}
-	runtimeapi.StopAll()
-	dynamolocal.Stop()
+	lambdatest.StopAll()
+	dynamotest.Stop()
 	reportColdStarts()
 	if binDir != "" {
 		os.RemoveAll(binDir)
@@ -157,8 +157,8 @@ type world struct {
 	t      *testing.T
 	env    map[string]string
 	store  *dynamo.Store
-	stripe *stripefake.Server
-	market *marketfake.Server
+	stripe *stripetest.Server
+	market *markettest.Server
 	sqs    *sqs.Client
 	queue  string
 }
@@ -167,8 +167,8 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	startBuild()
-	ep := dynamolocal.Endpoint(t)
-	client, table := dynamolocal.NewTable(t)
+	ep := dynamotest.Endpoint(t)
+	client, table := dynamotest.NewTable(t)
 	return &world{t: t, store: dynamo.New(client, table), env: map[string]string{
 		"DYNAMODB_ENDPOINT": ep, "COMMERCE_TABLE": table, "JWT_SECRET": jwtSecret, "CURSOR_SECRET": cursorSecret,
 		"INTERNAL_TOKEN": internalToken, "LOG_LEVEL": "debug",
@@ -178,7 +178,7 @@ func newWorld(t *testing.T) *world {
 // withStripe turns Stripe on as the stack does: the key for the functions
 // that call Stripe, STRIPE_ENABLED for list-orders.
 func (w *world) withStripe() *world {
-	w.stripe = stripefake.New(w.t)
+	w.stripe = stripetest.New(w.t)
 	w.env["STRIPE_SECRET"], w.env["STRIPE_WEBHOOK_SECRET"] = stripeSecret, stripeWebhook
 	w.env["STRIPE_API_BASE"], w.env["STRIPE_MAX_RPS"], w.env["STRIPE_ENABLED"] = w.stripe.URL(), "1000", "true"
 	return w
@@ -187,7 +187,7 @@ func (w *world) withStripe() *world {
 // withMarket turns the marketplace on as the stack does: the key for the
 // functions that call it, NFT_ENABLED for list-nfts.
 func (w *world) withMarket() *world {
-	w.market = marketfake.NewOpenSea(w.t)
+	w.market = markettest.NewOpenSea(w.t)
 	w.env["NFT_PROVIDER"], w.env["NFT_API_BASE_URL"], w.env["NFT_API_KEY"] = "opensea", w.market.URL(), w.market.APIKey()
 	w.env["NFT_ENABLED"] = "true"
 	return w
@@ -209,8 +209,8 @@ func (w *world) queued() int {
 type function struct {
 	t    *testing.T
 	name string
-	api  *runtimeapi.Server
-	proc *runtimeapi.Process
+	api  *lambdatest.Server
+	proc *lambdatest.Process
 	// invocations counts the answered invocations.
 	invocations int
 }
@@ -265,7 +265,7 @@ func (w *world) start(name string, extra ...string) *function {
 	t := w.t
 	t.Helper()
 	bin := binary(t, name)
-	api, err := runtimeapi.New(name)
+	api, err := lambdatest.New(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +285,7 @@ func (w *world) start(name string, extra ...string) *function {
 			env = append(env, k+"="+v)
 		}
 	}
-	proc, err := runtimeapi.Start(bin, api, append(env, extra...)...)
+	proc, err := lambdatest.Start(bin, api, append(env, extra...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +298,7 @@ func (w *world) start(name string, extra ...string) *function {
 }
 
 // invoke sends v as the next event and returns the function's answer.
-func (f *function) invoke(v any) runtimeapi.Result {
+func (f *function) invoke(v any) lambdatest.Result {
 	f.t.Helper()
 	res, err := f.api.InvokeJSON(testContext(f.t), v)
 	if err != nil {
@@ -399,7 +399,7 @@ func (f *function) checkOutput() {
 	}
 }
 
-func (f *function) recordColdStart(res runtimeapi.Result) {
+func (f *function) recordColdStart(res lambdatest.Result) {
 	ready, _ := f.api.FirstNext()
 	var size int64
 	if st, err := os.Stat(binary(f.t, f.name)); err == nil {

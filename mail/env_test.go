@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/logtest"
 	"github.com/thebabesclub/dashboard/internal/mailpittest"
 	mailer "github.com/thebabesclub/dashboard/mail"
 )
@@ -133,7 +134,7 @@ func TestFromEnvDefaultSender(t *testing.T) {
 // body.
 func TestLogsNeverNameRecipient(t *testing.T) {
 	t.Parallel()
-	log, logs := newLogger()
+	log, logs := logtest.NewLogger()
 	to := mailpittest.Address(t)
 	local, _, _ := strings.Cut(to, "@")
 	msg := sample(to)

@@ -1,19 +1,16 @@
 package mail_test
 
 import (
-	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,29 +40,6 @@ func sample(to string) dashboard.Message {
 // crlf normalises line breaks for comparing decoded bodies, which travel
 // as CRLF.
 func crlf(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
-
-// logBuffer is an slog destination a test reads back.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-func newLogger() (*slog.Logger, *logBuffer) {
-	b := &logBuffer{}
-	return slog.New(slog.NewJSONHandler(b, &slog.HandlerOptions{Level: slog.LevelDebug})), b
-}
 
 // selfSigned writes a certificate and key for host into dir and returns
 // their paths and the certificate, for a Mailpit that offers STARTTLS.

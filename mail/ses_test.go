@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 
 	mailer "github.com/thebabesclub/dashboard/mail"
+
+	"github.com/thebabesclub/dashboard/internal/logtest"
 )
 
 // sesRequest is the JSON body of SES v2's SendEmail
@@ -143,7 +145,7 @@ func TestSESRejectionNeverNamesRecipient(t *testing.T) {
 	fake := &fakeSES{reject: "Email address is not verified. The following identities failed the check in region EU-WEST-1: " + strings.ToUpper(to)}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
-	log, logs := newLogger()
+	log, logs := logtest.NewLogger()
 	s, err := mailer.NewSES(sesClient(srv.URL), testFrom, log)
 	if err != nil {
 		t.Fatal(err)

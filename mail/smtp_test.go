@@ -17,6 +17,7 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/logtest"
 	"github.com/thebabesclub/dashboard/internal/mailpittest"
 	mailer "github.com/thebabesclub/dashboard/mail"
 )
@@ -298,7 +299,7 @@ func fakeSMTP(t *testing.T) string {
 
 func TestSMTPRejectionNeverNamesRecipient(t *testing.T) {
 	t.Parallel()
-	log, logs := newLogger()
+	log, logs := logtest.NewLogger()
 	s, err := mailer.NewSMTP("smtp://"+fakeSMTP(t), testFrom, log)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 )
 
 const (
@@ -16,15 +16,15 @@ const (
 
 // sampleNFTs returns n NFTs with every field filled, traits and raw
 // metadata, as a realistic page.
-func sampleNFTs(n int) []marketfake.NFT {
-	out := make([]marketfake.NFT, n)
+func sampleNFTs(n int) []markettest.NFT {
+	out := make([]markettest.NFT, n)
 	for i := range out {
 		id := string(rune('0'+i%10)) + strings.Repeat("7", i/10)
-		out[i] = marketfake.NFT{
+		out[i] = markettest.NFT{
 			Contract: fuzzContract, TokenID: id, Collection: "babes-club", CollectionName: "The Babes Club",
 			Name: "Babe #" + id, Description: strings.Repeat("A babe of the club. ", 10),
 			ImageURL: "https://img.example.com/" + id + ".png", ThumbnailURL: "https://img.example.com/" + id + "-s.png",
-			Traits: []marketfake.Trait{{Type: "Background", Value: "Pink"}, {Type: "Eyes", Value: "Star"},
+			Traits: []markettest.Trait{{Type: "Background", Value: "Pink"}, {Type: "Eyes", Value: "Star"},
 				{Type: "Level", Value: i}, {Type: "Rare", Value: i%7 == 0}},
 			Raw: map[string]any{"external_url": "https://babes.club/" + id, "edition": i},
 		}
@@ -98,7 +98,7 @@ func depth(v any) int {
 }
 
 func FuzzOpenSeaPage(f *testing.F) {
-	fuzzSeeds(f, marketfake.OpenSeaPage("ethereum", sampleNFTs(3), "next-cursor"))
+	fuzzSeeds(f, markettest.OpenSeaPage("ethereum", sampleNFTs(3), "next-cursor"))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := parseOpenSeaPage(body)
 		if err == nil {
@@ -108,7 +108,7 @@ func FuzzOpenSeaPage(f *testing.F) {
 }
 
 func FuzzAlchemyPage(f *testing.F) {
-	fuzzSeeds(f, marketfake.AlchemyPage(sampleNFTs(3), "page-key", 3))
+	fuzzSeeds(f, markettest.AlchemyPage(sampleNFTs(3), "page-key", 3))
 	f.Fuzz(func(t *testing.T, body []byte) {
 		p, err := parseAlchemyPage(body)
 		if err == nil {
@@ -118,8 +118,8 @@ func FuzzAlchemyPage(f *testing.F) {
 }
 
 func FuzzWebhookWallets(f *testing.F) {
-	f.Add([]byte(marketfake.NFTActivity("").Transfer(fuzzContract, "1", fuzzWallet, marketfake.ZeroAddress).JSON()))
-	f.Add([]byte(marketfake.AddressActivity("").Transfer1155(fuzzContract, "2", 5, marketfake.ZeroAddress, fuzzWallet).JSON()))
+	f.Add([]byte(markettest.NFTActivity("").Transfer(fuzzContract, "1", fuzzWallet, markettest.ZeroAddress).JSON()))
+	f.Add([]byte(markettest.AddressActivity("").Transfer1155(fuzzContract, "2", 5, markettest.ZeroAddress, fuzzWallet).JSON()))
 	for _, s := range []string{``, `{}`, `null`, `{"type": "NFT_ACTIVITY", "event": {"activity": [{}]}}`, `{"type": "X"}`} {
 		f.Add([]byte(s))
 	}
@@ -142,7 +142,7 @@ func FuzzWebhookWallets(f *testing.F) {
 }
 
 func BenchmarkParseOpenSeaPage(b *testing.B) {
-	body := marketfake.OpenSeaPage("ethereum", sampleNFTs(openSeaPageSize), "next-cursor")
+	body := markettest.OpenSeaPage("ethereum", sampleNFTs(openSeaPageSize), "next-cursor")
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {
@@ -153,7 +153,7 @@ func BenchmarkParseOpenSeaPage(b *testing.B) {
 }
 
 func BenchmarkParseAlchemyPage(b *testing.B) {
-	body := marketfake.AlchemyPage(sampleNFTs(alchemyPageSize), "page-key", 1000)
+	body := markettest.AlchemyPage(sampleNFTs(alchemyPageSize), "page-key", 1000)
 	b.SetBytes(int64(len(body)))
 	b.ReportAllocs()
 	for b.Loop() {

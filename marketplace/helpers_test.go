@@ -1,7 +1,6 @@
 package marketplace_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -10,8 +9,9 @@ import (
 	"time"
 
 	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/logtest"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 	"github.com/thebabesclub/dashboard/marketplace"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 )
 
 // Test wallets and contracts. wallet is EIP-55 mixed case on purpose.
@@ -22,7 +22,7 @@ const (
 	editions = "0xEd1710Ed1710Ed1710Ed1710Ed1710Ed1710Ed17"
 )
 
-var providers = []string{marketfake.OpenSea, marketfake.Alchemy}
+var providers = []string{markettest.OpenSea, markettest.Alchemy}
 
 // sleeps records the waits between retries instead of sleeping them.
 type sleeps struct {
@@ -43,45 +43,27 @@ func (s *sleeps) all() []time.Duration {
 	return append([]time.Duration(nil), s.ds...)
 }
 
-// syncBuffer is a log sink safe for the HTTP server's goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // fixture is one market against one fake, with its recorded sleeps and
 // debug log.
 type fixture struct {
-	fake   *marketfake.Server
+	fake   *markettest.Server
 	market dashboard.Marketplace
 	sleeps *sleeps
-	log    *syncBuffer
+	log    *logtest.Buffer
 }
 
-func newFake(t *testing.T, kind string) *marketfake.Server {
-	if kind == marketfake.Alchemy {
-		return marketfake.NewAlchemy(t)
+func newFake(t *testing.T, kind string) *markettest.Server {
+	if kind == markettest.Alchemy {
+		return markettest.NewAlchemy(t)
 	}
-	return marketfake.NewOpenSea(t)
+	return markettest.NewOpenSea(t)
 }
 
 // setup starts a fake of kind and a market on it with no rate limit,
 // recorded sleeps and the given changes to its Config.
 func setup(t *testing.T, kind string, change ...func(*marketplace.Config)) *fixture {
 	t.Helper()
-	fx := &fixture{fake: newFake(t, kind), sleeps: &sleeps{}, log: &syncBuffer{}}
+	fx := &fixture{fake: newFake(t, kind), sleeps: &sleeps{}, log: &logtest.Buffer{}}
 	cfg := marketplace.Config{
 		Provider: kind,
 		BaseURL:  fx.fake.URL(),
@@ -104,7 +86,7 @@ func setup(t *testing.T, kind string, change ...func(*marketplace.Config)) *fixt
 // noLeak fails the test when text carries the wallet or the API key.
 func noLeak(t *testing.T, what, text string) {
 	t.Helper()
-	for _, secret := range []string{strings.ToLower(wallet[2:]), wallet[2:], marketfake.DefaultAPIKey} {
+	for _, secret := range []string{strings.ToLower(wallet[2:]), wallet[2:], markettest.DefaultAPIKey} {
 		if strings.Contains(text, secret) {
 			t.Errorf("%s leaks %q: %s", what, secret, text)
 		}
@@ -112,12 +94,12 @@ func noLeak(t *testing.T, what, text string) {
 }
 
 // five is a wallet's worth of NFTs: three pages at page size 2.
-func five() []marketfake.NFT {
-	return []marketfake.NFT{
+func five() []markettest.NFT {
+	return []markettest.NFT{
 		{Contract: babes, TokenID: "1", Collection: "babes-club", CollectionName: "The Babes Club",
 			Name: "Babe #1", Description: "The first babe.\nPink.", ImageURL: "https://img.example.com/1.png",
 			ThumbnailURL: "https://img.example.com/1-small.png",
-			Traits:       []marketfake.Trait{{Type: "Background", Value: "Pink"}, {Type: "Level", Value: 3}}},
+			Traits:       []markettest.Trait{{Type: "Background", Value: "Pink"}, {Type: "Level", Value: 3}}},
 		{Contract: babes, TokenID: "2", Collection: "babes-club", CollectionName: "The Babes Club",
 			ImageURL: "http://img.example.com/2.png", ThumbnailURL: "ipfs://QmHash/2.png"},
 		{Contract: babes, TokenID: "115792089237316195423570985008687907853269984665640564039457584007913129639935",

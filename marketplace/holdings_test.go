@@ -7,8 +7,8 @@ import (
 	"testing"
 
 	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 	"github.com/thebabesclub/dashboard/marketplace"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 )
 
 func TestHoldingsReadsEveryPageAndMaps(t *testing.T) {
@@ -53,7 +53,7 @@ func TestHoldingsReadsEveryPageAndMaps(t *testing.T) {
 
 			// No name: "<collection> #<id>"; http and ipfs images: none.
 			h2 := by[lb+"#2"]
-			wantName := map[string]string{marketfake.OpenSea: "babes-club #2", marketfake.Alchemy: "The Babes Club #2"}[kind]
+			wantName := map[string]string{markettest.OpenSea: "babes-club #2", markettest.Alchemy: "The Babes Club #2"}[kind]
 			if h2.TokenName != wantName || h2.ImageURL != "" || h2.ThumbnailURL != "" {
 				t.Errorf("holding 2 = %+v, want name %q and no images", h2, wantName)
 			}
@@ -67,7 +67,7 @@ func TestHoldingsReadsEveryPageAndMaps(t *testing.T) {
 				e7.ImageURL != e7.ThumbnailURL || e7.Metadata["tokenStandard"] != "erc1155" {
 				t.Errorf("edition 7 = %+v", e7)
 			}
-			if kind == marketfake.Alchemy && e7.Metadata["balance"] != "3" {
+			if kind == markettest.Alchemy && e7.Metadata["balance"] != "3" {
 				t.Errorf("edition 7 balance = %v, want \"3\"", e7.Metadata["balance"])
 			}
 			for _, h := range hs {
@@ -106,7 +106,7 @@ func TestCollectionFilter(t *testing.T) {
 
 func TestServerSideFilters(t *testing.T) {
 	t.Run("opensea one slug", func(t *testing.T) {
-		fx := setup(t, marketfake.OpenSea, func(c *marketplace.Config) { c.Collections = []string{"other-club"} })
+		fx := setup(t, markettest.OpenSea, func(c *marketplace.Config) { c.Collections = []string{"other-club"} })
 		fx.fake.SetHoldings(wallet, five())
 		hs, err := fx.market.Holdings(t.Context(), wallet)
 		if err != nil || len(hs) != 1 || hs[0].TokenID != "42" {
@@ -118,7 +118,7 @@ func TestServerSideFilters(t *testing.T) {
 		}
 	})
 	t.Run("alchemy contracts", func(t *testing.T) {
-		fx := setup(t, marketfake.Alchemy, func(c *marketplace.Config) { c.Collections = []string{babes} })
+		fx := setup(t, markettest.Alchemy, func(c *marketplace.Config) { c.Collections = []string{babes} })
 		fx.fake.SetHoldings(wallet, five())
 		hs, err := fx.market.Holdings(t.Context(), wallet)
 		if err != nil || len(hs) != 3 {
@@ -163,7 +163,7 @@ func TestUnusableEntriesDropped(t *testing.T) {
 	for _, kind := range providers {
 		t.Run(kind, func(t *testing.T) {
 			fx := setup(t, kind)
-			fx.fake.SetHoldings(wallet, []marketfake.NFT{
+			fx.fake.SetHoldings(wallet, []markettest.NFT{
 				{Contract: babes, TokenID: "1"},
 				{Contract: "", TokenID: "2"},
 				{Contract: babes, TokenID: ""},

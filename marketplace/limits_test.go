@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 )
 
 func TestMetadataIsBounded(t *testing.T) {
@@ -22,16 +22,16 @@ func TestMetadataIsBounded(t *testing.T) {
 		cur["d"] = next
 		cur = next
 	}
-	traits := make([]marketfake.Trait, 100)
+	traits := make([]markettest.Trait, 100)
 	for i := range traits {
-		traits[i] = marketfake.Trait{Type: strings.Repeat("t", 500), Value: strings.Repeat("v", 5000)}
+		traits[i] = markettest.Trait{Type: strings.Repeat("t", 500), Value: strings.Repeat("v", 5000)}
 	}
-	nfts := []marketfake.NFT{
+	nfts := []markettest.NFT{
 		{Contract: fuzzContract, TokenID: "1", Raw: huge, Description: strings.Repeat("é", 10000), Traits: traits},
 		{Contract: fuzzContract, TokenID: "2", Raw: map[string]any{"deep": deep, "big": 1e300, "small": 1e-300,
 			"ok": 12.5, "": "empty key", "ctl": "a\u0000b\u202ec"}},
 	}
-	p, err := parseAlchemyPage(marketfake.AlchemyPage(nfts, "", 2))
+	p, err := parseAlchemyPage(markettest.AlchemyPage(nfts, "", 2))
 	if err != nil || len(p.holdings) != 2 {
 		t.Fatalf("page %+v, err %v", p, err)
 	}
@@ -83,7 +83,7 @@ func TestFirstHTTPS(t *testing.T) {
 }
 
 func TestResponseTooLarge(t *testing.T) {
-	f := marketfake.NewOpenSea(t)
+	f := markettest.NewOpenSea(t)
 	f.SetHoldings(fuzzWallet, sampleNFTs(20))
 	m, err := New(Config{Provider: "opensea", BaseURL: f.URL(), APIKey: f.APIKey(), MaxRPS: -1})
 	if err != nil {

@@ -67,7 +67,7 @@ type Config struct {
 	Provider string
 	// BaseURL overrides the provider's public base URL (NFT_API_BASE_URL):
 	// https://api.opensea.io, or https://{network}.g.alchemy.com where
-	// network follows from Chain. Tests point it at marketfake.
+	// network follows from Chain. Tests point it at markettest.
 	BaseURL string
 	// APIKey is the provider's key (NFT_API_KEY); required.
 	APIKey string

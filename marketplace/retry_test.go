@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 	"github.com/thebabesclub/dashboard/marketplace"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 )
 
 // threePages is a fixture whose wallet holds five NFTs on three pages.
@@ -64,7 +64,7 @@ func TestRetry429HonoursRetryAfter(t *testing.T) {
 }
 
 func TestRetryAfterHTTPDate(t *testing.T) {
-	fx := threePages(t, marketfake.OpenSea)
+	fx := threePages(t, markettest.OpenSea)
 	// The date is read against the real clock: 25 s ahead (under the 30 s
 	// the market sleeps in-process) leaves 24 s for a slow machine to get
 	// from here to the parse before the wait drops below 1 s.
@@ -107,7 +107,7 @@ func TestNetworkFailureRetried(t *testing.T) {
 			fx := threePages(t, kind)
 			// Go's transport itself retries a GET once when a reused
 			// connection dies; the second drop reaches the market.
-			fx.fake.FailNext(marketfake.Drop, marketfake.Drop)
+			fx.fake.FailNext(markettest.Drop, markettest.Drop)
 			hs, err := fx.market.Holdings(t.Context(), wallet)
 			if err != nil || len(hs) != 5 {
 				t.Fatalf("%d holdings, err %v", len(hs), err)
@@ -138,7 +138,7 @@ func TestRetriesExhausted(t *testing.T) {
 }
 
 func TestLongRetryAfterIsHandedBackNotSlept(t *testing.T) {
-	fx := threePages(t, marketfake.Alchemy)
+	fx := threePages(t, markettest.Alchemy)
 	fx.fake.SetRetryAfter("120")
 	fx.fake.FailNext(429)
 	hs, err := fx.market.Holdings(t.Context(), wallet)
@@ -152,7 +152,7 @@ func TestLongRetryAfterIsHandedBackNotSlept(t *testing.T) {
 }
 
 func TestWaitBeyondDeadlineGivesUp(t *testing.T) {
-	fx := threePages(t, marketfake.OpenSea)
+	fx := threePages(t, markettest.OpenSea)
 	// The server asks for 20 s (a wait the market would sleep without a
 	// deadline) and the caller has at most 15 s left, so the wait can never
 	// fit, while the first request has 15 s to come back however slow the
@@ -268,14 +268,14 @@ func TestBadAPIKey(t *testing.T) {
 }
 
 func TestForbiddenIsAKeyRefusal(t *testing.T) {
-	fx := threePages(t, marketfake.OpenSea)
+	fx := threePages(t, markettest.OpenSea)
 	fx.fake.FailNext(http.StatusForbidden)
 	hs, err := fx.market.Holdings(t.Context(), wallet)
 	wantUnavailable(t, hs, err, "The NFT marketplace refused the API key.")
 }
 
 func TestOtherClientErrorsAreNotRetried(t *testing.T) {
-	fx := threePages(t, marketfake.Alchemy)
+	fx := threePages(t, markettest.Alchemy)
 	fx.fake.FailNext(http.StatusBadRequest)
 	hs, err := fx.market.Holdings(t.Context(), wallet)
 	wantUnavailable(t, hs, err, "The NFT marketplace refused the request.")
@@ -285,7 +285,7 @@ func TestOtherClientErrorsAreNotRetried(t *testing.T) {
 }
 
 func TestCanceledContext(t *testing.T) {
-	fx := threePages(t, marketfake.OpenSea)
+	fx := threePages(t, markettest.OpenSea)
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	hs, err := fx.market.Holdings(ctx, wallet)
@@ -295,8 +295,8 @@ func TestCanceledContext(t *testing.T) {
 }
 
 func TestDebugLogsRetriesWithoutSecrets(t *testing.T) {
-	fx := threePages(t, marketfake.Alchemy)
-	fx.fake.FailNext(marketfake.Drop, marketfake.Drop, 500)
+	fx := threePages(t, markettest.Alchemy)
+	fx.fake.FailNext(markettest.Drop, markettest.Drop, 500)
 	if _, err := fx.market.Holdings(t.Context(), wallet); err != nil {
 		t.Fatal(err)
 	}

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 	"github.com/thebabesclub/dashboard/marketplace"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 )
 
 var webhookSecret = []byte("whsec_nft_test_signing_key")
@@ -38,7 +38,7 @@ const docsNFTActivity = `{
 
 func TestVerifyWebhook(t *testing.T) {
 	body := []byte(docsNFTActivity)
-	sig := marketfake.SignWebhook(webhookSecret, body)
+	sig := markettest.SignWebhook(webhookSecret, body)
 	if err := marketplace.VerifyWebhook(webhookSecret, body, sig); err != nil {
 		t.Fatalf("valid signature refused: %v", err)
 	}
@@ -55,8 +55,8 @@ func TestVerifyWebhook(t *testing.T) {
 		"missing header": {webhookSecret, body, ""},
 		"not hex":        {webhookSecret, body, "sha256=" + sig},
 		"short":          {webhookSecret, body, sig[:32]},
-		"empty secret":   {nil, body, marketfake.SignWebhook(nil, body)},
-		"empty secret 2": {[]byte{}, body, marketfake.SignWebhook([]byte{}, body)},
+		"empty secret":   {nil, body, markettest.SignWebhook(nil, body)},
+		"empty secret 2": {[]byte{}, body, markettest.SignWebhook([]byte{}, body)},
 		"re-encoded": {webhookSecret, []byte(strings.Join(strings.Fields(docsNFTActivity), "")),
 			sig},
 	}
@@ -75,15 +75,15 @@ func TestWebhookWallets(t *testing.T) {
 		want []string
 	}{
 		"docs example": {docsNFTActivity, []string{seller, buyer}},
-		"builder, mixed case, mint, duplicates": {string(marketfake.NFTActivity("").
+		"builder, mixed case, mint, duplicates": {string(markettest.NFTActivity("").
 			Transfer(babes, "7", "0x"+strings.ToUpper(seller[2:]), wallet).
-			Transfer1155(editions, "3", 2, marketfake.ZeroAddress, buyer).
-			Transfer(babes, "8", wallet, marketfake.ZeroAddress).JSON()),
+			Transfer1155(editions, "3", 2, markettest.ZeroAddress, buyer).
+			Transfer(babes, "8", wallet, markettest.ZeroAddress).JSON()),
 			[]string{seller, strings.ToLower(wallet), buyer}},
-		"address activity": {string(marketfake.AddressActivity("MATIC_MAINNET").Transfer(babes, "1", buyer, seller).JSON()),
+		"address activity": {string(markettest.AddressActivity("MATIC_MAINNET").Transfer(babes, "1", buyer, seller).JSON()),
 			[]string{buyer, seller}},
-		"no activity":   {string(marketfake.NFTActivity("").JSON()), []string{}},
-		"other type":    {string(marketfake.NewNotify("MINED_TRANSACTION", "").JSON()), []string{}},
+		"no activity":   {string(markettest.NFTActivity("").JSON()), []string{}},
+		"other type":    {string(markettest.NewNotify("MINED_TRANSACTION", "").JSON()), []string{}},
 		"custom type":   {`{"type": "GRAPHQL", "event": {"data": {}}}`, []string{}},
 		"not addresses": {`{"type": "NFT_ACTIVITY", "event": {"activity": [{"fromAddress": "0x12", "toAddress": null}, {"fromAddress": "vitalik.eth"}]}}`, []string{}},
 	}

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 	"github.com/thebabesclub/dashboard/marketplace"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 	"github.com/thebabesclub/dashboard/nfts"
 )
 
@@ -18,11 +18,11 @@ import (
 func TestWebhookWallets(t *testing.T) {
 	secret := []byte("nft-webhook-test-secret")
 	const from, to = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23", "0x52908400098527886E0F7030069857D2E4169EE7"
-	body := marketfake.NFTActivity("ETH_MAINNET").
+	body := markettest.NFTActivity("ETH_MAINNET").
 		Transfer("0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", "7", from, to).
 		Transfer("0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", "8", "0x0000000000000000000000000000000000000000", to).
 		JSON()
-	good := marketfake.SignWebhook(secret, body)
+	good := markettest.SignWebhook(secret, body)
 
 	off := &nfts.Service{}
 	if w, err := off.WebhookWallets(body, good); dashboard.ErrorCode(err) != dashboard.ENOTFOUND || w != nil {
@@ -37,10 +37,10 @@ func TestWebhookWallets(t *testing.T) {
 		sig  string
 	}{
 		"missing signature": {body, ""},
-		"wrong secret":      {body, marketfake.SignWebhook([]byte("another-secret"), body)},
+		"wrong secret":      {body, markettest.SignWebhook([]byte("another-secret"), body)},
 		"not hex":           {body, "zz"},
 		"tampered body":     {tampered, good},
-		"not JSON, signed":  {[]byte("nope"), marketfake.SignWebhook(secret, []byte("nope"))},
+		"not JSON, signed":  {[]byte("nope"), markettest.SignWebhook(secret, []byte("nope"))},
 	} {
 		w, err := s.WebhookWallets(tc.body, tc.sig)
 		if dashboard.ErrorCode(err) != dashboard.EINVALIDREQUEST || w != nil {

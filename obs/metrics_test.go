@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/thebabesclub/dashboard/internal/logtest"
 )
 
 // cloudWatchUnits are the units the EMF specification accepts.
@@ -234,7 +236,7 @@ func TestMetricsSamplesAndRefusals(t *testing.T) {
 // TestMetricsConcurrent records from many goroutines while flushing; run
 // with -race. Every count must land in exactly one flush.
 func TestMetricsConcurrent(t *testing.T) {
-	var out syncBuffer
+	var out logtest.Buffer
 	m := NewMetrics(&out, "list-nfts")
 	var wg sync.WaitGroup
 	for range 8 {
@@ -277,21 +279,4 @@ func TestMetricsConcurrent(t *testing.T) {
 	if requests != 1600 || calls != 1600 {
 		t.Errorf("requests = %v, upstream calls = %v; want 1600 each", requests, calls)
 	}
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

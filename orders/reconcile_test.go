@@ -14,15 +14,15 @@ import (
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/dynamo"
-	"github.com/thebabesclub/dashboard/dynamolocal"
+	"github.com/thebabesclub/dashboard/internal/dynamotest"
+	"github.com/thebabesclub/dashboard/internal/storetest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 	"github.com/thebabesclub/dashboard/obs"
 	"github.com/thebabesclub/dashboard/orders"
-	"github.com/thebabesclub/dashboard/storetest"
 	"github.com/thebabesclub/dashboard/stripe"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
-func TestMain(m *testing.M) { dynamolocal.Main(m) }
+func TestMain(m *testing.M) { dynamotest.Main(m) }
 
 var stores = map[string]func(t testing.TB) storetest.RawStore{
 	"bolt": func(t testing.TB) storetest.RawStore {
@@ -34,15 +34,15 @@ var stores = map[string]func(t testing.TB) storetest.RawStore{
 		return s
 	},
 	"dynamo": func(t testing.TB) storetest.RawStore {
-		client, table := dynamolocal.NewTable(t)
+		client, table := dynamotest.NewTable(t)
 		return dynamo.New(client, table)
 	},
 }
 
 // newService builds the orders service on store, talking to a Stripe fake
 // through the real adapter.
-func newService(t testing.TB, store storetest.RawStore) (*orders.Service, *stripefake.Server) {
-	fake := stripefake.New(t)
+func newService(t testing.TB, store storetest.RawStore) (*orders.Service, *stripetest.Server) {
+	fake := stripetest.New(t)
 	payments, err := stripe.New(stripe.Config{
 		SecretKey: "sk_test_reconcile", WebhookSecret: "whsec_test", APIBase: fake.URL(), MaxRPS: -1, MaxRetries: 1,
 		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
@@ -88,7 +88,7 @@ func TestReconcileThousandSessions(t *testing.T) {
 			base := time.Now().Add(-30 * 24 * time.Hour).Truncate(time.Second)
 			for i := range n {
 				id := fmt.Sprintf("cs_test_rec%04d_%s", i, ids[0][8:16])
-				s := stripefake.NewSession(id, base.Add(time.Duration(i)*time.Minute)).WithItem("Hoops", 1, 8900).Paid()
+				s := stripetest.NewSession(id, base.Add(time.Duration(i)*time.Minute)).WithItem("Hoops", 1, 8900).Paid()
 				owner := ids[i%4]
 				switch i % 10 {
 				case 0, 1, 2, 3:
@@ -193,9 +193,9 @@ func BenchmarkReconcile10k(b *testing.B) {
 		svc, fake := newService(b, store)
 		owner := "0123456789abcdef0123456789abcdef"
 		base := time.Now().Add(-300 * 24 * time.Hour).Truncate(time.Second)
-		sessions := make([]stripefake.Session, n)
+		sessions := make([]stripetest.Session, n)
 		for i := range sessions {
-			sessions[i] = stripefake.NewSession(fmt.Sprintf("cs_test_bench%05d", i), base.Add(time.Duration(i)*time.Minute)).WithUserID(owner).WithItem("Hoops", 1, 8900).Paid()
+			sessions[i] = stripetest.NewSession(fmt.Sprintf("cs_test_bench%05d", i), base.Add(time.Duration(i)*time.Minute)).WithUserID(owner).WithItem("Hoops", 1, 8900).Paid()
 		}
 		fake.AddSession(sessions...)
 		b.StartTimer()

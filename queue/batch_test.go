@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	dashboard "github.com/thebabesclub/dashboard"
+
+	"github.com/thebabesclub/dashboard/internal/logtest"
 )
 
 func msg(id, body string) events.SQSMessage {
@@ -91,7 +93,7 @@ func TestHandleBatchPartialFailures(t *testing.T) {
 }
 
 func TestHandleBatchDropsMalformedWithoutLoggingBodies(t *testing.T) {
-	log, logs := newLogger()
+	log, logs := logtest.NewLogger()
 	rec := newRecorder(nil)
 	ev := events.SQSEvent{Records: []events.SQSMessage{
 		msg("bad-json", `{"kind":"NFT","wallet":"`+wallet+`"`),

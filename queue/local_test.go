@@ -10,6 +10,8 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
+
+	"github.com/thebabesclub/dashboard/internal/logtest"
 )
 
 // newLocal starts a Local with fast retries and closes it when the test ends.
@@ -19,7 +21,7 @@ func newLocal(t *testing.T, h dashboard.RefreshHandler, opts LocalOptions) *Loca
 		opts.Backoff = time.Millisecond
 	}
 	if opts.Logger == nil {
-		opts.Logger, _ = newLogger()
+		opts.Logger, _ = logtest.NewLogger()
 	}
 	l := NewLocal(h, opts)
 	t.Cleanup(func() {
@@ -125,7 +127,7 @@ func TestLocalRetriesFailures(t *testing.T) {
 		}
 	})
 	t.Run("bounded", func(t *testing.T) {
-		log, logs := newLogger()
+		log, logs := logtest.NewLogger()
 		rec := newRecorder(func(dashboard.RefreshRequest, int) error { return errors.New("upstream down") })
 		l := newLocal(t, rec.handle, LocalOptions{MaxAttempts: 4, Logger: log})
 		if err := l.Enqueue(ctx, dashboard.RefreshRequest{Kind: dashboard.SyncNFT, Wallet: wallet}); err != nil {
@@ -193,7 +195,7 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) {
 
 func TestLocalFullBufferDropsWithoutBlocking(t *testing.T) {
 	ctx := testCtx(t)
-	log, logs := newLogger()
+	log, logs := logtest.NewLogger()
 	b := newBlocker()
 	l := newLocal(t, b.handle, LocalOptions{Workers: 1, Buffer: 1, Logger: log})
 
@@ -306,7 +308,7 @@ func TestLocalCloseGivesUpAtDeadline(t *testing.T) {
 		close(cancelled)
 		return ctx.Err()
 	}
-	log, _ := newLogger()
+	log, _ := logtest.NewLogger()
 	l := NewLocal(h, LocalOptions{Workers: 1, Logger: log})
 	if err := l.Enqueue(testCtx(t), stripeReq("u1")); err != nil {
 		t.Fatal(err)

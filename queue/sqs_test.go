@@ -14,7 +14,8 @@ import (
 	"github.com/aws/smithy-go/middleware"
 
 	dashboard "github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/queue/sqstest"
+	"github.com/thebabesclub/dashboard/internal/logtest"
+	"github.com/thebabesclub/dashboard/internal/sqstest"
 )
 
 func TestSQSEnqueueSendsExactlyTheJSON(t *testing.T) {
@@ -187,7 +188,7 @@ func TestSQSPoll(t *testing.T) {
 	_, url := sqstest.NewQueue(t, time.Hour)
 	seen := &receipts{byBody: map[string]string{}}
 	client := sqstest.Client(t, seen.record)
-	log, _ := newLogger()
+	log, _ := logtest.NewLogger()
 	q := NewSQS(client, url).WithLogger(log)
 	a, b, c := stripeReq("a"), nftReq("b"), dashboard.RefreshRequest{Kind: dashboard.SyncNFT, Wallet: wallet}
 	for _, r := range []dashboard.RefreshRequest{a, b, a, c, a} {

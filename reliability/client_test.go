@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/thebabesclub/dashboard/auth"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // Secrets the servers under test are configured with.
@@ -35,9 +35,9 @@ func serverEnv(stripeURL, marketURL string) map[string]string {
 		"STRIPE_WEBHOOK_SECRET": webhookSecret,
 		"STRIPE_API_BASE":       stripeURL,
 		"STRIPE_MAX_RPS":        "1000",
-		"NFT_PROVIDER":          marketfake.OpenSea,
+		"NFT_PROVIDER":          markettest.OpenSea,
 		"NFT_API_BASE_URL":      marketURL,
-		"NFT_API_KEY":           marketfake.DefaultAPIKey,
+		"NFT_API_KEY":           markettest.DefaultAPIKey,
 		"NFT_WEBHOOK_SECRET":    nftWebhookSecret,
 		"LOG_LEVEL":             "info",
 	}
@@ -148,7 +148,7 @@ func (a *api) must(t testing.TB, want int, method, path, token, body string, hea
 
 // deliver posts a Stripe event signed now, as Stripe would.
 func (a *api) deliver(payload []byte) (reply, error) {
-	return a.do("POST", "/webhooks/stripe", "", string(payload), "Stripe-Signature", stripefake.SignWebhook(webhookSecret, payload, time.Now()))
+	return a.do("POST", "/webhooks/stripe", "", string(payload), "Stripe-Signature", stripetest.SignWebhook(webhookSecret, payload, time.Now()))
 }
 
 // internal calls an internal route.
@@ -185,7 +185,7 @@ func (a *api) orderIDs(t testing.TB, m member, pageSize int) []string {
 
 // checkoutEvent is a checkout.session.completed event for a paid session of
 // m, and the session to add to the Stripe fake.
-func checkoutEvent(m member, sessionID string, created time.Time) (stripefake.Session, []byte) {
-	sess := stripefake.NewSession(sessionID, created).WithUserID(m.ID).WithItem("Babes Tee", 1, 3200).Paid()
-	return sess, stripefake.Event{ID: "evt_" + strings.TrimPrefix(sessionID, "cs_"), Type: "checkout.session.completed", Object: sess, Created: created}.Payload()
+func checkoutEvent(m member, sessionID string, created time.Time) (stripetest.Session, []byte) {
+	sess := stripetest.NewSession(sessionID, created).WithUserID(m.ID).WithItem("Babes Tee", 1, 3200).Paid()
+	return sess, stripetest.Event{ID: "evt_" + strings.TrimPrefix(sessionID, "cs_"), Type: "checkout.session.completed", Object: sess, Created: created}.Payload()
 }

@@ -15,8 +15,8 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // Shape of the write storm: one sequential profile writer per member (so
@@ -34,8 +34,8 @@ const (
 // CRASH_CYCLES times (default 3) on the same, growing store.
 func TestCrashSafety(t *testing.T) {
 	cycles := envInt(t, "CRASH_CYCLES", 3)
-	fake := stripefake.New(t)
-	env := serverEnv(fake.URL(), marketfake.NewOpenSea(t).URL())
+	fake := stripetest.New(t)
+	env := serverEnv(fake.URL(), markettest.NewOpenSea(t).URL())
 	data := filepath.Join(t.TempDir(), "data")
 	st := &storm{fake: fake, base: time.Now().Add(-72 * time.Hour).Truncate(time.Second), expected: map[string]map[string]bool{}}
 	for range stormMembers {
@@ -78,7 +78,7 @@ func TestCrashSafety(t *testing.T) {
 // storm is the state of the write storm across cycles. During run, member
 // i's counters belong to writer i alone; verify reads them after run.
 type storm struct {
-	fake    *stripefake.Server
+	fake    *stripetest.Server
 	base    time.Time // Stripe created time of session 0
 	members []member
 	sent    []int // highest counter sent per member

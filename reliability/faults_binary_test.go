@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 	"github.com/thebabesclub/dashboard/stripe"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
 // binaryAttempts is what the binary's Stripe and marketplace clients make
@@ -28,8 +28,8 @@ const binaryAttempts = 1 + stripe.DefaultMaxRetries
 // tests, because the binary's 10 s per attempt cannot be shortened.
 func TestUpstreamFaultsBinary(t *testing.T) {
 	t.Parallel()
-	fake := stripefake.New(t)
-	market := marketfake.NewOpenSea(t)
+	fake := stripetest.New(t)
+	market := markettest.NewOpenSea(t)
 	env := serverEnv(fake.URL(), market.URL())
 	env["ORDER_STALE_AFTER"] = "2s"
 	srv := startServer(t, filepath.Join(t.TempDir(), "data"), env)
@@ -75,7 +75,7 @@ func TestUpstreamFaultsBinary(t *testing.T) {
 		// An order Stripe knows but the store does not, while Stripe
 		// rate-limits: 503 with Retry-After; then fetched and stored once.
 		coldID := "cs_test_bin_cold_" + m.ID[:8]
-		fake.AddSession(stripefake.NewSession(coldID, created.Add(time.Hour)).WithUserID(m.ID).WithItem("Cap", 1, 2800).Paid())
+		fake.AddSession(stripetest.NewSession(coldID, created.Add(time.Hour)).WithUserID(m.ID).WithItem("Cap", 1, 2800).Paid())
 		fake.SetRetryAfter(time.Second)
 		fake.Fail(pathSession, slices.Repeat([]int{429}, binaryAttempts)...)
 		r = attempts("uncached detail under 429s", func() reply { r, _ := a.do("GET", "/dashboard/orders/"+coldID, m.Token, ""); return r })
@@ -111,8 +111,8 @@ func TestUpstreamFaultsBinary(t *testing.T) {
 		market.SetRetryAfter("1")
 		market.FailNext(slices.Repeat([]int{429}, binaryAttempts)...)
 		before, began := market.WalletCalls(w), time.Now()
-		body := marketfake.NFTActivity("").Transfer(babesContract, "4", "0x"+strings.Repeat("0", 39)+"1", w).JSON()
-		r := a.must(t, 200, "POST", "/webhooks/nfts", "", string(body), marketfake.SignatureHeader, marketfake.SignWebhook([]byte(nftWebhookSecret), body))
+		body := markettest.NFTActivity("").Transfer(babesContract, "4", "0x"+strings.Repeat("0", 39)+"1", w).JSON()
+		r := a.must(t, 200, "POST", "/webhooks/nfts", "", string(body), markettest.SignatureHeader, markettest.SignWebhook([]byte(nftWebhookSecret), body))
 		if r.Body["received"] != true {
 			t.Errorf("NFT webhook = %s", r.Raw)
 		}

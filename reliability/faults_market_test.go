@@ -8,14 +8,14 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 )
 
 // marketFault is one way the marketplace fails; calls is how many
 // requests one sync makes under it (pages of two, three NFTs: two pages).
 type marketFault struct {
 	name   string
-	arm    func(f *marketfake.Server)
+	arm    func(f *markettest.Server)
 	calls  int
 	hinted bool
 	// transparent, impatient: see stripeFault.
@@ -31,17 +31,17 @@ func (f marketFault) armed() int {
 }
 
 var marketFaults = []marketFault{
-	{name: "500", calls: 1 + stackRetries, arm: func(f *marketfake.Server) { f.FailNext(slices.Repeat([]int{500}, 1+stackRetries)...) }},
-	{name: "429 with Retry-After", calls: 1 + stackRetries, hinted: true, arm: func(f *marketfake.Server) {
+	{name: "500", calls: 1 + stackRetries, arm: func(f *markettest.Server) { f.FailNext(slices.Repeat([]int{500}, 1+stackRetries)...) }},
+	{name: "429 with Retry-After", calls: 1 + stackRetries, hinted: true, arm: func(f *markettest.Server) {
 		f.SetRetryAfter("1")
 		f.FailNext(slices.Repeat([]int{429}, 1+stackRetries)...)
 	}},
-	{name: "timeout", calls: 1 + stackRetries, impatient: true, arm: func(f *marketfake.Server) { f.Slow(1, upstreamHang) }},
-	{name: "connection dropped", calls: 1 + stackRetries, transparent: true, arm: func(f *marketfake.Server) {
-		f.FailNext(slices.Repeat([]int{marketfake.Drop}, 2*(1+stackRetries))...)
+	{name: "timeout", calls: 1 + stackRetries, impatient: true, arm: func(f *markettest.Server) { f.Slow(1, upstreamHang) }},
+	{name: "connection dropped", calls: 1 + stackRetries, transparent: true, arm: func(f *markettest.Server) {
+		f.FailNext(slices.Repeat([]int{markettest.Drop}, 2*(1+stackRetries))...)
 	}},
-	{name: "malformed body", calls: 1, arm: func(f *marketfake.Server) { f.Malformed(1) }},
-	{name: "second page fails", calls: 2 + stackRetries, arm: func(f *marketfake.Server) { f.FailPage(2, 503) }},
+	{name: "malformed body", calls: 1, arm: func(f *markettest.Server) { f.Malformed(1) }},
+	{name: "second page fails", calls: 2 + stackRetries, arm: func(f *markettest.Server) { f.FailPage(2, 503) }},
 }
 
 // TestUpstreamFaultsMarketplace fails the marketplace in every way of
@@ -109,10 +109,10 @@ func TestUpstreamFaultsMarketplace(t *testing.T) {
 var babesContract = "0x" + strings.Repeat("ba", 20)
 
 // babes returns NFTs of the Babes Club contract with the given token ids.
-func babes(ids ...int) []marketfake.NFT {
-	var out []marketfake.NFT
+func babes(ids ...int) []markettest.NFT {
+	var out []markettest.NFT
 	for _, id := range ids {
-		out = append(out, marketfake.NFT{Contract: babesContract, TokenID: fmt.Sprint(id), Collection: "babes-club",
+		out = append(out, markettest.NFT{Contract: babesContract, TokenID: fmt.Sprint(id), Collection: "babes-club",
 			Name: fmt.Sprintf("Babe #%d", id), ImageURL: "https://img.example/babe.png"})
 	}
 	return out

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // Stripe paths as the fake counts them: the list, and single sessions.
@@ -112,7 +112,7 @@ func TestUpstreamFaultsStripe(t *testing.T) {
 			cus := "cus_" + tag
 			s.putCustomer(t, m, cus)
 			for j := range 3 {
-				s.stripe.AddSession(stripefake.NewSession(fmt.Sprintf("cs_test_sync_%s_%d", tag, j), created.Add(time.Duration(j)*time.Minute)).
+				s.stripe.AddSession(stripetest.NewSession(fmt.Sprintf("cs_test_sync_%s_%d", tag, j), created.Add(time.Duration(j)*time.Minute)).
 					WithCustomer(cus).WithItem("Hoodie", 1, 6400).Paid())
 			}
 			body := fmt.Sprintf(`{"userId":%q}`, m.ID)
@@ -162,7 +162,7 @@ func TestUpstreamFaultsStripe(t *testing.T) {
 			// (d) Uncached order: 503 with Retry-After, then fetched and
 			// stored once.
 			coldID := "cs_test_cold_" + tag
-			s.stripe.AddSession(stripefake.NewSession(coldID, created.Add(2*time.Hour)).WithUserID(m.ID).WithItem("Cap", 1, 2800).Paid())
+			s.stripe.AddSession(stripetest.NewSession(coldID, created.Add(2*time.Hour)).WithUserID(m.ID).WithItem("Cap", 1, 2800).Paid())
 			r = stripeTry("uncached-detail", pathSession, func() reply { return s.get(t, "/dashboard/orders/"+coldID, m.Token) })
 			if err := unavailable(r); err != nil {
 				t.Errorf("uncached detail: %v", err)
@@ -295,8 +295,8 @@ func TestUpstreamFaultsEndlessPages(t *testing.T) {
 	s := newStack(t)
 	m := newMember(t)
 	id := "cs_test_endless_" + m.ID[:8]
-	sess := stripefake.NewSession(id, time.Now().Add(-time.Hour)).WithUserID(m.ID).WithCustomer("cus_endless")
-	for i := range stripefake.EmbeddedLineItems + 1 {
+	sess := stripetest.NewSession(id, time.Now().Add(-time.Hour)).WithUserID(m.ID).WithCustomer("cus_endless")
+	for i := range stripetest.EmbeddedLineItems + 1 {
 		sess = sess.WithItem(fmt.Sprintf("Charm %d", i), 1, 900)
 	}
 	s.stripe.AddSession(sess.Paid())
@@ -332,7 +332,7 @@ func TestUpstreamFaultsEndlessPages(t *testing.T) {
 	}
 	// Healed, the order reads whole, with every line item.
 	r := s.api.must(t, 200, "GET", "/dashboard/orders/"+id, m.Token, "")
-	if o, _ := r.Body["order"].(map[string]any); o["itemCount"] != float64(stripefake.EmbeddedLineItems+1) {
+	if o, _ := r.Body["order"].(map[string]any); o["itemCount"] != float64(stripetest.EmbeddedLineItems+1) {
 		t.Errorf("order after healing: %s", r.Raw)
 	}
 }

@@ -14,9 +14,9 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/backoff"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 	"github.com/thebabesclub/dashboard/stripe"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
 // fuzzRoutes are the routes FuzzRequest sends its body (or query) to: every
@@ -54,8 +54,8 @@ func FuzzRequest(f *testing.F) {
 		`{"message":"example.com wants you to sign in","signature":"0x00"}`,
 		`{"userId":"` + m.ID + `","since":"2025-11-26T21:28:24Z"}`,
 		`{"wallet":"0x52908400098527886e0f7030069857d2e4169ee7"}`,
-		string(stripefake.EventPayload("checkout.session.completed", stripefake.NewSession("cs_test_fuzz", time.Unix(1_764_192_504, 0)).Paid())),
-		string(marketfake.NFTActivity("").Transfer(babesContract, "1", wallet(1), wallet(2)).JSON()),
+		string(stripetest.EventPayload("checkout.session.completed", stripetest.NewSession("cs_test_fuzz", time.Unix(1_764_192_504, 0)).Paid())),
+		string(markettest.NFTActivity("").Transfer(babesContract, "1", wallet(1), wallet(2)).JSON()),
 		"limit=5&cursor=abc.def",
 		"collectionId=babes-club&limit=100",
 		"cs_test_a1b2c3",
@@ -83,9 +83,9 @@ func FuzzRequest(f *testing.F) {
 		case "internal":
 			req.Header.Set("X-Internal-Token", internalToken)
 		case "stripe":
-			req.Header.Set("Stripe-Signature", stripefake.SignWebhook(webhookSecret, []byte(body), time.Now()))
+			req.Header.Set("Stripe-Signature", stripetest.SignWebhook(webhookSecret, []byte(body), time.Now()))
 		case "nft":
-			req.Header.Set(marketfake.SignatureHeader, marketfake.SignWebhook([]byte(nftWebhookSecret), []byte(body)))
+			req.Header.Set(markettest.SignatureHeader, markettest.SignWebhook([]byte(nftWebhookSecret), []byte(body)))
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)

@@ -83,7 +83,7 @@ type server struct {
 var servingLine = regexp.MustCompile(`Serving the dashboard API on (http://127\.0\.0\.1:\d+)`)
 
 // startServer runs `dashboard serve` on dataDir with exactly env (nothing
-// is inherited, so a DYNAMODB_ENDPOINT exported by scripts/test.sh cannot
+// is inherited, so a DYNAMODB_ENDPOINT set in the developer's shell cannot
 // move the server off its embedded store) and waits for it to listen.
 func startServer(t testing.TB, dataDir string, env map[string]string) *server {
 	t.Helper()
@@ -94,7 +94,7 @@ func startServer(t testing.TB, dataDir string, env map[string]string) *server {
 	}
 	defer logFile.Close()
 	cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--data", dataDir)
-	cmd.Dir = filepath.Dir(dataDir) // no web/dist here: the API only
+	cmd.Dir = filepath.Dir(dataDir) // a folder of its own: the binary carries its web dashboard
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "TMPDIR=" + os.TempDir()}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)

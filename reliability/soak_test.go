@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // Shape of the soak's data: enough orders for three pages of five.
@@ -40,8 +40,8 @@ type soakMember struct {
 func TestSoak(t *testing.T) {
 	secs := envInt(t, "SOAK_SECONDS", 5)
 	rate := envInt(t, "SOAK_RPS", 250)
-	fake := stripefake.New(t)
-	market := marketfake.NewOpenSea(t)
+	fake := stripetest.New(t)
+	market := markettest.NewOpenSea(t)
 	srv := startServer(t, filepath.Join(t.TempDir(), "data"), serverEnv(fake.URL(), market.URL()))
 	a := newAPI(srv.URL)
 	defer a.close()
@@ -141,7 +141,7 @@ func checkLoad(t *testing.T, phase string, st *loadStats) {
 // (delivered by webhook) and a Stripe sync marker, so that no read during
 // the soak has a reason to call an upstream: every detail is cached and
 // fresh, and nothing is stale enough to queue a refresh.
-func seedSoak(t *testing.T, a *api, fake *stripefake.Server, market *marketfake.Server) []*soakMember {
+func seedSoak(t *testing.T, a *api, fake *stripetest.Server, market *markettest.Server) []*soakMember {
 	t.Helper()
 	created := time.Now().Add(-30 * 24 * time.Hour).Truncate(time.Second)
 	var members []*soakMember
@@ -149,9 +149,9 @@ func seedSoak(t *testing.T, a *api, fake *stripefake.Server, market *marketfake.
 	for i := range soakMembers {
 		m := &soakMember{member: newMember(t)}
 		members = append(members, m)
-		var nfts []marketfake.NFT
+		var nfts []markettest.NFT
 		for j := range soakNFTsPerMember {
-			nfts = append(nfts, marketfake.NFT{Contract: "0x" + strings.Repeat("ba", 20), TokenID: fmt.Sprint(i*100 + j),
+			nfts = append(nfts, markettest.NFT{Contract: "0x" + strings.Repeat("ba", 20), TokenID: fmt.Sprint(i*100 + j),
 				Collection: "babes-club", Name: fmt.Sprintf("Babe #%d", i*100+j), ImageURL: "https://img.example/babe.png"})
 		}
 		market.SetHoldings(wallet(i), nfts)

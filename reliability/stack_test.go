@@ -1,7 +1,6 @@
 package reliability
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -21,14 +20,15 @@ import (
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/httpapi"
+	"github.com/thebabesclub/dashboard/internal/logtest"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 	"github.com/thebabesclub/dashboard/marketplace"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
 	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/obs"
 	"github.com/thebabesclub/dashboard/orders"
 	"github.com/thebabesclub/dashboard/profile"
 	"github.com/thebabesclub/dashboard/stripe"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
 // Retry settings of the in-process stack: the same adapters as the binary,
@@ -55,11 +55,11 @@ const (
 // alone). It is served over real HTTP on 127.0.0.1.
 type stack struct {
 	store   *bolt.Store
-	handler http.Handler // the API, for callers that skip the network
-	logs    *logBuffer   // the API's JSON log
-	stripe  *stripefake.Server
+	handler http.Handler    // the API, for callers that skip the network
+	logs    *logtest.Buffer // the API's JSON log
+	stripe  *stripetest.Server
 	proxy   *faultProxy // between the Stripe adapter and the fake
-	market  *marketfake.Server
+	market  *markettest.Server
 	api     *api
 	skew    atomic.Int64 // added to the services' clock, in nanoseconds
 	// impatient switches the services to the adapters with the short
@@ -71,7 +71,7 @@ type stack struct {
 
 func newStack(t testing.TB) *stack {
 	t.Helper()
-	s := &stack{stripe: stripefake.New(t), market: marketfake.NewOpenSea(t), logs: &logBuffer{}}
+	s := &stack{stripe: stripetest.New(t), market: markettest.NewOpenSea(t), logs: &logtest.Buffer{Max: maxLog}}
 	var err error
 	if s.store, err = bolt.Open(filepath.Join(t.TempDir(), "dashboard.db")); err != nil {
 		t.Fatal(err)
@@ -94,7 +94,7 @@ func newStack(t testing.TB) *stack {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := marketplace.New(marketplace.Config{Provider: marketfake.OpenSea, BaseURL: s.market.URL(), APIKey: s.market.APIKey(),
+		m, err := marketplace.New(marketplace.Config{Provider: markettest.OpenSea, BaseURL: s.market.URL(), APIKey: s.market.APIKey(),
 			MaxRPS: -1, MaxRetries: stackRetries, Timeout: timeout, Sleep: sleep, Logger: logger})
 		if err != nil {
 			t.Fatal(err)
@@ -220,30 +220,9 @@ const truncatedSession = `{"id": "cs_test_trunc", "object": "checkout.session", 
 // piiMarkers are the personal data in truncatedSession.
 var piiMarkers = []string{"Ruby Tuesday", "Rosewood Lane"}
 
-// maxLog caps what a logBuffer keeps, so that a long fuzz run over the
+// maxLog caps what the API log keeps, so that a long fuzz run over the
 // stack cannot fill the memory with request lines.
 const maxLog = 8 << 20
-
-// logBuffer collects a log written from many goroutines, up to maxLog.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.b.Len()+len(p) > maxLog {
-		return len(p), nil
-	}
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // endlessPage is the page faultEndless answers: one item and has_more,
 // whatever starting_after asked for. Its item is a line item and a

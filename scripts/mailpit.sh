@@ -12,29 +12,11 @@ set -euo pipefail
 
 VERSION=v1.33.1
 MODULE=github.com/axllent/mailpit
-
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN_DIR=${MAILPIT_BIN_DIR:-$REPO/.cache/bin}
-BIN=$BIN_DIR/mailpit
-STAMP=$BIN_DIR/.mailpit.version
-
-log() { printf 'mailpit: %s\n' "$*" >&2; }
-die() { log "$*"; exit 1; }
-
-installed() { [ -x "$BIN" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$MODULE@$VERSION" ]; }
-
-install() {
-  installed && return 0
-  command -v go >/dev/null || die "go is not on PATH"
-  log "building $MODULE@$VERSION into $BIN_DIR"
-  mkdir -p "$BIN_DIR"
-  # Outside the repository, so its go.mod and any -mod flag play no part.
-  (cd / && GOBIN=$BIN_DIR GOFLAGS=-buildvcs=false go install "$MODULE@$VERSION") >&2
-  printf '%s\n' "$MODULE@$VERSION" >"$STAMP"
-  log "installed $BIN"
-}
+NAME=mailpit
+# shellcheck source=scripts/install-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/install-lib.sh"
 
 case "${1:-}" in
-install) install ;;
+install) go_install "$MODULE" "$VERSION" "${MAILPIT_BIN_DIR:-$REPO/.cache/bin}" ;;
 *) die "usage: $0 install" ;;
 esac

@@ -42,7 +42,7 @@ type Config struct {
 	SecretKey     string // STRIPE_SECRET (sk_…, rk_…); required
 	WebhookSecret string // STRIPE_WEBHOOK_SECRET (whsec_…); without it every webhook is refused
 	// APIBase is the API's base URL (STRIPE_API_BASE), https://api.stripe.com
-	// by default; tests point it at stripe-mock or stripefake.
+	// by default; tests point it at stripe-mock or stripetest.
 	APIBase string
 	// MaxRPS caps this Client's requests per second, retries included
 	// (STRIPE_MAX_RPS, default 20 of Stripe's 100 live / 25 test). A

@@ -8,15 +8,15 @@ import (
 	"time"
 
 	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 	"github.com/thebabesclub/dashboard/stripe"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
 )
 
 const sessionPath = "/v1/checkout/sessions/cs_test_r"
 
-func retryFake(t *testing.T) *stripefake.Server {
-	f := stripefake.New(t)
-	f.AddSession(stripefake.NewSession("cs_test_r", t0).WithItem("Tee", 1, 100).Paid())
+func retryFake(t *testing.T) *stripetest.Server {
+	f := stripetest.New(t)
+	f.AddSession(stripetest.NewSession("cs_test_r", t0).WithItem("Tee", 1, 100).Paid())
 	return f
 }
 

@@ -8,16 +8,16 @@ import (
 	"time"
 
 	"github.com/thebabesclub/dashboard"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 var t0 = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
 
 // addSessions adds n paid sessions, one a minute from t0, in random order.
-func addSessions(f *stripefake.Server, n int) {
-	ss := make([]stripefake.Session, n)
+func addSessions(f *stripetest.Server, n int) {
+	ss := make([]stripetest.Session, n)
 	for i := range ss {
-		ss[i] = stripefake.NewSession(fmt.Sprintf("cs_test_%06d", i), t0.Add(time.Duration(i)*time.Minute)).
+		ss[i] = stripetest.NewSession(fmt.Sprintf("cs_test_%06d", i), t0.Add(time.Duration(i)*time.Minute)).
 			WithUserID(fmt.Sprintf("user%04d", i%50)).WithCustomer(fmt.Sprintf("cus_%d", i%7)).
 			WithItem("Tee", 2, 2500).WithItem("Pin", 1, 500).Paid()
 	}
@@ -26,7 +26,7 @@ func addSessions(f *stripefake.Server, n int) {
 }
 
 func TestListSessionsThousand(t *testing.T) {
-	f := stripefake.New(t)
+	f := stripetest.New(t)
 	addSessions(f, 1000)
 	c, _ := newClient(t, f.URL())
 	seen := map[string]bool{}
@@ -64,7 +64,7 @@ func TestListSessionsThousand(t *testing.T) {
 }
 
 func TestListSessionsFilters(t *testing.T) {
-	f := stripefake.New(t)
+	f := stripetest.New(t)
 	addSessions(f, 250)
 	c, _ := newClient(t, f.URL())
 	count := func(q dashboard.SessionQuery) int {
@@ -90,7 +90,7 @@ func TestListSessionsFilters(t *testing.T) {
 }
 
 func TestListSessionsEachErrorStops(t *testing.T) {
-	f := stripefake.New(t)
+	f := stripetest.New(t)
 	addSessions(f, 300)
 	c, _ := newClient(t, f.URL())
 	stop := errors.New("stop")
@@ -113,7 +113,7 @@ func TestListSessionsEachErrorStops(t *testing.T) {
 // A failure on the third page is retried for that page alone: every
 // session is still listed exactly once.
 func TestListSessionsRetriesAPageMidway(t *testing.T) {
-	f := stripefake.New(t)
+	f := stripetest.New(t)
 	addSessions(f, 300)
 	c, sl := newClient(t, f.URL())
 	seen := map[string]int{}
@@ -140,8 +140,8 @@ func TestListSessionsRetriesAPageMidway(t *testing.T) {
 // Stripe embeds ten line items in a listed session: the rest makes it
 // incomplete rather than costing a call per session.
 func TestListSessionsMarksTruncatedLineItems(t *testing.T) {
-	f := stripefake.New(t)
-	s := stripefake.NewSession("cs_test_big", t0).Paid()
+	f := stripetest.New(t)
+	s := stripetest.NewSession("cs_test_big", t0).Paid()
 	for i := range 15 {
 		s = s.WithItem(fmt.Sprintf("Item %d", i), 1, 100)
 	}
@@ -151,16 +151,16 @@ func TestListSessionsMarksTruncatedLineItems(t *testing.T) {
 	if err := c.ListSessions(t.Context(), dashboard.SessionQuery{}, func(s *dashboard.CheckoutSession) error { got = s; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if got == nil || got.LineItemsComplete || len(got.Order.Items) != stripefake.EmbeddedLineItems {
+	if got == nil || got.LineItemsComplete || len(got.Order.Items) != stripetest.EmbeddedLineItems {
 		t.Fatalf("got %+v, want 10 items and LineItemsComplete false", got)
 	}
 }
 
 func TestSessionPagesLineItems(t *testing.T) {
-	f := stripefake.New(t)
-	s := stripefake.NewSession("cs_test_huge", t0).WithEmail("a@example.com").Paid()
+	f := stripetest.New(t)
+	s := stripetest.NewSession("cs_test_huge", t0).WithEmail("a@example.com").Paid()
 	for i := range 250 {
-		s = s.WithLineItem(stripefake.LineItem{Name: fmt.Sprintf("Item %03d", i), Quantity: 1, UnitAmount: 100,
+		s = s.WithLineItem(stripetest.LineItem{Name: fmt.Sprintf("Item %03d", i), Quantity: 1, UnitAmount: 100,
 			Images: []string{fmt.Sprintf("https://img.example/%d.png", i)}, SKU: fmt.Sprintf("SKU-%03d", i)})
 	}
 	f.AddSession(s)
@@ -184,12 +184,12 @@ func TestSessionPagesLineItems(t *testing.T) {
 }
 
 func TestSessionExpandsEverything(t *testing.T) {
-	f := stripefake.New(t)
-	f.AddSession(stripefake.NewSession("cs_test_full", t0).WithUserID("u1").WithCustomer("cus_1").
+	f := stripetest.New(t)
+	f.AddSession(stripetest.NewSession("cs_test_full", t0).WithUserID("u1").WithCustomer("cus_1").
 		WithEmail("a@example.com").WithPhone("+1 555").
-		WithLineItem(stripefake.LineItem{Name: "Tee", Quantity: 2, UnitAmount: 2500, Images: []string{"https://img/tee.png"}, SKU: "TEE"}).
-		WithDiscount(stripefake.Discount{Amount: 500, CouponName: "Members", PromotionCode: "BABES5"}).
-		WithShipping(stripefake.Address{Name: "A", Line1: "1 St", City: "X", State: "TX", PostalCode: "1", Country: "us"}).
+		WithLineItem(stripetest.LineItem{Name: "Tee", Quantity: 2, UnitAmount: 2500, Images: []string{"https://img/tee.png"}, SKU: "TEE"}).
+		WithDiscount(stripetest.Discount{Amount: 500, CouponName: "Members", PromotionCode: "BABES5"}).
+		WithShipping(stripetest.Address{Name: "A", Line1: "1 St", City: "X", State: "TX", PostalCode: "1", Country: "us"}).
 		Refunded(1000))
 	c, _ := newClient(t, f.URL())
 	s, err := c.Session(t.Context(), "cs_test_full")
@@ -212,7 +212,7 @@ func TestSessionExpandsEverything(t *testing.T) {
 }
 
 func TestSessionNotFound(t *testing.T) {
-	f := stripefake.New(t)
+	f := stripetest.New(t)
 	c, sl := newClient(t, f.URL())
 	_, err := c.Session(t.Context(), "cs_test_missing")
 	if dashboard.ErrorCode(err) != dashboard.ENOTFOUND {

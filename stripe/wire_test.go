@@ -8,11 +8,11 @@ import (
 	"time"
 
 	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 	"github.com/thebabesclub/dashboard/stripe"
-	"github.com/thebabesclub/dashboard/stripe/stripemock"
 )
 
-func TestMain(m *testing.M) { stripemock.Main(m) }
+func TestMain(m *testing.M) { stripetest.Main(m) }
 
 // countingTransport counts the requests that reach the network.
 type countingTransport struct{ n atomic.Int64 }
@@ -25,7 +25,7 @@ func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 func wireClient(t *testing.T) (*stripe.Client, *countingTransport) {
 	t.Helper()
 	ct := &countingTransport{}
-	c, _ := newClient(t, stripemock.URL(t), func(c *stripe.Config) {
+	c, _ := newClient(t, stripetest.MockURL(t), func(c *stripe.Config) {
 		c.HTTPClient = &http.Client{Transport: ct}
 		c.MaxRetries = -1 // stripe-mock never fails transiently; a failure is a bug
 	})

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/thebabesclub/dashboard/bolt"
-	"github.com/thebabesclub/dashboard/marketplace/marketfake"
-	"github.com/thebabesclub/dashboard/stripe/stripefake"
+	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
 // TestReconcileAndSyncCommands runs the jobs as an operator would, against
@@ -32,11 +32,11 @@ func TestReconcileAndSyncCommands(t *testing.T) {
 	}
 	s.Close()
 
-	fake := stripefake.New(t)
+	fake := stripetest.New(t)
 	for i, id := range []string{"cs_test_cli_a", "cs_test_cli_b", "cs_test_cli_c"} {
-		fake.AddSession(stripefake.NewSession(id, time.Now().Add(-time.Duration(i+1)*time.Hour)).WithCustomer("cus_op").Paid())
+		fake.AddSession(stripetest.NewSession(id, time.Now().Add(-time.Duration(i+1)*time.Hour)).WithCustomer("cus_op").Paid())
 	}
-	fake.AddSession(stripefake.NewSession("cs_test_cli_nobody", time.Now()).WithEmail("who@example.com").Paid())
+	fake.AddSession(stripetest.NewSession("cs_test_cli_nobody", time.Now()).WithEmail("who@example.com").Paid())
 	getenv := env(map[string]string{"STRIPE_SECRET": "sk_test_cli", "STRIPE_API_BASE": fake.URL(), "JWT_SECRET": "cli"})
 
 	var out, errOut bytes.Buffer
@@ -86,8 +86,8 @@ func TestNFTCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	fake := marketfake.NewOpenSea(t)
-	fake.SetHoldings(wallet, []marketfake.NFT{
+	fake := markettest.NewOpenSea(t)
+	fake.SetHoldings(wallet, []markettest.NFT{
 		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "7", Collection: "babes-genesis", Name: "Babe #7"},
 		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "8", Collection: "babes-genesis", Name: "Babe #8"},
 	})

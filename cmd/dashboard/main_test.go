@@ -8,32 +8,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/demo"
+	"github.com/thebabesclub/dashboard/internal/logtest"
 )
-
-// lockedBuffer is an io.Writer that a test can read while the server writes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
@@ -81,10 +63,10 @@ func TestTokenCommandRefuses(t *testing.T) {
 func TestServeDemo(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &lockedBuffer{}, &lockedBuffer{}
+	out, errOut := &logtest.Buffer{}, &logtest.Buffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", dir, "--web", filepath.Join(dir, "no-web")}, env(nil), out, errOut)
+		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", dir}, env(nil), out, errOut)
 	}()
 	tokenLine := regexp.MustCompile(`Token:\s+(\S+)`)
 	baseLine := regexp.MustCompile(`API on (http://127\.0\.0\.1:\d+)`)

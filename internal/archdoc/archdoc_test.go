@@ -46,17 +46,17 @@ func TestArchitectureDocIsCurrent(t *testing.T) {
 func TestCheckFindsBrokenRules(t *testing.T) {
 	pkgs := []Package{
 		{Path: "."},
-		{Path: "orders", Imports: []string{".", "dynamo"}},              // a service importing a store
-		{Path: "httpapi", Imports: []string{"orders", "storetest"}},     // product code importing test support
-		{Path: "bolt", Imports: []string{"app"}},                        // an adapter importing a higher layer
-		{Path: "newthing", Imports: []string{"."}},                      // no layer
-		{Path: "storetest", Imports: []string{".", "dynamolocal"}},      // fine: test support may use test support
-		{Path: "cmd/lambda/get-profile", Imports: []string{"lambdafn"}}, // fine
+		{Path: "orders", Imports: []string{".", "dynamo"}},                          // a service importing a store
+		{Path: "httpapi", Imports: []string{"orders", "internal/storetest"}},        // product code importing test support
+		{Path: "bolt", Imports: []string{"app"}},                                    // an adapter importing a higher layer
+		{Path: "newthing", Imports: []string{"."}},                                  // no layer
+		{Path: "internal/storetest", Imports: []string{".", "internal/dynamotest"}}, // fine: test support may use test support
+		{Path: "cmd/lambda/get-profile", Imports: []string{"lambdafn"}},             // fine
 	}
 	got := strings.Join(Check(pkgs), "\n")
 	for _, want := range []string{
 		"orders (services) imports dynamo (adapters)",
-		"httpapi (HTTP transport) imports test support storetest",
+		"httpapi (HTTP transport) imports test support internal/storetest",
 		"bolt (adapters) imports app (assembly)",
 		"package newthing has no layer",
 	} {
@@ -64,7 +64,7 @@ func TestCheckFindsBrokenRules(t *testing.T) {
 			t.Errorf("Check missed %q; it said:\n%s", want, got)
 		}
 	}
-	if strings.Contains(got, "storetest (test support) imports") || strings.Contains(got, "get-profile") {
+	if strings.Contains(got, "internal/storetest (test support) imports") || strings.Contains(got, "get-profile") {
 		t.Errorf("Check refused an allowed import:\n%s", got)
 	}
 }

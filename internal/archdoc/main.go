@@ -51,7 +51,7 @@ type Layer struct {
 // here; the test names any package that is missing.
 var Layers = []Layer{
 	{0, "domain", "types, errors, the interfaces the rest implement", []string{"."}, false},
-	{1, "libraries", "small, domain-free building blocks", []string{"api", "awsenv", "backoff", "cursor", "obs", "siwe"}, false},
+	{1, "libraries", "small, domain-free building blocks", []string{"api", "awsenv", "backoff", "cursor", "obs", "siwe", "web"}, false},
 	{2, "services", "the business rules; they never import a store or an outside system", []string{"auth", "nfts", "orders", "profile"}, false},
 	{2, "adapters", "one package per outside system: stores, Stripe, marketplaces, SQS, mail", []string{"bolt", "demo", "dynamo", "mail", "marketplace", "queue", "stripe"}, false},
 	{3, "assembly", "turns the environment into a running system", []string{"app"}, false},
@@ -59,8 +59,9 @@ var Layers = []Layer{
 	{5, "Lambda transport", "API Gateway, authorizer, SQS and schedule adapters", []string{"lambdafn"}, false},
 	{6, "binaries", "mains that only choose a transport", []string{"cmd/dashboard", "cmd/lambda/*", "benchmark"}, false},
 	{7, "test support", "conformance suite, fakes, real test servers", []string{
-		"api/apitest", "auth/authtest", "dynamolocal", "internal/archdoc", "internal/mailpittest", "lambdafn/runtimeapi",
-		"marketplace/marketfake", "queue/sqstest", "reliability", "storetest", "stripe/stripefake", "stripe/stripemock", "testproc",
+		"internal/apitest", "internal/archdoc", "internal/authtest", "internal/dynamotest", "internal/lambdatest",
+		"internal/logtest", "internal/mailpittest", "internal/markettest", "internal/proctest", "internal/sqstest",
+		"internal/storetest", "internal/stripetest", "internal/withservers", "reliability",
 	}, true},
 }
 

@@ -40,7 +40,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/thebabesclub/dashboard/testproc"
+	"github.com/thebabesclub/dashboard/internal/proctest"
 )
 
 // Server is one running Mailpit.
@@ -54,11 +54,11 @@ type Server struct {
 // SMTPURL returns the server's address as SMTP_URL expects it.
 func (s *Server) SMTPURL() string { return "smtp://" + s.SMTP }
 
-// shared is the Mailpit of this test binary. testproc.Shared keeps one
+// shared is the Mailpit of this test binary. proctest.Shared keeps one
 // URL, so the started instance's SMTP address and database folder travel in
 // sharedSMTP and sharedDir, set inside Shared's once and read after it.
 var (
-	shared     = &testproc.Shared{Name: "mailpittest", Env: "MAILPIT_URL", Start: startShared}
+	shared     = &proctest.Shared{Name: "mailpittest", Env: "MAILPIT_URL", Start: startShared}
 	sharedSMTP string
 	sharedMu   sync.Mutex
 	sharedDir  string
@@ -90,7 +90,7 @@ func Shared(t testing.TB) *Server {
 //	func TestMain(m *testing.M) {
 //		code := m.Run()
 //		mailpittest.Stop()
-//		dynamolocal.Stop()
+//		dynamotest.Stop()
 //		os.Exit(code)
 //	}
 func Main(m *testing.M) {
@@ -100,7 +100,7 @@ func Main(m *testing.M) {
 }
 
 // Stop stops the Mailpit Shared started, if any, and deletes its database.
-// Without it the process still dies with the test binary (testproc gives it
+// Without it the process still dies with the test binary (proctest gives it
 // a parent-death signal), and the next launch sweeps up its database.
 func Stop() {
 	shared.Stop()
@@ -142,7 +142,7 @@ func Bin() (string, error) {
 	if b := os.Getenv("MAILPIT_BIN"); b != "" {
 		return b, nil
 	}
-	root, err := testproc.RepoDir("scripts/mailpit.sh")
+	root, err := proctest.RepoDir("scripts/mailpit.sh")
 	if err != nil {
 		return "", err
 	}
@@ -153,7 +153,7 @@ func Bin() (string, error) {
 // without TLS, so a transport's credential path can be tested against it.
 var sharedArgs = []string{"--smtp-auth-accept-any", "--smtp-auth-allow-insecure"}
 
-func startShared() (string, *testproc.Server, error) {
+func startShared() (string, *proctest.Server, error) {
 	s, p, dir, err := launch(sharedArgs...)
 	if err != nil {
 		return "", nil, err
@@ -185,7 +185,7 @@ func Start(t testing.TB, args ...string) (*Server, func()) {
 // taken in between, and waits until both the API and SMTP answer. Its
 // database lives in the returned folder, which the caller deletes after
 // stopping it (Mailpit's own temporary database outlives a SIGKILL).
-func launch(extra ...string) (*Server, *testproc.Server, string, error) {
+func launch(extra ...string) (*Server, *proctest.Server, string, error) {
 	bin, err := Bin()
 	if err != nil {
 		return nil, nil, "", err
@@ -199,11 +199,11 @@ func launch(extra ...string) (*Server, *testproc.Server, string, error) {
 	}
 	var errs []error
 	for i := range 3 {
-		httpPort, err := testproc.FreePort()
+		httpPort, err := proctest.FreePort()
 		if err != nil {
 			return nil, nil, "", err
 		}
-		smtpPort, err := testproc.FreePort()
+		smtpPort, err := proctest.FreePort()
 		if err != nil {
 			return nil, nil, "", err
 		}
@@ -223,7 +223,7 @@ func launch(extra ...string) (*Server, *testproc.Server, string, error) {
 			"--max", "0", // keep every message: a busy run must not prune a test's mail
 			"--database", filepath.Join(dir, "mailpit-"+strconv.Itoa(i)+".db"),
 		}, extra...)
-		p, err := testproc.Launch("mailpit", "", bin, args...)
+		p, err := proctest.Launch("mailpit", "", bin, args...)
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, nil, "", err

@@ -1,9 +1,0 @@
-package runtimeapi
-
-import "syscall"
-
-// sysProcAttr asks Linux to kill the function when the process that started
-// it dies without stopping it (a panic, a test timeout, a SIGKILL).
-func sysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-}

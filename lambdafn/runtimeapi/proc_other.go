@@ -1,9 +1,0 @@
-//go:build !linux
-
-package runtimeapi
-
-import "syscall"
-
-// sysProcAttr has nothing to add off Linux: there the function is stopped
-// only by Stop or StopAll.
-func sysProcAttr() *syscall.SysProcAttr { return nil }
