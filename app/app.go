@@ -14,12 +14,14 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/dynamo"
+	"github.com/thebabesclub/dashboard/httpapi"
 	"github.com/thebabesclub/dashboard/mail"
 	"github.com/thebabesclub/dashboard/marketplace"
 	"github.com/thebabesclub/dashboard/nfts"
@@ -156,6 +158,41 @@ func ChainID(chain string) (int64, error) {
 		return 0, fmt.Errorf("app: %w", err)
 	}
 	return c.ID, nil
+}
+
+// DefaultAllowedOrigins is the CORS allow-list when CORS_ALLOW_ORIGINS is
+// unset: the web dashboard's Vite dev server. The dashboard that `serve`
+// embeds is same-origin and needs none.
+const DefaultAllowedOrigins = "http://localhost:5173,http://127.0.0.1:5173"
+
+// HTTPServer returns the HTTP API over the app's services with the settings
+// every deployment shares (CORS_ALLOW_ORIGINS, INTERNAL_TOKEN). The caller
+// only chooses the transport's own parts: how a member is authenticated
+// (a token Verifier locally, the authorizer context on Lambda), the refresh
+// queue, request ids and the static web dashboard.
+func (a *App) HTTPServer(getenv func(string) string) *httpapi.Server {
+	return &httpapi.Server{
+		Profiles:       a.Profiles,
+		Orders:         a.Orders,
+		NFTs:           a.NFTs,
+		Logger:         a.Logger,
+		AllowedOrigins: splitList(getenv("CORS_ALLOW_ORIGINS"), DefaultAllowedOrigins),
+		InternalToken:  getenv("INTERNAL_TOKEN"),
+	}
+}
+
+// splitList splits a comma-separated setting, dropping blanks; empty means def.
+func splitList(v, def string) []string {
+	if strings.TrimSpace(v) == "" {
+		v = def
+	}
+	var out []string
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // MinCursorSecretBytes is the shortest CURSOR_SECRET accepted (CONTRACT §7).

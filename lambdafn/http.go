@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -21,10 +20,6 @@ import (
 
 // HTTPHandler handles API Gateway REST API (v1) Lambda proxy events.
 type HTTPHandler func(context.Context, events.APIGatewayProxyRequest) (events.APIGatewayProxyResponse, error)
-
-// defaultOrigins is the CORS allow-list when CORS_ALLOW_ORIGINS is unset,
-// the same as `dashboard serve`'s: the web dashboard's dev server.
-const defaultOrigins = "http://localhost:5173,http://127.0.0.1:5173"
 
 // API is the builder of every HTTP function: the whole API behind the API
 // Gateway proxy adapter. It needs CURSOR_SECRET (never JWT_SECRET, which
@@ -67,16 +62,10 @@ func (f *Function) api(ctx context.Context) (HTTPHandler, error) {
 // refreshes go to SQS (REFRESH_QUEUE_URL; unset turns them off) for the
 // order-refresh function to consume.
 func (f *Function) Server(ctx context.Context, a *app.App) (*httpapi.Server, error) {
-	srv := &httpapi.Server{
-		Profiles:       a.Profiles,
-		Orders:         a.Orders,
-		NFTs:           a.NFTs,
-		Authorizer:     MemberFromGateway,
-		RequestID:      RequestIDFromGateway,
-		Logger:         f.Logger,
-		AllowedOrigins: splitList(f.getenv("CORS_ALLOW_ORIGINS"), defaultOrigins),
-		InternalToken:  f.getenv("INTERNAL_TOKEN"),
-	}
+	// The transport's own parts: the member from the authorizer's context,
+	// API Gateway's request id, the function's logger.
+	srv := a.HTTPServer(f.getenv)
+	srv.Authorizer, srv.RequestID, srv.Logger = MemberFromGateway, RequestIDFromGateway, f.Logger
 	if f.getenv("REFRESH_QUEUE_URL") != "" {
 		q, err := queue.NewSQSFromEnv(ctx)
 		if err != nil {
@@ -202,17 +191,4 @@ func RequestIDFromGateway(r *http.Request) string {
 		return ""
 	}
 	return rc.RequestID
-}
-
-func splitList(v, def string) []string {
-	if strings.TrimSpace(v) == "" {
-		v = def
-	}
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }

@@ -14,20 +14,14 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/thebabesclub/dashboard/app"
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/demo"
-	"github.com/thebabesclub/dashboard/httpapi"
 	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/web"
 )
-
-// defaultOrigins is the CORS allow-list when CORS_ALLOW_ORIGINS is unset:
-// the web dashboard's dev server.
-const defaultOrigins = "http://localhost:5173,http://127.0.0.1:5173"
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
@@ -100,17 +94,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
-	srv := &httpapi.Server{
-		Profiles:       a.Profiles,
-		Orders:         a.Orders,
-		NFTs:           a.NFTs,
-		Refresh:        refresh,
-		Verifier:       verifier,
-		Logger:         logger,
-		AllowedOrigins: splitList(getenv("CORS_ALLOW_ORIGINS"), defaultOrigins),
-		InternalToken:  getenv("INTERNAL_TOKEN"),
-		Static:         static,
-	}
+	// The transport's own parts: tokens verified here, the in-process (or
+	// SQS) queue, the embedded web dashboard.
+	srv := a.HTTPServer(getenv)
+	srv.Refresh, srv.Verifier, srv.Static = refresh, verifier, static
 
 	fmt.Fprintf(stdout, "Serving the dashboard API on %s (store: %s)\n", base, where)
 	if staticFrom != "" {
@@ -198,19 +185,6 @@ func ownOrigin(addr string, bound net.Addr) (*url.URL, error) {
 		port = strconv.Itoa(tcp.Port)
 	}
 	return nfts.ParseSiteOrigin("http://" + net.JoinHostPort(host, port))
-}
-
-func splitList(v, def string) []string {
-	if strings.TrimSpace(v) == "" {
-		v = def
-	}
-	var out []string
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			out = append(out, s)
-		}
-	}
-	return out
 }
 
 func randomSecret() string {

@@ -54,8 +54,8 @@ var Layers = []Layer{
 	{1, "libraries", "small, domain-free building blocks", []string{"api", "awsenv", "backoff", "cursor", "obs", "siwe", "web"}, false},
 	{2, "services", "the business rules; they never import a store or an outside system", []string{"auth", "nfts", "orders", "profile"}, false},
 	{2, "adapters", "one package per outside system: stores, Stripe, marketplaces, SQS, mail", []string{"bolt", "demo", "dynamo", "mail", "marketplace", "queue", "stripe"}, false},
-	{3, "assembly", "turns the environment into a running system", []string{"app"}, false},
-	{4, "HTTP transport", "net/http routing, middleware, handlers", []string{"httpapi"}, false},
+	{3, "HTTP transport", "net/http routing, middleware, handlers", []string{"httpapi"}, false},
+	{4, "assembly", "turns the environment into a running system, the HTTP server included", []string{"app"}, false},
 	{5, "Lambda transport", "API Gateway, authorizer, SQS and schedule adapters", []string{"lambdafn"}, false},
 	{6, "binaries", "mains that only choose a transport", []string{"cmd/dashboard", "cmd/lambda/*", "benchmark"}, false},
 	{7, "test support", "conformance suite, fakes, real test servers", []string{
