@@ -46,7 +46,7 @@ func (s *Server) handleUpdateProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setETag(w, res.Profile)
-	writeJSON(w, http.StatusOK, profileResponse{Profile: res.Profile, EmailChanged: res.EmailChanged, EmailVerificationSent: res.EmailVerificationSent})
+	writeJSON(w, http.StatusOK, profileResponse{Profile: res.Profile, EmailVerificationSent: res.EmailVerificationSent})
 }
 
 // handleVerifyEmail serves POST /dashboard/profile/email/verify: the code

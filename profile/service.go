@@ -47,8 +47,7 @@ type Service struct {
 
 // UpdateResult is what an update returns to the member.
 type UpdateResult struct {
-	Profile      *dashboard.Profile
-	EmailChanged bool
+	Profile *dashboard.Profile
 	// EmailVerificationSent: a new email is pending and its code was mailed.
 	EmailVerificationSent bool
 	// Changed lists the names of the fields whose values changed.
@@ -90,8 +89,8 @@ func (s *Service) load(ctx context.Context, m dashboard.Member) (p *dashboard.Pr
 // EPRECONDITION. A new email never takes effect here (CONTRACT §9): a code
 // is mailed to it and a notice to the old address, then it becomes
 // pendingEmail, and ConfirmEmail completes the change. The mail goes before
-// the write, so a change is never shown pending for a code that was not sent. An address another
-// member holds fails with ECONFLICT.
+// the write, so a change is never shown pending for a code that was not
+// sent. An address another member holds fails with ECONFLICT.
 func (s *Service) Update(ctx context.Context, m dashboard.Member, u *Update, ifMatch string) (*UpdateResult, error) {
 	var change *emailChange
 	holdingsRemoved := false
