@@ -84,15 +84,17 @@ func TestWalletHoldingsLeaveWithTheWallet(t *testing.T) {
 		// Replacing A with B: none of A's NFTs is shown, not even once, and
 		// the collection index no longer names the member for them.
 		h.setWallet(tok, walletHoldingsB)
+		// Checked before the list read below queues a refresh of wallet B,
+		// whose worker may then index B's NFT at any moment.
+		if got := h.holdersOf(t, id, "babes-genesis", "babes-charms"); len(got) != 0 {
+			t.Fatalf("the collection index still names the member for %v after the switch", got)
+		}
 		r := h.do("GET", "/dashboard/nfts", tok, "")
 		if got := nftNames(t, r); len(got) != 0 {
 			t.Fatalf("right after switching to wallet B the list shows %v", got)
 		}
 		if r.body["wallet"] != walletHoldingsB || r.body["refreshing"] != true {
 			t.Fatalf("first read of wallet B = %s; want wallet B and a refresh queued", r.raw)
-		}
-		if got := h.holdersOf(t, id, "babes-genesis", "babes-charms"); len(got) != 0 {
-			t.Fatalf("the collection index still names the member for %v after the switch", got)
 		}
 		// The queued refresh reads wallet B, and only B's NFTs show.
 		if err := h.queue.Idle(t.Context()); err != nil {
