@@ -131,7 +131,7 @@ func lambdaSizes(ctx context.Context, w io.Writer) error {
 func economy(ctx context.Context, w io.Writer) error {
 	fmt.Fprintln(w, "## Upstream economy")
 	fmt.Fprintln(w)
-	out, err := run(ctx, "go", "test", "-count=1", "-run=^TestDynamoCallsPerRoute$", "-v", "./httpapi")
+	out, err := run(ctx, "go", "test", "-count=1", "-run=^TestDynamoCallsPerRoute$", "-v", "./dynamo")
 	if err != nil {
 		return fmt.Errorf("economy test: %w\n%s", err, out)
 	}

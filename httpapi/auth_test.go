@@ -21,7 +21,7 @@ func TestHostileTokens(t *testing.T) {
 	if len(cases) < 25 {
 		t.Fatalf("only %d hostile cases", len(cases))
 	}
-	store := storeKinds["bolt"](t)
+	store := openStore(t)
 	routes := [][2]string{
 		{"GET", "/dashboard/profile"},
 		{"PUT", "/dashboard/profile"},
@@ -54,7 +54,7 @@ func TestHostileTokens(t *testing.T) {
 // a good token, so the 401s are about the tokens.
 func TestValidTokenOpensRoutes(t *testing.T) {
 	prev := []byte("previous-secret-0123456789abcdef0123456789")
-	h := newHarness(t, storeKinds["bolt"](t), func(cfg *auth.Config) { cfg.PreviousSecret = prev })
+	h := newHarness(t, openStore(t), func(cfg *auth.Config) { cfg.PreviousSecret = prev })
 	header := authtest.ValidToken(auth.Config{Secret: testSecret}, "0123456789abcdef0123456789abcdef")
 	r := h.do("GET", "/dashboard/profile", "", "", "Authorization", header)
 	if r.status != 200 || r.profile(t)["userId"] != "0123456789abcdef0123456789abcdef" {
@@ -63,7 +63,7 @@ func TestValidTokenOpensRoutes(t *testing.T) {
 }
 
 func TestTwoAuthorizationHeadersAreRefused(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	_, tok := h.member("two@example.com")
 	req := httptest.NewRequest("GET", "/dashboard/profile", nil)
 	req.Header.Add("Authorization", "Bearer "+tok)
@@ -77,7 +77,7 @@ func TestTwoAuthorizationHeadersAreRefused(t *testing.T) {
 // TestAuthorizerContext checks the Lambda mode: the member comes from the
 // upstream authorizer, never from a token or the request.
 func TestAuthorizerContext(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	const id = "0123456789abcdef0123456789abcdef"
 	h.server.Authorizer = func(r *http.Request) (dashboard.Member, bool) {
 		if r.Header.Get("X-Test-Authorized") != "yes" {

@@ -94,52 +94,51 @@ func TestBadPayloadsChangeNothing(t *testing.T) {
 	if len(cases) < 40 {
 		t.Fatalf("only %d bad payloads", len(cases))
 	}
-	forEachStore(t, func(t *testing.T, h *harness) {
-		id, tok := h.member("steady@example.com")
-		h.putIdentityProfile(id, "steady@example.com")
-		if r := h.do("PUT", "/dashboard/profile", tok, fullUpdate); r.status != 200 {
-			t.Fatalf("setup = %d %s", r.status, r.raw)
-		}
-		profileBefore := h.rawItem("USER#"+id, "PROFILE")
-		lookupBefore := h.rawItem("EMAIL#steady@example.com", "LOOKUP")
-		for _, c := range cases {
-			for _, route := range []string{"PUT /dashboard/profile", "POST /dashboard/update-profile"} {
-				method, path, _ := strings.Cut(route, " ")
-				ct := "application/json"
-				switch c.contentType {
-				case "":
-				case "-":
-					ct = ""
-				default:
-					ct = c.contentType
-				}
-				r := h.do(method, path, tok, c.body, "Content-Type", ct)
-				if r.status != c.status || r.body["code"] != c.code {
-					t.Errorf("%s via %s: got %d %.200s, want %d %s", c.name, route, r.status, r.raw, c.status, c.code)
-					continue
-				}
-				if msg, _ := r.body["error"].(string); msg == "" {
-					t.Errorf("%s: no error message", c.name)
-				}
-				if c.field != "" {
-					fields, _ := r.body["fields"].(map[string]any)
-					if m, _ := fields[c.field].(string); m == "" {
-						t.Errorf("%s: fields %v do not name %s", c.name, fields, c.field)
-					}
-				}
-				if got := h.rawItem("USER#"+id, "PROFILE"); string(got) != string(profileBefore) {
-					t.Fatalf("%s via %s changed the profile:\nbefore %s\nafter  %s", c.name, route, profileBefore, got)
+	h := newTestHarness(t)
+	id, tok := h.member("steady@example.com")
+	h.putIdentityProfile(id, "steady@example.com")
+	if r := h.do("PUT", "/dashboard/profile", tok, fullUpdate); r.status != 200 {
+		t.Fatalf("setup = %d %s", r.status, r.raw)
+	}
+	profileBefore := h.rawItem("USER#"+id, "PROFILE")
+	lookupBefore := h.rawItem("EMAIL#steady@example.com", "LOOKUP")
+	for _, c := range cases {
+		for _, route := range []string{"PUT /dashboard/profile", "POST /dashboard/update-profile"} {
+			method, path, _ := strings.Cut(route, " ")
+			ct := "application/json"
+			switch c.contentType {
+			case "":
+			case "-":
+				ct = ""
+			default:
+				ct = c.contentType
+			}
+			r := h.do(method, path, tok, c.body, "Content-Type", ct)
+			if r.status != c.status || r.body["code"] != c.code {
+				t.Errorf("%s via %s: got %d %.200s, want %d %s", c.name, route, r.status, r.raw, c.status, c.code)
+				continue
+			}
+			if msg, _ := r.body["error"].(string); msg == "" {
+				t.Errorf("%s: no error message", c.name)
+			}
+			if c.field != "" {
+				fields, _ := r.body["fields"].(map[string]any)
+				if m, _ := fields[c.field].(string); m == "" {
+					t.Errorf("%s: fields %v do not name %s", c.name, fields, c.field)
 				}
 			}
+			if got := h.rawItem("USER#"+id, "PROFILE"); string(got) != string(profileBefore) {
+				t.Fatalf("%s via %s changed the profile:\nbefore %s\nafter  %s", c.name, route, profileBefore, got)
+			}
 		}
-		if string(h.rawItem("EMAIL#steady@example.com", "LOOKUP")) != string(lookupBefore) {
-			t.Error("the email lookup changed")
-		}
-	})
+	}
+	if string(h.rawItem("EMAIL#steady@example.com", "LOOKUP")) != string(lookupBefore) {
+		t.Error("the email lookup changed")
+	}
 }
 
 func TestContentTypeWithCharsetIsAccepted(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	_, tok := h.member("charset@example.com")
 	r := h.do(http.MethodPut, "/dashboard/profile", tok, `{"displayName": "Ok"}`, "Content-Type", "application/json; charset=UTF-8")
 	if r.status != 200 {

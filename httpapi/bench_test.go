@@ -14,7 +14,7 @@ import (
 // auth on, as `dashboard serve --demo` runs it.
 func benchServer(b *testing.B) (http.Handler, string) {
 	b.Helper()
-	store := storeKinds["bolt"](b)
+	store := openStore(b)
 	if err := demo.Seed(b.Context(), store, time.Now()); err != nil {
 		b.Fatal(err)
 	}

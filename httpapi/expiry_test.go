@@ -34,7 +34,7 @@ func (c *testClock) Set(t time.Time) {
 // refused with the same 401 as a bad token, and nothing is written; before
 // that it is served. A member whose expiry is unknown is refused too.
 func TestUpstreamMemberExpires(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	const id = "0123456789abcdef0123456789abcdef"
 	issued := time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
 	exp := issued.Add(15 * time.Minute)
@@ -83,7 +83,7 @@ func TestUpstreamMemberExpires(t *testing.T) {
 func TestTokenMemberCarriesItsExpiry(t *testing.T) {
 	issued := time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
 	verifierClock, serverClock := &testClock{now: issued}, &testClock{now: issued}
-	h := newHarness(t, storeKinds["bolt"](t), func(cfg *auth.Config) { cfg.Now = verifierClock.Now })
+	h := newHarness(t, openStore(t), func(cfg *auth.Config) { cfg.Now = verifierClock.Now })
 	h.server.Now = serverClock.Now
 	const id = "fedcba9876543210fedcba9876543210"
 	tok, err := auth.Sign(testSecret, auth.Claims{UserID: id, Email: "tok@example.com", Role: "customer"}, issued, time.Hour)

@@ -33,7 +33,7 @@ func (q *heldQueue) Enqueue(context.Context, dashboard.RefreshRequest) error {
 // client's generous timeout (a hang guard only) fails the test. Only the
 // order of events decides, never a duration.
 func TestListAnswersBeforeQueueingTheRefresh(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	q := &heldQueue{release: make(chan struct{}), done: make(chan struct{})}
 	h.server.Refresh = q
 	ts := httptest.NewServer(h.server.Handler())

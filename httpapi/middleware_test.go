@@ -9,7 +9,7 @@ import (
 )
 
 func TestRequestIDOnEveryResponse(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	seen := map[string]bool{}
 	for _, path := range []string{"/healthz", "/dashboard/profile", "/nope", "/dashboard/nope"} {
 		r := h.do("GET", path, "", "")
@@ -22,7 +22,7 @@ func TestRequestIDOnEveryResponse(t *testing.T) {
 }
 
 func TestHealthz(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	r := h.do("GET", "/healthz", "", "")
 	if r.status != 200 || r.body["ok"] != true {
 		t.Fatalf("healthz = %d %s", r.status, r.raw)
@@ -30,7 +30,7 @@ func TestHealthz(t *testing.T) {
 }
 
 func TestUnknownRoutesAndMethods(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	_, tok := h.member("routes@example.com")
 	h.do("GET", "/dashboard/nope", tok, "").wantError(t, 404, "not_found")
 	h.do("GET", "/nowhere", tok, "").wantError(t, 404, "not_found")
@@ -47,7 +47,7 @@ func TestUnknownRoutesAndMethods(t *testing.T) {
 }
 
 func TestCORS(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	const good = "https://dashboard.babesclub.example"
 	// Allowed origin: echoed, with Vary.
 	r := h.do("GET", "/healthz", "", "", "Origin", good)
@@ -88,7 +88,7 @@ func TestCORS(t *testing.T) {
 // TestPanicBecomes500 checks the recovery middleware with a handler that
 // panics, served through the same frame as the API.
 func TestPanicBecomes500(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	h.server.Static = http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") })
 	rec := httptest.NewRecorder()
 	h.server.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/index.html", nil))
@@ -102,7 +102,7 @@ func TestPanicBecomes500(t *testing.T) {
 }
 
 func TestOneLogLinePerRequest(t *testing.T) {
-	h := newHarness(t, storeKinds["bolt"](t), nil)
+	h := newTestHarness(t)
 	id, tok := h.member("lines@example.com")
 	r := h.do("GET", "/dashboard/profile", tok, "")
 	var line map[string]any

@@ -95,10 +95,10 @@ func (s *Server) handleSyncNFTs(w http.ResponseWriter, r *http.Request) {
 // handleNFTWebhook serves POST /webhooks/nfts: a marketplace notification,
 // signed with NFT_WEBHOOK_SECRET, that queues a sync of each wallet it
 // names (nfts.Service.WebhookWallets verifies it). The route does not exist
-// without the service's Webhooks, whatever the body. The sync runs in the
+// unless the service accepts webhooks, whatever the body. The sync runs in the
 // background; a queue failure is a 5xx so the sender retries.
 func (s *Server) handleNFTWebhook(w http.ResponseWriter, r *http.Request) {
-	if s.NFTs == nil || s.NFTs.Webhooks == nil {
+	if s.NFTs == nil || !s.NFTs.AcceptsWebhooks() {
 		s.failf(w, r, dashboard.ENOTFOUND, "No such route.")
 		return
 	}

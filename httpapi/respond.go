@@ -63,9 +63,13 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // only as "Internal error."
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := dashboard.ErrorCode(err)
+	message, fields := dashboard.ErrorMessage(err), dashboard.ErrorFields(err)
 	status, ok := statusOf[code]
 	if !ok {
+		// A code with no status is a bug; its message was never meant for
+		// the client.
 		code, status = dashboard.EINTERNAL, http.StatusInternalServerError
+		message, fields = "Internal error.", nil
 	}
 	if status >= 500 {
 		s.logger().ErrorContext(r.Context(), "request failed", slog.String("code", code), slog.Any("error", err))
@@ -80,7 +84,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dashboard"`)
 	}
-	writeJSON(w, status, errorBody{Error: dashboard.ErrorMessage(err), Code: code, Fields: dashboard.ErrorFields(err)})
+	writeJSON(w, status, errorBody{Error: message, Code: code, Fields: fields})
 }
 
 // failf answers with a transport-level error.

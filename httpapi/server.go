@@ -6,6 +6,7 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -26,14 +27,46 @@ const MaxBodyBytes = 16 << 10
 // Stripe events with many line items or much metadata exceed 16 KiB.
 const MaxWebhookBodyBytes = 512 << 10
 
+// The services the handlers call, as the handlers use them: each is the few
+// methods of one service package (*profile.Service, *orders.Service,
+// *nfts.Service implement them), so a handler test can put a stub in a
+// service's place and the transport never depends on how a service stores
+// or fetches anything.
+type (
+	// ProfileService serves the profile routes.
+	ProfileService interface {
+		Get(ctx context.Context, m dashboard.Member) (*dashboard.Profile, error)
+		Update(ctx context.Context, m dashboard.Member, u *profile.Update, ifMatch string) (*profile.UpdateResult, error)
+		ConfirmEmail(ctx context.Context, m dashboard.Member, code string) (*dashboard.Profile, error)
+	}
+	// OrderService serves the order routes, Stripe's webhook and the
+	// internal Stripe sync.
+	OrderService interface {
+		List(ctx context.Context, m dashboard.Member, limit int, cursor string) (*orders.List, error)
+		Detail(ctx context.Context, m dashboard.Member, orderID string) (*dashboard.OrderDetail, error)
+		HandleWebhook(ctx context.Context, payload []byte, signature string) (*orders.WebhookAck, error)
+		SyncMemberByID(ctx context.Context, userID, customerID string, since *time.Time) (*orders.SyncResult, error)
+	}
+	// NFTService serves the NFT and wallet routes, the marketplace webhook
+	// and the internal NFT sync.
+	NFTService interface {
+		List(ctx context.Context, m dashboard.Member, collectionID string, limit int, cursor string) (*nfts.List, error)
+		Challenge(ctx context.Context, m dashboard.Member) (*nfts.Challenge, error)
+		Verify(ctx context.Context, m dashboard.Member, message, signature string) (*nfts.Verification, error)
+		SyncRequested(ctx context.Context, userID, wallet string) (*nfts.SyncResult, error)
+		// AcceptsWebhooks reports whether POST /webhooks/nfts exists
+		// (NFT_WEBHOOK_SECRET is set); WebhookWallets verifies a delivery.
+		AcceptsWebhooks() bool
+		WebhookWallets(body []byte, signature string) ([]string, error)
+	}
+)
+
 // Server holds what the handlers need. Zero values of optional fields turn
 // the feature off rather than failing.
 type Server struct {
-	Profiles *profile.Service
-	Orders   *orders.Service
-	// NFTs serves the NFT routes; its Webhooks (NFT_WEBHOOK_SECRET)
-	// opens POST /webhooks/nfts, as Orders' Payments opens Stripe's.
-	NFTs *nfts.Service
+	Profiles ProfileService
+	Orders   OrderService
+	NFTs     NFTService
 	// Refresh queues background refreshes; nil turns them off.
 	Refresh dashboard.RefreshQueue
 	// Verifier checks member tokens (required for member routes unless

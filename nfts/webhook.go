@@ -4,6 +4,10 @@ import (
 	dashboard "github.com/thebabesclub/dashboard"
 )
 
+// AcceptsWebhooks reports whether the marketplace webhook route exists:
+// only with Webhooks (NFT_WEBHOOK_SECRET) to verify its deliveries.
+func (s *Service) AcceptsWebhooks() bool { return s.Webhooks != nil }
+
 // WebhookWallets verifies one marketplace webhook delivery (POST
 // /webhooks/nfts) through Webhooks and returns the wallets whose holdings it
 // says changed; the caller queues a refresh of each, because the delivery

@@ -1,0 +1,230 @@
+package httpapi_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/httpapi"
+	"github.com/thebabesclub/dashboard/internal/logtest"
+	"github.com/thebabesclub/dashboard/nfts"
+	"github.com/thebabesclub/dashboard/obs"
+	"github.com/thebabesclub/dashboard/orders"
+	"github.com/thebabesclub/dashboard/profile"
+)
+
+// The transport alone: stub services (the small interfaces of server.go) in
+// place of the real ones, so these tests pin what the HTTP layer itself
+// does with whatever a service answers, with no store at all.
+
+// stubCalls records what the handlers passed to the services.
+type stubCalls struct {
+	err     error    // every service method fails with it (nil: succeeds)
+	members []string // member ids (or, for internal routes, user ids) the services were given
+	queued  []dashboard.RefreshRequest
+}
+
+func (c *stubCalls) called(id string) error {
+	c.members = append(c.members, id)
+	return c.err
+}
+
+type stubProfiles struct{ *stubCalls }
+
+func (s stubProfiles) Get(_ context.Context, m dashboard.Member) (*dashboard.Profile, error) {
+	return &dashboard.Profile{UserID: m.UserID, Email: m.Email}, s.called(m.UserID)
+}
+
+func (s stubProfiles) Update(_ context.Context, m dashboard.Member, _ *profile.Update, _ string) (*profile.UpdateResult, error) {
+	return &profile.UpdateResult{Profile: &dashboard.Profile{UserID: m.UserID, Email: m.Email}}, s.called(m.UserID)
+}
+
+func (s stubProfiles) ConfirmEmail(_ context.Context, m dashboard.Member, _ string) (*dashboard.Profile, error) {
+	return &dashboard.Profile{UserID: m.UserID, Email: m.Email}, s.called(m.UserID)
+}
+
+type stubOrders struct{ *stubCalls }
+
+func (s stubOrders) List(_ context.Context, m dashboard.Member, _ int, _ string) (*orders.List, error) {
+	return &orders.List{Orders: []dashboard.Order{}}, s.called(m.UserID)
+}
+
+func (s stubOrders) Detail(_ context.Context, m dashboard.Member, _ string) (*dashboard.OrderDetail, error) {
+	return &dashboard.OrderDetail{}, s.called(m.UserID)
+}
+
+func (s stubOrders) HandleWebhook(context.Context, []byte, string) (*orders.WebhookAck, error) {
+	return &orders.WebhookAck{}, s.called("webhook")
+}
+
+func (s stubOrders) SyncMemberByID(_ context.Context, userID, _ string, _ *time.Time) (*orders.SyncResult, error) {
+	return &orders.SyncResult{}, s.called(userID)
+}
+
+type stubNFTs struct{ *stubCalls }
+
+func (s stubNFTs) List(_ context.Context, m dashboard.Member, _ string, _ int, _ string) (*nfts.List, error) {
+	return &nfts.List{NFTs: []dashboard.Holding{}}, s.called(m.UserID)
+}
+
+func (s stubNFTs) Challenge(_ context.Context, m dashboard.Member) (*nfts.Challenge, error) {
+	return &nfts.Challenge{}, s.called(m.UserID)
+}
+
+func (s stubNFTs) Verify(_ context.Context, m dashboard.Member, _, _ string) (*nfts.Verification, error) {
+	return &nfts.Verification{}, s.called(m.UserID)
+}
+
+func (s stubNFTs) SyncRequested(_ context.Context, userID, _ string) (*nfts.SyncResult, error) {
+	return &nfts.SyncResult{}, s.called(userID)
+}
+
+func (s stubNFTs) AcceptsWebhooks() bool { return true }
+
+func (s stubNFTs) WebhookWallets([]byte, string) ([]string, error) {
+	return []string{stubWallet}, s.called("webhook")
+}
+
+const stubWallet = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+
+// stubQueue records the refreshes the handlers queue.
+type stubQueue struct{ queued *[]dashboard.RefreshRequest }
+
+func (q stubQueue) Enqueue(_ context.Context, r dashboard.RefreshRequest) error {
+	*q.queued = append(*q.queued, r)
+	return nil
+}
+
+// serviceRoutes is one request to each route whose handler calls a service,
+// and the id that call must carry.
+var serviceRoutes = []struct{ method, path, body, wantID string }{
+	{"GET", "/dashboard/profile", "", stubMember.UserID},
+	{"PUT", "/dashboard/profile", `{"displayName":"Stub"}`, stubMember.UserID},
+	{"POST", "/dashboard/profile/email/verify", `{"code":"123456"}`, stubMember.UserID},
+	{"GET", "/dashboard/orders", "", stubMember.UserID},
+	{"GET", "/dashboard/orders/cs_test_stub", "", stubMember.UserID},
+	{"POST", "/webhooks/stripe", `{}`, "webhook"},
+	{"POST", "/internal/sync/stripe", `{"userId":"` + stubMember.UserID + `"}`, stubMember.UserID},
+	{"GET", "/dashboard/nfts", "", stubMember.UserID},
+	{"POST", "/dashboard/wallet/challenge", "", stubMember.UserID},
+	{"POST", "/dashboard/wallet/verify", `{"message":"m","signature":"0x00"}`, stubMember.UserID},
+	{"POST", "/internal/sync/nfts", `{"userId":"` + stubMember.UserID + `"}`, stubMember.UserID},
+	{"POST", "/webhooks/nfts", `{}`, "webhook"},
+}
+
+// stubMember is the member the stub authorizer signs in.
+var stubMember = dashboard.Member{UserID: "0123456789abcdef0123456789abcdef", Email: "stub@example.com", Role: "customer"}
+
+const stubInternalToken = "stub-internal-token-0123456789abcdef"
+
+// stubServer is the transport over stub services that all fail with err.
+func stubServer(err error) (*httpapi.Server, *stubCalls, *logtest.Buffer) {
+	calls := &stubCalls{err: err}
+	logs := &logtest.Buffer{}
+	m := stubMember
+	m.ExpiresAt = time.Now().Add(time.Hour)
+	return &httpapi.Server{
+		Profiles:      stubProfiles{calls},
+		Orders:        stubOrders{calls},
+		NFTs:          stubNFTs{calls},
+		Refresh:       stubQueue{&calls.queued},
+		Authorizer:    func(*http.Request) (dashboard.Member, bool) { return m, true },
+		Logger:        obs.NewLogger(logs, "debug"),
+		InternalToken: stubInternalToken,
+	}, calls, logs
+}
+
+func stubRequest(method, path, body string) *http.Request {
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("X-Internal-Token", stubInternalToken)
+	return req
+}
+
+// TestServiceErrorsBecomeTheirStatus sends one request to every route whose
+// handler calls a service, with the services failing with each kind of
+// domain error, and checks the one mapping of CONTRACT §1: the status, the
+// code, a message, Retry-After where a retry makes sense, and that an
+// unexpected error shows the client nothing of its detail but is logged.
+func TestServiceErrorsBecomeTheirStatus(t *testing.T) {
+	secret := "dynamodb: table commerce-prod throttled at 10.0.3.7"
+	cases := []struct {
+		err        error
+		status     int
+		code       string
+		retryAfter string
+	}{
+		{dashboard.Errorf(dashboard.EVALIDATION, "No."), 400, "validation_failed", ""},
+		{dashboard.Errorf(dashboard.EINVALIDCURSOR, "No."), 400, "invalid_cursor", ""},
+		{dashboard.Errorf(dashboard.EINVALIDCODE, "No."), 400, "invalid_code", ""},
+		{dashboard.Errorf(dashboard.ENOTFOUND, "No."), 404, "not_found", ""},
+		{dashboard.Errorf(dashboard.ECONFLICT, "No."), 409, "conflict", ""},
+		{dashboard.Errorf(dashboard.EPRECONDITION, "No."), 412, "precondition_failed", ""},
+		{&dashboard.Error{Code: dashboard.ERATELIMITED, Message: "Later.", RetryAfter: 90 * time.Second}, 429, "rate_limited", "90"},
+		{&dashboard.Error{Code: dashboard.EUNAVAILABLE, Message: "Later.", RetryAfter: 1500 * time.Millisecond}, 503, "upstream_unavailable", "2"},
+		{dashboard.Errorf(dashboard.EUNAVAILABLE, "Later."), 503, "upstream_unavailable", "1"},
+		{errors.New(secret), 500, "internal", ""},
+		{dashboard.Errorf("no_such_code", "%s", secret), 500, "internal", ""},
+	}
+	for _, c := range cases {
+		for _, rt := range serviceRoutes {
+			srv, calls, logs := stubServer(c.err)
+			rec := httptest.NewRecorder()
+			srv.Handler().ServeHTTP(rec, stubRequest(rt.method, rt.path, rt.body))
+			what := rt.method + " " + rt.path + " with " + c.code
+			body := rec.Body.String()
+			if rec.Code != c.status || !strings.Contains(body, `"code":"`+c.code+`"`) || !strings.Contains(body, `"error":"`) {
+				t.Errorf("%s = %d %s, want %d", what, rec.Code, body, c.status)
+			}
+			if got := rec.Header().Get("Retry-After"); got != c.retryAfter {
+				t.Errorf("%s: Retry-After %q, want %q", what, got, c.retryAfter)
+			}
+			if len(calls.members) != 1 || calls.members[0] != rt.wantID {
+				t.Errorf("%s: the services were called with %v, want [%s]", what, calls.members, rt.wantID)
+			}
+			if len(calls.queued) != 0 {
+				t.Errorf("%s: a failed call queued %+v", what, calls.queued)
+			}
+			if c.status == 500 {
+				if strings.Contains(body, "10.0.3.7") {
+					t.Errorf("%s: the client saw the internal detail: %s", what, body)
+				}
+				if !strings.Contains(logs.String(), "10.0.3.7") {
+					t.Errorf("%s: the internal detail was not logged", what)
+				}
+			}
+		}
+	}
+}
+
+// TestServiceAnswersReachTheClient runs the same routes with services that
+// succeed: each answers 2xx with the service's result as JSON.
+func TestServiceAnswersReachTheClient(t *testing.T) {
+	for _, rt := range serviceRoutes {
+		srv, calls, _ := stubServer(nil)
+		rec := httptest.NewRecorder()
+		srv.Handler().ServeHTTP(rec, stubRequest(rt.method, rt.path, rt.body))
+		if rec.Code/100 != 2 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+			t.Errorf("%s %s = %d %s", rt.method, rt.path, rec.Code, rec.Body)
+		}
+		if len(calls.members) != 1 || calls.members[0] != rt.wantID {
+			t.Errorf("%s %s: the services were called with %v", rt.method, rt.path, calls.members)
+		}
+		// Only the marketplace webhook queues here: a refresh of each
+		// wallet the verified delivery named.
+		if rt.path == "/webhooks/nfts" {
+			if len(calls.queued) != 1 || calls.queued[0] != (dashboard.RefreshRequest{Kind: dashboard.SyncNFT, Wallet: stubWallet}) {
+				t.Errorf("the NFT webhook queued %+v", calls.queued)
+			}
+		} else if len(calls.queued) != 0 {
+			t.Errorf("%s %s queued %+v", rt.method, rt.path, calls.queued)
+		}
+	}
+}
