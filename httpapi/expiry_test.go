@@ -2,31 +2,13 @@ package httpapi_test
 
 import (
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
+	"github.com/thebabesclub/dashboard/internal/clocktest"
 )
-
-// testClock is a settable clock for the server and the verifier.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 // TestUpstreamMemberExpires is the Lambda mode of finding 4 (issue 10): the
 // member comes from an upstream authorizer (API Gateway's, possibly from
@@ -38,7 +20,7 @@ func TestUpstreamMemberExpires(t *testing.T) {
 	const id = "0123456789abcdef0123456789abcdef"
 	issued := time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
 	exp := issued.Add(15 * time.Minute)
-	clk := &testClock{now: issued}
+	clk := clocktest.NewClock(issued)
 	h.server.Now = clk.Now
 	member := dashboard.Member{UserID: id, Email: "ctx@example.com", Role: "customer", ExpiresAt: exp}
 	h.server.Authorizer = func(*http.Request) (dashboard.Member, bool) { return member, true }
@@ -82,7 +64,7 @@ func TestUpstreamMemberExpires(t *testing.T) {
 // at issue time here, so only the middleware can refuse.
 func TestTokenMemberCarriesItsExpiry(t *testing.T) {
 	issued := time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
-	verifierClock, serverClock := &testClock{now: issued}, &testClock{now: issued}
+	verifierClock, serverClock := clocktest.NewClock(issued), clocktest.NewClock(issued)
 	h := newHarness(t, openStore(t), func(cfg *auth.Config) { cfg.Now = verifierClock.Now })
 	h.server.Now = serverClock.Now
 	const id = "fedcba9876543210fedcba9876543210"

@@ -92,9 +92,6 @@ type functionSpec struct {
 	// <table ARN>/index/<name>.
 	TableActions []string
 	IndexActions map[string][]string
-	// TransactionOnly actions are granted on the table only inside a
-	// TransactWriteItems (condition dynamodb:EnclosingOperation).
-	TransactionOnly []string
 	// SendsRefresh grants sqs:SendMessage on the refresh queue.
 	SendsRefresh bool
 	// SendsMail grants ses:SendEmail from the configured sender only; it

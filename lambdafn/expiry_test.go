@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,25 +14,8 @@ import (
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/app"
 	"github.com/thebabesclub/dashboard/auth"
+	"github.com/thebabesclub/dashboard/internal/clocktest"
 )
-
-// clock is a settable clock shared by the verifier and the HTTP server.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
 
 // gatewayContext is what API Gateway puts in requestContext.authorizer of
 // the proxy event from an authorizer's Allow answer, on every request it
@@ -63,7 +45,7 @@ func gatewayContext(t *testing.T, resp events.APIGatewayCustomAuthorizerResponse
 func TestCachedAuthorizerDecisionDiesWithTheToken(t *testing.T) {
 	ctx := context.Background()
 	issued := time.Date(2031, 3, 4, 5, 6, 7, 0, time.UTC)
-	clk := &clock{now: issued}
+	clk := clocktest.NewClock(issued)
 
 	// The authorizer, as TokenAuthorizer builds it, on the shared clock.
 	authFn, _, logs := newTestFunction(t, "authorizer", nil)

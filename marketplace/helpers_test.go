@@ -1,14 +1,12 @@
 package marketplace_test
 
 import (
-	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/clocktest"
 	"github.com/thebabesclub/dashboard/internal/logtest"
 	"github.com/thebabesclub/dashboard/internal/markettest"
 	"github.com/thebabesclub/dashboard/marketplace"
@@ -24,31 +22,12 @@ const (
 
 var providers = []string{markettest.OpenSea, markettest.Alchemy}
 
-// sleeps records the waits between retries instead of sleeping them.
-type sleeps struct {
-	mu sync.Mutex
-	ds []time.Duration
-}
-
-func (s *sleeps) sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.ds = append(s.ds, d)
-	return ctx.Err()
-}
-
-func (s *sleeps) all() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.ds...)
-}
-
 // fixture is one market against one fake, with its recorded sleeps and
 // debug log.
 type fixture struct {
 	fake   *markettest.Server
 	market dashboard.Marketplace
-	sleeps *sleeps
+	sleeps *clocktest.Sleeps
 	log    *logtest.Buffer
 }
 
@@ -63,13 +42,13 @@ func newFake(t *testing.T, kind string) *markettest.Server {
 // recorded sleeps and the given changes to its Config.
 func setup(t *testing.T, kind string, change ...func(*marketplace.Config)) *fixture {
 	t.Helper()
-	fx := &fixture{fake: newFake(t, kind), sleeps: &sleeps{}, log: &logtest.Buffer{}}
+	fx := &fixture{fake: newFake(t, kind), sleeps: &clocktest.Sleeps{}, log: &logtest.Buffer{}}
 	cfg := marketplace.Config{
 		Provider: kind,
 		BaseURL:  fx.fake.URL(),
 		APIKey:   fx.fake.APIKey(),
 		MaxRPS:   -1,
-		Sleep:    fx.sleeps.sleep,
+		Sleep:    fx.sleeps.Sleep,
 		Logger:   slog.New(slog.NewJSONHandler(fx.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 	for _, f := range change {

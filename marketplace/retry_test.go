@@ -53,7 +53,7 @@ func TestRetry429HonoursRetryAfter(t *testing.T) {
 			if err != nil || len(hs) != 5 {
 				t.Fatalf("%d holdings, err %v", len(hs), err)
 			}
-			if got := fx.sleeps.all(); len(got) != 1 || got[0] != 2*time.Second {
+			if got := fx.sleeps.All(); len(got) != 1 || got[0] != 2*time.Second {
 				t.Errorf("slept %v, want [2s]", got)
 			}
 			if n := fx.fake.Calls(); n != 4 {
@@ -73,7 +73,7 @@ func TestRetryAfterHTTPDate(t *testing.T) {
 	if _, err := fx.market.Holdings(t.Context(), wallet); err != nil {
 		t.Fatal(err)
 	}
-	if got := fx.sleeps.all(); len(got) != 1 || got[0] < time.Second || got[0] > 25*time.Second {
+	if got := fx.sleeps.All(); len(got) != 1 || got[0] < time.Second || got[0] > 25*time.Second {
 		t.Errorf("slept %v, want one wait of 1–25 s", got)
 	}
 }
@@ -88,7 +88,7 @@ func TestRetry5xxBacksOffWithFullJitter(t *testing.T) {
 			if err != nil || len(hs) != 5 {
 				t.Fatalf("%d holdings, err %v", len(hs), err)
 			}
-			got := fx.sleeps.all()
+			got := fx.sleeps.All()
 			if len(got) != 3 || fx.fake.Calls() != 6 {
 				t.Fatalf("slept %v over %d requests; want 3 waits, 6 requests", got, fx.fake.Calls())
 			}
@@ -112,7 +112,7 @@ func TestNetworkFailureRetried(t *testing.T) {
 			if err != nil || len(hs) != 5 {
 				t.Fatalf("%d holdings, err %v", len(hs), err)
 			}
-			if len(fx.sleeps.all()) == 0 {
+			if len(fx.sleeps.All()) == 0 {
 				t.Error("a network failure was not retried by the market")
 			}
 		})
@@ -130,7 +130,7 @@ func TestRetriesExhausted(t *testing.T) {
 			if got := dashboard.ErrorRetryAfter(err); got != 3*time.Second {
 				t.Errorf("RetryAfter = %v, want the server's 3s", got)
 			}
-			if n, s := fx.fake.Calls(), len(fx.sleeps.all()); n != 1+marketplace.DefaultMaxRetries || s != marketplace.DefaultMaxRetries {
+			if n, s := fx.fake.Calls(), len(fx.sleeps.All()); n != 1+marketplace.DefaultMaxRetries || s != marketplace.DefaultMaxRetries {
 				t.Errorf("%d requests, %d sleeps; want %d and %d", n, s, 1+marketplace.DefaultMaxRetries, marketplace.DefaultMaxRetries)
 			}
 		})
@@ -146,8 +146,8 @@ func TestLongRetryAfterIsHandedBackNotSlept(t *testing.T) {
 	if got := dashboard.ErrorRetryAfter(err); got != 120*time.Second {
 		t.Errorf("RetryAfter = %v, want 120s", got)
 	}
-	if len(fx.sleeps.all()) != 0 || fx.fake.Calls() != 1 {
-		t.Errorf("slept %v over %d requests", fx.sleeps.all(), fx.fake.Calls())
+	if len(fx.sleeps.All()) != 0 || fx.fake.Calls() != 1 {
+		t.Errorf("slept %v over %d requests", fx.sleeps.All(), fx.fake.Calls())
 	}
 }
 
@@ -163,8 +163,8 @@ func TestWaitBeyondDeadlineGivesUp(t *testing.T) {
 	defer cancel()
 	hs, err := fx.market.Holdings(ctx, wallet)
 	wantUnavailable(t, hs, err, msgUnavailable)
-	if len(fx.sleeps.all()) != 0 {
-		t.Errorf("slept %v past the deadline", fx.sleeps.all())
+	if len(fx.sleeps.All()) != 0 {
+		t.Errorf("slept %v past the deadline", fx.sleeps.All())
 	}
 }
 
@@ -252,8 +252,8 @@ func TestBadAPIKey(t *testing.T) {
 			fx := threePages(t, kind, func(c *marketplace.Config) { c.APIKey = "wrong-key" })
 			hs, err := fx.market.Holdings(t.Context(), wallet)
 			wantUnavailable(t, hs, err, "The NFT marketplace refused the API key.")
-			if n := fx.fake.Calls(); n != 1 || len(fx.sleeps.all()) != 0 {
-				t.Errorf("%d requests, %d sleeps; a refused key is not retried", n, len(fx.sleeps.all()))
+			if n := fx.fake.Calls(); n != 1 || len(fx.sleeps.All()) != 0 {
+				t.Errorf("%d requests, %d sleeps; a refused key is not retried", n, len(fx.sleeps.All()))
 			}
 			log := fx.log.String()
 			if !strings.Contains(log, `"level":"ERROR"`) || !strings.Contains(log, "API key") {

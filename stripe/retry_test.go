@@ -28,7 +28,7 @@ func TestRetry429HonoursRetryAfter(t *testing.T) {
 	if _, err := c.Session(t.Context(), "cs_test_r"); err != nil {
 		t.Fatal(err)
 	}
-	if got := sl.all(); len(got) != 1 || got[0] != 2*time.Second {
+	if got := sl.All(); len(got) != 1 || got[0] != 2*time.Second {
 		t.Errorf("slept %v, want [2s] (Retry-After)", got)
 	}
 	if n := f.Calls(sessionPath); n != 2 {
@@ -43,7 +43,7 @@ func TestRetry5xxBacksOffWithJitter(t *testing.T) {
 	if _, err := c.Session(t.Context(), "cs_test_r"); err != nil {
 		t.Fatal(err)
 	}
-	got := sl.all()
+	got := sl.All()
 	if len(got) != 3 || f.Calls(sessionPath) != 4 {
 		t.Fatalf("slept %v over %d attempts, want 3 sleeps, 4 attempts", got, f.Calls(sessionPath))
 	}
@@ -63,8 +63,8 @@ func TestRetriesExhaustedAreUnavailable(t *testing.T) {
 	if dashboard.ErrorCode(err) != dashboard.EUNAVAILABLE || dashboard.ErrorRetryAfter(err) != time.Second {
 		t.Fatalf("err = %v (retry after %v), want EUNAVAILABLE after 1s", err, dashboard.ErrorRetryAfter(err))
 	}
-	if n := f.Calls(sessionPath); n != 1+stripe.DefaultMaxRetries || len(sl.all()) != stripe.DefaultMaxRetries {
-		t.Errorf("%d attempts, %d sleeps; want %d and %d", n, len(sl.all()), 1+stripe.DefaultMaxRetries, stripe.DefaultMaxRetries)
+	if n := f.Calls(sessionPath); n != 1+stripe.DefaultMaxRetries || len(sl.All()) != stripe.DefaultMaxRetries {
+		t.Errorf("%d attempts, %d sleeps; want %d and %d", n, len(sl.All()), 1+stripe.DefaultMaxRetries, stripe.DefaultMaxRetries)
 	}
 	if msg := dashboard.ErrorMessage(err); msg != "Stripe is unavailable; try again later." {
 		t.Errorf("client message = %q", msg)
@@ -95,8 +95,8 @@ func TestLongRetryAfterIsHandedBack(t *testing.T) {
 	if dashboard.ErrorCode(err) != dashboard.EUNAVAILABLE || dashboard.ErrorRetryAfter(err) != 90*time.Second {
 		t.Fatalf("err = %v (retry after %v), want EUNAVAILABLE after 90s", err, dashboard.ErrorRetryAfter(err))
 	}
-	if len(sl.all()) != 0 || f.Calls(sessionPath) != 1 {
-		t.Errorf("%d sleeps, %d attempts; want none and 1", len(sl.all()), f.Calls(sessionPath))
+	if len(sl.All()) != 0 || f.Calls(sessionPath) != 1 {
+		t.Errorf("%d sleeps, %d attempts; want none and 1", len(sl.All()), f.Calls(sessionPath))
 	}
 }
 
@@ -141,8 +141,8 @@ func TestStripeShouldRetryFalseIsNotRetried(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if calls != 1 || len(sl.all()) != 0 {
-		t.Errorf("%d calls, %d sleeps; want 1 and 0", calls, len(sl.all()))
+	if calls != 1 || len(sl.All()) != 0 {
+		t.Errorf("%d calls, %d sleeps; want 1 and 0", calls, len(sl.All()))
 	}
 }
 
@@ -154,8 +154,8 @@ func TestClientErrorsAreNotRetried(t *testing.T) {
 	if err == nil || dashboard.ErrorCode(err) != dashboard.EINTERNAL {
 		t.Errorf("err = %v, want an internal error", err)
 	}
-	if f.Calls(sessionPath) != 1 || len(sl.all()) != 0 {
-		t.Errorf("%d calls, %d sleeps; want 1 and 0", f.Calls(sessionPath), len(sl.all()))
+	if f.Calls(sessionPath) != 1 || len(sl.All()) != 0 {
+		t.Errorf("%d calls, %d sleeps; want 1 and 0", f.Calls(sessionPath), len(sl.All()))
 	}
 }
 

@@ -132,8 +132,8 @@ func TestListSessionsRetriesAPageMidway(t *testing.T) {
 			t.Errorf("%s listed %d times", id, n)
 		}
 	}
-	if len(seen) != 300 || f.Calls("/v1/checkout/sessions") != 4 || len(sl.all()) != 1 {
-		t.Errorf("listed %d, %d calls, %d sleeps; want 300, 4, 1", len(seen), f.Calls("/v1/checkout/sessions"), len(sl.all()))
+	if len(seen) != 300 || f.Calls("/v1/checkout/sessions") != 4 || len(sl.All()) != 1 {
+		t.Errorf("listed %d, %d calls, %d sleeps; want 300, 4, 1", len(seen), f.Calls("/v1/checkout/sessions"), len(sl.All()))
 	}
 }
 
@@ -218,7 +218,7 @@ func TestSessionNotFound(t *testing.T) {
 	if dashboard.ErrorCode(err) != dashboard.ENOTFOUND {
 		t.Fatalf("err = %v, want ENOTFOUND", err)
 	}
-	if len(sl.all()) != 0 || f.Calls("/") != 1 {
-		t.Errorf("a 404 is not retried: %d sleeps, %d calls", len(sl.all()), f.Calls("/"))
+	if len(sl.All()) != 0 || f.Calls("/") != 1 {
+		t.Errorf("a 404 is not retried: %d sleeps, %d calls", len(sl.All()), f.Calls("/"))
 	}
 }

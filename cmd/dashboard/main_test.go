@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/demo"
-	"github.com/thebabesclub/dashboard/internal/logtest"
 )
 
 func env(vars map[string]string) func(string) string {
@@ -61,28 +59,10 @@ func TestTokenCommandRefuses(t *testing.T) {
 // TestServeDemo runs `dashboard serve --demo` in-process on a free port and
 // uses the token it prints, as a person following the README would.
 func TestServeDemo(t *testing.T) {
-	dir := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &logtest.Buffer{}, &logtest.Buffer{}
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", dir}, env(nil), out, errOut)
-	}()
-	tokenLine := regexp.MustCompile(`Token:\s+(\S+)`)
-	baseLine := regexp.MustCompile(`API on (http://127\.0\.0\.1:\d+)`)
-	// The wait is for a condition; its bound only turns a server that never
-	// prints its token into a failure, so it is far beyond a slow start.
-	deadline := time.Now().Add(2 * time.Minute)
-	for !tokenLine.MatchString(out.String()) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no token printed; stdout %q stderr %q", out.String(), errOut.String())
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	token := tokenLine.FindStringSubmatch(out.String())[1]
-	base := baseLine.FindStringSubmatch(out.String())[1]
-	if !strings.Contains(out.String(), base+"/#demo-token="+token) {
-		t.Errorf("no sign-in URL in %q", out.String())
+	srv := startServe(t)
+	base, token, out := srv.base, srv.token, srv.out.String()
+	if !strings.Contains(out, base+"/#demo-token="+token) {
+		t.Errorf("no sign-in URL in %q", out)
 	}
 
 	req, _ := http.NewRequest("GET", base+"/dashboard/profile", nil)
@@ -101,12 +81,11 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("demo profile = %d %v", resp.StatusCode, body.Profile)
 	}
 
-	cancel()
-	if err := <-done; err != nil {
+	if err := srv.stop(); err != nil {
 		t.Fatalf("serve: %v", err)
 	}
 	// The seed is in the store: a dozen orders and a few NFTs.
-	s, err := bolt.Open(filepath.Join(dir, "dashboard.db"))
+	s, err := bolt.Open(filepath.Join(srv.data, "dashboard.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +98,7 @@ func TestServeDemo(t *testing.T) {
 	if err != nil || len(nfts.Holdings) < 3 {
 		t.Errorf("demo NFTs = %d, %v", len(nfts.Holdings), err)
 	}
-	if strings.Contains(errOut.String(), token) {
+	if strings.Contains(srv.errOut.String(), token) {
 		t.Error("the token reached the log")
 	}
 }

@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"github.com/thebabesclub/dashboard/internal/logtest"
+	"errors"
 	"io"
 	"io/fs"
 	"net/http"
@@ -11,54 +11,63 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/thebabesclub/dashboard/internal/logtest"
 	"github.com/thebabesclub/dashboard/web"
 )
 
 // served is one `dashboard serve --demo` run in-process by startServe.
 type served struct {
 	base, token string
-	out         *logtest.Buffer
+	data        string // the embedded store's folder
+	out, errOut *logtest.Buffer
+	// stop ends the server and returns serve's error; the test's cleanup
+	// calls it too, and only the first call stops.
+	stop func() error
 }
 
 // startServe runs `dashboard serve --demo` with args on a free port and a
 // temporary store, waits for its demo token, and stops it when the test ends.
-func startServe(t *testing.T, args ...string) served {
+func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	out, errOut := &logtest.Buffer{}, &logtest.Buffer{}
-	done := make(chan error, 1)
+	s := &served{data: t.TempDir(), out: &logtest.Buffer{}, errOut: &logtest.Buffer{}}
+	exited := make(chan struct{})
+	var runErr error
 	go func() {
-		done <- run(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, args...), env(nil), out, errOut)
+		defer close(exited)
+		runErr = run(ctx, append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--data", s.data}, args...), env(nil), s.out, s.errOut)
 	}()
-	t.Cleanup(func() {
+	s.stop = sync.OnceValue(func() error {
 		cancel()
-		if err := <-done; err != nil {
+		<-exited
+		return runErr
+	})
+	t.Cleanup(func() {
+		if err := s.stop(); err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
 	tokenLine := regexp.MustCompile(`Token:\s+(\S+)`)
 	baseLine := regexp.MustCompile(`API on (http://127\.0\.0\.1:\d+)`)
 	// The bound only turns a server that never starts into a failure.
-	deadline := time.After(2 * time.Minute)
-	for !tokenLine.MatchString(out.String()) {
-		select {
-		case err := <-done:
-			done <- err // for the cleanup
-			t.Fatalf("serve stopped: %v; stderr %q", err, errOut.String())
-		case <-deadline:
-			t.Fatalf("no token printed; stdout %q stderr %q", out.String(), errOut.String())
-		case <-time.After(10 * time.Millisecond):
-		}
+	wait, stopWaiting := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer stopWaiting()
+	out, err := s.out.WaitLines(wait, exited, errors.New("serve stopped"), tokenLine.MatchString)
+	if err != nil {
+		t.Fatalf("no token printed (%v); stdout %q stderr %q", err, out, s.errOut.String())
 	}
-	return served{
-		base:  baseLine.FindStringSubmatch(out.String())[1],
-		token: tokenLine.FindStringSubmatch(out.String())[1],
-		out:   out,
+	s.token = tokenLine.FindStringSubmatch(out)[1]
+	if m := baseLine.FindStringSubmatch(out); m != nil {
+		s.base = m[1]
+	} else {
+		t.Fatalf("no API address printed: %q", out)
 	}
+	return s
 }
 
 type reply struct {
@@ -90,7 +99,7 @@ func get(t *testing.T, url, token string) reply {
 
 // checkAPI checks that the API around the web dashboard is the JSON API
 // whatever "/" serves.
-func checkAPI(t *testing.T, s served) {
+func checkAPI(t *testing.T, s *served) {
 	t.Helper()
 	for _, c := range []struct {
 		path, token string
