@@ -11,6 +11,7 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/httpapi"
+	"github.com/thebabesclub/dashboard/internal/apitest"
 	"github.com/thebabesclub/dashboard/internal/logtest"
 	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/obs"
@@ -140,12 +141,7 @@ func stubServer(err error) (*httpapi.Server, *stubCalls, *logtest.Buffer) {
 }
 
 func stubRequest(method, path, body string) *http.Request {
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("X-Internal-Token", stubInternalToken)
-	return req
+	return apitest.NewRequest(method, path, "", body, "X-Internal-Token", stubInternalToken)
 }
 
 // TestServiceErrorsBecomeTheirStatus sends one request to every route whose
