@@ -63,6 +63,11 @@ type SessionQuery struct {
 	CustomerID string
 	// PaymentIntentID, when set, lists the session of that payment intent.
 	PaymentIntentID string
+	// CustomerEmail, when set, lists only the sessions whose
+	// customer_details.email is this address (Stripe's
+	// customer_details[email] filter): a verified checkout email's guest
+	// orders (CONTRACT §9).
+	CustomerEmail string
 }
 
 // Payments is Stripe, as the orders service uses it. Every method retries

@@ -86,7 +86,10 @@ func (c *Client) restOfLineItems(ctx context.Context, s *stripego.CheckoutSessio
 
 // ListSessions calls each for every session matching q, newest first, 100
 // a page through the SDK's iterator: N sessions cost ceil(N/100) requests
-// (one for none) and never a request per session. A session's
+// (one for none) and never a request per session. q's filters combine
+// (Stripe ANDs them): created[gte], customer, payment_intent and
+// customer_details[email]. Every page passes the Client's rate limiter and
+// retries like any other request. A session's
 // LineItemsComplete says whether Stripe embedded all of its line items;
 // when it did not, Session fetches the rest.
 func (c *Client) ListSessions(ctx context.Context, q dashboard.SessionQuery, each func(*dashboard.CheckoutSession) error) error {
@@ -103,6 +106,12 @@ func (c *Client) ListSessions(ctx context.Context, q dashboard.SessionQuery, eac
 	}
 	if q.PaymentIntentID != "" {
 		params.PaymentIntent = stripego.String(q.PaymentIntentID)
+	}
+	if q.CustomerEmail != "" {
+		// customer_details[email]: Stripe matches the address exactly as
+		// given, so it is passed on untouched (no trimming, no case
+		// folding); which spellings to ask for is the caller's choice.
+		params.CustomerDetails = &stripego.CheckoutSessionListCustomerDetailsParams{Email: stripego.String(q.CustomerEmail)}
 	}
 	n, recent := 0, newRecentIDs()
 	for s, err := range c.sc.V1CheckoutSessions.List(ctx, params).All(ctx) {

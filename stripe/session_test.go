@@ -9,6 +9,7 @@ import (
 
 	"github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/internal/stripetest"
+	"github.com/thebabesclub/dashboard/stripe"
 )
 
 var t0 = time.Date(2025, 11, 1, 0, 0, 0, 0, time.UTC)
@@ -86,6 +87,91 @@ func TestListSessionsFilters(t *testing.T) {
 	}
 	if n := count(dashboard.SessionQuery{CustomerID: "cus_none"}); n != 0 {
 		t.Errorf("unknown customer: %d, want 0", n)
+	}
+}
+
+// A checkout email's listing (CONTRACT §9) sends customer_details[email]
+// and gets only the sessions whose customer_details.email is exactly that
+// address, every page of them, through the same retrying transport as any
+// listing.
+func TestListSessionsByCustomerEmail(t *testing.T) {
+	f := stripetest.New(t)
+	addSessions(f, 150) // other people's, without an email
+	const guest = "ruby.guest@example.com"
+	want := map[string]bool{}
+	for i := range 230 {
+		id := fmt.Sprintf("cs_test_guest%04d", i)
+		f.AddSession(stripetest.NewSession(id, t0.Add(time.Duration(i)*time.Second)).WithEmail(guest).WithItem("Tee", 1, 2500).Paid())
+		want[id] = true
+	}
+	f.AddSession(
+		// Another spelling, the address only prefilled, another address:
+		// Stripe's filter matches none of them.
+		stripetest.NewSession("cs_test_upper", t0).WithEmail("Ruby.Guest@Example.com").Paid(),
+		stripetest.NewSession("cs_test_prefilled", t0).WithPrefilledEmail(guest).Paid(),
+		stripetest.NewSession("cs_test_other", t0).WithEmail("other@example.com").Paid(),
+	)
+	f.SetRetryAfter(3 * time.Second)
+	f.Fail("/v1/checkout/sessions", 429) // the first page is rate-limited once
+	c, sl := newClient(t, f.URL())
+	got := map[string]bool{}
+	err := c.ListSessions(t.Context(), dashboard.SessionQuery{CustomerEmail: guest}, func(s *dashboard.CheckoutSession) error {
+		if got[s.ID] {
+			t.Errorf("%s listed twice", s.ID)
+		}
+		got[s.ID] = true
+		if s.CustomerEmail != guest {
+			t.Errorf("%s: customer email %q", s.ID, s.CustomerEmail)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("listed %d sessions, want the %d of %s", len(got), len(want), guest)
+	}
+	for id := range got {
+		if !want[id] {
+			t.Errorf("%s listed, but it is not %s's", id, guest)
+		}
+	}
+	// Three pages of 100, one of them retried after Retry-After.
+	if n, sleeps := f.Calls("/v1/checkout/sessions"), sl.All(); n != 4 || len(sleeps) != 1 || sleeps[0] != 3*time.Second {
+		t.Errorf("%d list calls and sleeps %v, want 4 and [3s]", n, sleeps)
+	}
+	// An address nobody used lists nothing, in one request.
+	f.ResetCalls()
+	if err := c.ListSessions(t.Context(), dashboard.SessionQuery{CustomerEmail: "nobody@example.com"}, func(s *dashboard.CheckoutSession) error {
+		t.Errorf("listed %s for an unused address", s.ID)
+		return nil
+	}); err != nil || f.Calls("/v1/checkout/sessions") != 1 {
+		t.Errorf("unused address: %v, %d calls", err, f.Calls("/v1/checkout/sessions"))
+	}
+	// The filter combines with the others (Stripe ANDs them).
+	n := 0
+	q := dashboard.SessionQuery{CustomerEmail: guest, CreatedFrom: t0.Add(200 * time.Second)}
+	if err := c.ListSessions(t.Context(), q, func(*dashboard.CheckoutSession) error { n++; return nil }); err != nil || n != 30 {
+		t.Errorf("email and created >= t0+200s: %d sessions (%v), want 30", n, err)
+	}
+}
+
+// The email listing waits for the Client's rate limiter like every other
+// request: three pages at 2 requests a second (a burst of 2) cannot take
+// less than half a second.
+func TestListSessionsByCustomerEmailIsRateLimited(t *testing.T) {
+	f := stripetest.New(t)
+	for i := range 250 {
+		f.AddSession(stripetest.NewSession(fmt.Sprintf("cs_test_rl%04d", i), t0.Add(time.Duration(i)*time.Second)).WithEmail("a@example.com").Paid())
+	}
+	c, _ := newClient(t, f.URL(), func(c *stripe.Config) { c.MaxRPS = 2 })
+	start := time.Now()
+	n := 0
+	if err := c.ListSessions(t.Context(), dashboard.SessionQuery{CustomerEmail: "a@example.com"}, func(*dashboard.CheckoutSession) error { n++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if el := time.Since(start); n != 250 || el < 400*time.Millisecond {
+		t.Errorf("listed %d in %v; want 250, and the third page held back by the limiter", n, el)
 	}
 }
 

@@ -76,7 +76,8 @@ func TestWireSession(t *testing.T) {
 func TestWireListSessions(t *testing.T) {
 	c, ct := wireClient(t)
 	n := 0
-	q := dashboard.SessionQuery{CreatedFrom: time.Unix(1_600_000_000, 0), CustomerID: "cus_123", PaymentIntentID: "pi_123"}
+	q := dashboard.SessionQuery{CreatedFrom: time.Unix(1_600_000_000, 0), CustomerID: "cus_123", PaymentIntentID: "pi_123",
+		CustomerEmail: "ruby.guest@example.com"}
 	err := c.ListSessions(t.Context(), q, func(s *dashboard.CheckoutSession) error {
 		n++
 		checkWireOrder(t, s)

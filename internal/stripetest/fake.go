@@ -25,7 +25,8 @@
 //
 // Served:
 //   - GET /v1/checkout/sessions: limit, starting_after, created[gte|gt|lte|lt],
-//     customer, payment_intent, and expand[] of data.line_items,
+//     customer, payment_intent, customer_details[email] (an exact,
+//     case-sensitive match on customer_details.email), and expand[] of data.line_items,
 //     data.payment_intent(.latest_charge), data.total_details.breakdown and
 //     data.discounts.promotion_code. Like Stripe, it refuses expansions
 //     deeper than four levels (data.line_items.data.price.product).
@@ -81,6 +82,15 @@ type failure struct {
 // New starts a fake and stops it when the test ends.
 func New(t testing.TB) *Server {
 	t.Helper()
+	s := Start()
+	t.Cleanup(s.Close)
+	return s
+}
+
+// Start starts a fake on a free loopback port outside a test, for the
+// stripefake command (cmd/stripefake), which serves it to whole binaries;
+// Close stops it.
+func Start() *Server {
 	s := &Server{byID: map[string]int{}, calls: map[string]int{}, retryAfter: time.Second}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/checkout/sessions", s.list)
@@ -91,9 +101,11 @@ func New(t testing.TB) *Server {
 			fmt.Sprintf("Unrecognized request URL (%s: %s).", r.Method, r.URL.Path))
 	})
 	s.srv = httptest.NewServer(s.middleware(mux))
-	t.Cleanup(s.srv.Close)
 	return s
 }
+
+// Close stops the fake, waiting for the requests in flight.
+func (s *Server) Close() { s.srv.Close() }
 
 // URL is the fake's base URL, for Config.APIBase / STRIPE_API_BASE.
 func (s *Server) URL() string { return s.srv.URL }
@@ -227,7 +239,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				return
 			}
 		}
-		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer sk_") {
+		if !authenticated(r) {
 			writeError(w, http.StatusUnauthorized, "invalid_request_error", "",
 				"You did not provide an API key. You need to provide your API key in the Authorization header.")
 			return
@@ -247,6 +259,17 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+// authenticated reports whether r carries a secret key the way Stripe
+// takes one: as a bearer token (the SDKs) or as the user name of Basic
+// authentication (curl -u sk_test_…:, as Stripe's docs show).
+func authenticated(r *http.Request) bool {
+	if strings.HasPrefix(r.Header.Get("Authorization"), "Bearer sk_") {
+		return true
+	}
+	user, _, ok := r.BasicAuth()
+	return ok && strings.HasPrefix(user, "sk_")
 }
 
 // popFailure takes the next injected status for path (0 for none). The

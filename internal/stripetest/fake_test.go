@@ -98,6 +98,54 @@ func TestListPaginatesAndFilters(t *testing.T) {
 	}
 }
 
+// customer_details[email] matches customer_details.email exactly, case
+// included, never the prefilled customer_email; an empty value is refused
+// as Stripe refuses empty strings.
+func TestListFiltersByCustomerEmail(t *testing.T) {
+	f := stripetest.New(t)
+	f.AddSession(
+		stripetest.NewSession("cs_test_a", t0).WithEmail("ruby@example.com"),
+		stripetest.NewSession("cs_test_b", t0.Add(time.Hour)).WithEmail("ruby@example.com").WithCustomer("cus_1"),
+		stripetest.NewSession("cs_test_upper", t0).WithEmail("Ruby@Example.com"),
+		stripetest.NewSession("cs_test_prefilled", t0).WithPrefilledEmail("ruby@example.com"),
+		stripetest.NewSession("cs_test_none", t0),
+	)
+	ids := func(query string) []string {
+		t.Helper()
+		st, body, _ := get(t, f, "/v1/checkout/sessions?"+query)
+		var page struct {
+			Data []struct {
+				ID              string `json:"id"`
+				CustomerDetails struct {
+					Email string `json:"email"`
+				} `json:"customer_details"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal(body, &page); st != 200 || err != nil {
+			t.Fatalf("%s: %d %s", query, st, body)
+		}
+		var out []string
+		for _, d := range page.Data {
+			out = append(out, d.ID)
+		}
+		return out
+	}
+	for query, want := range map[string]string{
+		"customer_details%5Bemail%5D=ruby%40example.com":                "cs_test_b cs_test_a",
+		"customer_details%5Bemail%5D=Ruby%40Example.com":                "cs_test_upper",
+		"customer_details%5Bemail%5D=ruby%40example.com&customer=cus_1": "cs_test_b",
+		"customer_details%5Bemail%5D=nobody%40example.com":              "",
+		"limit=100": "cs_test_b cs_test_upper cs_test_prefilled cs_test_none cs_test_a",
+	} {
+		if got := strings.Join(ids(query), " "); got != want {
+			t.Errorf("%s: %q, want %q", query, got, want)
+		}
+	}
+	if st, body, _ := get(t, f, "/v1/checkout/sessions?customer_details%5Bemail%5D="); st != 400 || !strings.Contains(string(body), "empty string") {
+		t.Errorf("empty email: %d %s, want Stripe's 400", st, body)
+	}
+}
+
 func TestErrorsFailuresAndCalls(t *testing.T) {
 	f := stripetest.New(t)
 	f.AddSession(stripetest.NewSession("cs_test_1", t0))
@@ -128,12 +176,34 @@ func TestErrorsFailuresAndCalls(t *testing.T) {
 	if f.Calls("/") != 0 {
 		t.Error("ResetCalls")
 	}
+	for name, set := range map[string]func(*http.Request){
+		"no API key":            func(*http.Request) {},
+		"a publishable key":     func(r *http.Request) { r.Header.Set("Authorization", "Bearer pk_test_x") },
+		"Basic without sk_ key": func(r *http.Request) { r.SetBasicAuth("pk_test_x", "") },
+	} {
+		req, _ := http.NewRequest(http.MethodGet, f.URL()+"/v1/checkout/sessions", nil)
+		set(req)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 {
+			t.Errorf("%s: %d, want 401", name, resp.StatusCode)
+		}
+	}
+	// The secret key as Basic authentication's user name, as curl -u
+	// sends it, is accepted like Stripe does.
 	req, _ := http.NewRequest(http.MethodGet, f.URL()+"/v1/checkout/sessions", nil)
+	req.SetBasicAuth("sk_test_x", "")
 	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 401 {
-		t.Errorf("no API key: %v %v", resp.StatusCode, err)
+	if err != nil {
+		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("Basic sk_ key: %d, want 200", resp.StatusCode)
+	}
 }
 
 func TestUpdateSession(t *testing.T) {

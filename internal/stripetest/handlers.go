@@ -227,6 +227,17 @@ func parseFilters(w http.ResponseWriter, q url.Values) (func(*Session) bool, boo
 		bounds[0], bounds[2] = &n, &n
 	}
 	customer, pi := q.Get("customer"), q.Get("payment_intent")
+	// customer_details[email] matches customer_details.email exactly, case
+	// included, as Stripe's email list filters do (its customer list
+	// documents its email filter as case-sensitive); an empty value is
+	// Stripe's empty-string error.
+	email, byEmail := q.Get("customer_details[email]"), q.Has("customer_details[email]")
+	if byEmail && email == "" {
+		writeError(w, http.StatusBadRequest, "invalid_request_error", "parameter_invalid_empty",
+			"You passed an empty string for 'customer_details[email]'. We assume empty values are an attempt to unset a parameter; "+
+				"however 'customer_details[email]' cannot be unset. You should remove 'customer_details[email]' from your request or supply a non-empty value.")
+		return nil, false
+	}
 	return func(x *Session) bool {
 		c := x.Created.Unix()
 		switch {
@@ -236,6 +247,8 @@ func parseFilters(w http.ResponseWriter, q url.Values) (func(*Session) bool, boo
 		case customer != "" && x.CustomerID != customer:
 			return false
 		case pi != "" && (x.PaymentIntent == nil || x.PaymentIntent.ID != pi):
+			return false
+		case byEmail && x.Email != email:
 			return false
 		}
 		return true

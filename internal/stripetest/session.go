@@ -43,17 +43,18 @@ type Session struct {
 	PaymentIntent *PaymentIntent
 }
 
-// LineItem is one line of a session. Zero IDs get derived defaults.
+// LineItem is one line of a session. Zero IDs get derived defaults. The
+// JSON names are those of the stripefake command's seed file.
 type LineItem struct {
-	ID          string
-	Name        string // description, and the product's name
-	Quantity    int64  // default 1
-	UnitAmount  int64  // price.unit_amount
-	AmountTotal int64  // default Quantity × UnitAmount
-	PriceID     string
-	ProductID   string
-	Images      []string // product.images
-	SKU         string   // product.metadata.sku
+	ID          string   `json:"id,omitempty"`
+	Name        string   `json:"name"`                  // description, and the product's name
+	Quantity    int64    `json:"quantity,omitempty"`    // default 1
+	UnitAmount  int64    `json:"unitAmount"`            // price.unit_amount
+	AmountTotal int64    `json:"amountTotal,omitempty"` // default Quantity × UnitAmount
+	PriceID     string   `json:"priceId,omitempty"`
+	ProductID   string   `json:"productId,omitempty"`
+	Images      []string `json:"images,omitempty"` // product.images
+	SKU         string   `json:"sku,omitempty"`    // product.metadata.sku
 }
 
 // PaymentIntent is a session's payment intent with its latest charge.
