@@ -47,6 +47,10 @@ type Order struct {
 	Items           []LineItem  `json:"items"`
 	CustomerEmail   *string     `json:"customerEmail"`
 	ShippingAddress *Address    `json:"shippingAddress"`
+	// FulfillmentStatus is the parcel's status (CONTRACT §11); nil until
+	// the fulfilment tooling reports one. It is OrderDetail.Fulfillment's
+	// Status, kept beside it so that the list shows it without the timeline.
+	FulfillmentStatus *FulfillmentStatus `json:"fulfillmentStatus"`
 }
 
 // Discount is one discount applied to an order.
@@ -67,6 +71,9 @@ type OrderDetail struct {
 	ReceiptURL            *string    `json:"receiptUrl"`
 	UpdatedAt             time.Time  `json:"updatedAt"`
 	Stale                 bool       `json:"stale,omitempty"`
+	// Fulfillment is the parcel's timeline (CONTRACT §11); nil until the
+	// first fulfilment event. Stripe syncs never change it.
+	Fulfillment *Fulfillment `json:"fulfillment"`
 }
 
 // OrderSnapshot is an order as stored: the detail, its owner, and what the

@@ -9,6 +9,9 @@ type RefreshRequest struct {
 	// Wallet, for NFT refreshes that a marketplace webhook names by wallet
 	// rather than by member.
 	Wallet string `json:"wallet,omitempty"`
+	// Email, for a Stripe refresh of one checkout email the member just
+	// verified: only the sessions of that address are listed (CONTRACT §9).
+	Email string `json:"email,omitempty"`
 }
 
 // RefreshQueue takes refresh requests. Enqueue returns once the request is

@@ -44,5 +44,6 @@ type Store interface {
 	WalletStore
 	CodeStore
 	RateStore
+	CheckoutEmailStore
 	Close() error
 }

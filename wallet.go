@@ -31,3 +31,23 @@ type WalletStore interface {
 	// the caller's check.
 	TakeWalletChallenge(ctx context.Context, userID, nonce string) (*WalletChallenge, error)
 }
+
+// WalletKind says how a wallet proves a signature: an externally owned
+// account by ecrecover, a contract by ERC-1271 (CONTRACT §10).
+type WalletKind string
+
+// Wallet kinds.
+const (
+	WalletEOA      WalletKind = "eoa"
+	WalletContract WalletKind = "contract"
+)
+
+// Wallet is one of a member's wallets as the API shows it (CONTRACT §10).
+type Wallet struct {
+	Address    string     `json:"address"` // EIP-55
+	Verified   bool       `json:"verified"`
+	VerifiedAt *time.Time `json:"verifiedAt"`
+	// Primary marks the profile's preferredWallet.
+	Primary bool       `json:"primary"`
+	Kind    WalletKind `json:"kind"`
+}

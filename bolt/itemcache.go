@@ -82,6 +82,7 @@ func newItemCaches() *itemCaches {
 				s.CustomerEmail, s.CustomerPhone = clonePtr(s.CustomerEmail), clonePtr(s.CustomerPhone)
 				s.StripePaymentIntentID, s.ReceiptURL = clonePtr(s.StripePaymentIntentID), clonePtr(s.ReceiptURL)
 				s.ShippingAddress = clonePtr(s.ShippingAddress)
+				s.FulfillmentStatus, s.Fulfillment = clonePtr(s.FulfillmentStatus), cloneFulfillment(s.Fulfillment)
 				return s
 			},
 		},

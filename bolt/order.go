@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,15 +26,87 @@ const (
 const defaultLimit = 20
 
 // orderItem is the stored form of an order: the detail's JSON attributes
-// plus the keys, the owner, statusAt and version.
+// plus the keys, the owner, statusAt and version. FulfillmentStatus and
+// Fulfillment shadow the detail's fields of the same JSON names (a field
+// of the outer struct wins), so that both are absent, not null, until the
+// first fulfilment event, exactly as in the DynamoDB store.
 type orderItem struct {
 	PK     string `json:"PK"`
 	SK     string `json:"SK"`
 	GSI2PK string `json:"GSI2PK"`
 	dashboard.OrderDetail
-	UserID   string    `json:"userId"`
-	StatusAt time.Time `json:"statusAt"`
-	Version  int64     `json:"version"`
+	UserID            string                       `json:"userId"`
+	StatusAt          time.Time                    `json:"statusAt"`
+	Version           int64                        `json:"version"`
+	FulfillmentStatus *dashboard.FulfillmentStatus `json:"fulfillmentStatus,omitempty"`
+	Fulfillment       *fulfillmentRecord           `json:"fulfillment,omitempty"`
+}
+
+// fulfillmentRecord is the stored `fulfillment` map of an order (CONTRACT
+// §11), as the DynamoDB store keeps it: absent carrier and tracking are
+// absent attributes, and every step's time is a string in the one time
+// format (formatTime).
+type fulfillmentRecord struct {
+	Status         dashboard.FulfillmentStatus `json:"status"`
+	Carrier        *string                     `json:"carrier,omitempty"`
+	TrackingNumber *string                     `json:"trackingNumber,omitempty"`
+	TrackingURL    *string                     `json:"trackingUrl,omitempty"`
+	Events         []fulfillmentStepRecord     `json:"events"`
+}
+
+// fulfillmentStepRecord is one stored step of the fulfilment timeline.
+type fulfillmentStepRecord struct {
+	Status dashboard.FulfillmentStatus `json:"status"`
+	At     string                      `json:"at"`
+	Note   string                      `json:"note,omitempty"`
+}
+
+// encodeFulfillment is the stored form of f (nil when f is nil). Events is
+// never nil, so it is stored as a list even when empty.
+func encodeFulfillment(f *dashboard.Fulfillment) *fulfillmentRecord {
+	if f == nil {
+		return nil
+	}
+	rec := &fulfillmentRecord{
+		Status: f.Status, Carrier: clonePtr(f.Carrier), TrackingNumber: clonePtr(f.TrackingNumber),
+		TrackingURL: clonePtr(f.TrackingURL), Events: make([]fulfillmentStepRecord, 0, len(f.Events)),
+	}
+	for _, e := range f.Events {
+		rec.Events = append(rec.Events, fulfillmentStepRecord{Status: e.Status, At: formatTime(e.At), Note: e.Note})
+	}
+	return rec
+}
+
+// fulfillment reads the stored map back (nil when absent); Events is
+// never nil, and a step time that does not parse reads as the zero time.
+func (r *fulfillmentRecord) fulfillment() *dashboard.Fulfillment {
+	if r == nil {
+		return nil
+	}
+	f := &dashboard.Fulfillment{
+		Status: r.Status, Carrier: r.Carrier, TrackingNumber: r.TrackingNumber, TrackingURL: r.TrackingURL,
+		Events: make([]dashboard.FulfillmentStep, 0, len(r.Events)),
+	}
+	for _, e := range r.Events {
+		step := dashboard.FulfillmentStep{Status: e.Status, Note: e.Note}
+		if at := parseTime(e.At); at != nil {
+			step.At = *at
+		}
+		f.Events = append(f.Events, step)
+	}
+	return f
+}
+
+// cloneFulfillment is a deep copy of f, so that a cached order never
+// shares its timeline with a caller.
+func cloneFulfillment(f *dashboard.Fulfillment) *dashboard.Fulfillment {
+	if f == nil {
+		return nil
+	}
+	c := *f
+	c.Carrier, c.TrackingNumber, c.TrackingURL = clonePtr(f.Carrier), clonePtr(f.TrackingNumber), clonePtr(f.TrackingURL)
+	c.Events = slices.Clone(f.Events)
+	return &c
 }
 
 // orderSK is the sort key of an order: its creation time in zero-padded
@@ -44,7 +117,9 @@ func orderSK(orderID string, created time.Time) string {
 
 // snapshot turns a stored item back into the domain value.
 func (it *orderItem) snapshot() *dashboard.OrderSnapshot {
-	return &dashboard.OrderSnapshot{UserID: it.UserID, OrderDetail: it.OrderDetail, StatusAt: it.StatusAt, Version: it.Version}
+	d := it.OrderDetail
+	d.FulfillmentStatus, d.Fulfillment = it.FulfillmentStatus, it.Fulfillment.fulfillment()
+	return &dashboard.OrderSnapshot{UserID: it.UserID, OrderDetail: d, StatusAt: it.StatusAt, Version: it.Version}
 }
 
 // decodeOrder decodes a stored order item.
@@ -116,6 +191,7 @@ func (s *Store) PutOrder(ctx context.Context, snap *dashboard.OrderSnapshot) err
 		PK: userPrefix + snap.UserID, SK: orderSK(snap.OrderID, snap.CreatedAt), GSI2PK: orderPrefix + snap.OrderID,
 		OrderDetail: normDetail(snap.OrderDetail), UserID: snap.UserID,
 		StatusAt: normTime(snap.StatusAt), Version: snap.Version + 1,
+		FulfillmentStatus: clonePtr(snap.FulfillmentStatus), Fulfillment: encodeFulfillment(snap.Fulfillment),
 	}
 	v, err := json.Marshal(&it)
 	if err != nil {

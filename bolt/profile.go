@@ -208,8 +208,8 @@ func setProfileField(item map[string]any, p *dashboard.Profile, field string) er
 }
 
 // swapEmail claims EMAIL#<email> for userID and releases EMAIL#<previous>
-// when the lower-cased addresses differ. A lookup naming another member
-// fails with ECONFLICT; the previous lookup is deleted only if it names
+// when the lower-cased addresses differ. A lookup naming another member,
+// or a CHECKOUTEMAIL#<email> lookup of anyone, fails with ECONFLICT; the previous lookup is deleted only if it names
 // userID, so a stale PreviousEmail never frees someone else's address.
 func swapEmail(tx *bbolt.Tx, userID, email, previous string) error {
 	next := strings.ToLower(strings.TrimSpace(email))
@@ -218,6 +218,11 @@ func swapEmail(tx *bbolt.Tx, userID, email, previous string) error {
 		return nil
 	}
 	if next != "" {
+		// A verified checkout email (any member's) never becomes a login
+		// email (CONTRACT §9).
+		if tx.Bucket(bucketItems).Get(itemKey(checkoutPrefix+next, lookupSK)) != nil {
+			return dashboard.Errorf(dashboard.ECONFLICT, "That email address is already in use.")
+		}
 		lookup, err := getMap(tx, emailPrefix+next, lookupSK)
 		if err != nil {
 			return err

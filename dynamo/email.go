@@ -19,8 +19,9 @@ import (
 // old lookup changed hands between the read and the write.
 const emailAttempts = 8
 
-// saveWithEmail writes the profile update, claims EMAIL#<newEmail> and
-// releases EMAIL#<oldEmail> in one TransactWriteItems. The old lookup is
+// saveWithEmail writes the profile update, claims EMAIL#<newEmail> (only
+// while no CHECKOUTEMAIL#<newEmail> lookup exists) and releases
+// EMAIL#<oldEmail> in one TransactWriteItems. The old lookup is
 // deleted only when a consistent read showed it names this member, and the
 // delete is conditioned on that still being true, so a lookup the identity
 // service gave to someone else is never removed.
@@ -31,8 +32,16 @@ func (s *Store) saveWithEmail(ctx context.Context, upd *types.Update, p *dashboa
 		update := *upd
 		update.ReturnValuesOnConditionCheckFailure = types.ReturnValuesOnConditionCheckFailureAllOld
 		items := []types.TransactWriteItem{{Update: &update}}
-		claim, release := -1, -1
+		claim, release, checkout := -1, -1, -1
 		if newEmail != "" {
+			// A verified checkout email (any member's) never becomes a
+			// login email (CONTRACT §9).
+			checkout = len(items)
+			items = append(items, types.TransactWriteItem{ConditionCheck: &types.ConditionCheck{
+				TableName:           &s.table,
+				Key:                 key(prefixCheckoutEmail+newEmail, skLookup),
+				ConditionExpression: aws.String("attribute_not_exists(PK)"),
+			}})
 			// An Update rather than a Put, so attributes the identity
 			// service keeps on its lookup item survive a re-claim.
 			claim = len(items)
@@ -80,7 +89,7 @@ func (s *Store) saveWithEmail(ctx context.Context, upd *types.Update, p *dashboa
 					continue
 				}
 				return staleProfile()
-			case reason(claim) == "ConditionalCheckFailed":
+			case reason(claim) == "ConditionalCheckFailed", reason(checkout) == "ConditionalCheckFailed":
 				return dashboard.Errorf(dashboard.ECONFLICT, "That email address is already in use.")
 			case reason(release) == "ConditionalCheckFailed":
 				// The old lookup changed hands since it was read: re-read.

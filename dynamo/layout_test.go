@@ -2,6 +2,7 @@ package dynamo_test
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -187,5 +188,86 @@ func TestSyncLayout(t *testing.T) {
 	raw, _ = s.RawItem(ctx, "SYSTEM", "STRIPE_ORDER_SYNC")
 	if raw["watermark"] != "2025-03-04T05:06:07Z" {
 		t.Errorf("watermark item = %v", raw)
+	}
+}
+
+// The checkout email items are read by other tooling: keys and attribute
+// names must be exactly CONTRACT §6's and issue 12's.
+func TestCheckoutEmailLayout(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	user := newID(t)
+	email := "Guest." + user[:8] + "@Example.com"
+	lowered := "guest." + user[:8] + "@example.com"
+	added := time.Date(2025, 5, 6, 7, 8, 9, 0, time.UTC)
+	if err := s.AddCheckoutEmail(ctx, dashboard.CheckoutEmail{UserID: user, Email: email, AddedAt: added}); err != nil {
+		t.Fatal(err)
+	}
+	member, err := s.RawItem(ctx, "USER#"+user, "CHECKOUTEMAIL#"+lowered)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{
+		"PK": "USER#" + user, "SK": "CHECKOUTEMAIL#" + lowered, "userId": user, "email": email,
+		"addedAt": "2025-05-06T07:08:09Z",
+	}
+	if !reflect.DeepEqual(member, want) {
+		t.Errorf("pending member item = %v, want %v", member, want)
+	}
+
+	verified := added.Add(90 * time.Second)
+	if err := s.VerifyCheckoutEmail(ctx, user, lowered, verified); err != nil {
+		t.Fatal(err)
+	}
+	member, _ = s.RawItem(ctx, "USER#"+user, "CHECKOUTEMAIL#"+lowered)
+	want["verifiedAt"] = "2025-05-06T07:09:39Z"
+	if !reflect.DeepEqual(member, want) {
+		t.Errorf("verified member item = %v, want %v", member, want)
+	}
+	lookup, _ := s.RawItem(ctx, "CHECKOUTEMAIL#"+lowered, "LOOKUP")
+	wantLookup := map[string]any{
+		"PK": "CHECKOUTEMAIL#" + lowered, "SK": "LOOKUP", "userId": user, "email": email,
+		"verifiedAt": "2025-05-06T07:09:39Z",
+	}
+	if !reflect.DeepEqual(lookup, wantLookup) {
+		t.Errorf("lookup item = %v, want %v", lookup, wantLookup)
+	}
+}
+
+func TestOrderFulfillmentLayout(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	user := newID(t)
+	created := time.Date(2025, 11, 26, 21, 28, 24, 0, time.UTC)
+	snap := putOrder(t, s, user, "cs_test_f1", created)
+	shipped := dashboard.FulfillmentShipped
+	snap.FulfillmentStatus = &shipped
+	carrier, tracking, url := "UPS", "1Z999", "https://track.example/1Z999"
+	snap.Fulfillment = &dashboard.Fulfillment{
+		Status: shipped, Carrier: &carrier, TrackingNumber: &tracking, TrackingURL: &url,
+		Events: []dashboard.FulfillmentStep{
+			{Status: dashboard.FulfillmentProcessing, At: created.Add(time.Hour), Note: "Packed"},
+			{Status: shipped, At: created.Add(25*time.Hour + 1500*time.Microsecond)},
+		},
+	}
+	if err := s.PutOrder(ctx, snap); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := s.RawItem(ctx, "USER#"+user, fmt.Sprintf("ORDER#%010d#cs_test_f1", created.Unix()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if raw["fulfillmentStatus"] != "shipped" {
+		t.Errorf("fulfillmentStatus = %#v", raw["fulfillmentStatus"])
+	}
+	want := map[string]any{
+		"status": "shipped", "carrier": "UPS", "trackingNumber": "1Z999", "trackingUrl": "https://track.example/1Z999",
+		"events": []any{
+			map[string]any{"status": "processing", "at": "2025-11-26T22:28:24Z", "note": "Packed"},
+			map[string]any{"status": "shipped", "at": "2025-11-27T22:28:24.001Z"},
+		},
+	}
+	if !reflect.DeepEqual(raw["fulfillment"], want) {
+		t.Errorf("fulfillment = %#v\nwant %#v", raw["fulfillment"], want)
 	}
 }

@@ -52,6 +52,66 @@ type orderRecord struct {
 	UpdatedAt             string               `json:"updatedAt"`
 	StatusAt              string               `json:"statusAt"`
 	Version               int64                `json:"version"`
+	FulfillmentStatus     *string              `json:"fulfillmentStatus,omitempty"`
+	Fulfillment           *fulfillmentRecord   `json:"fulfillment,omitempty"`
+}
+
+// fulfillmentRecord is the stored `fulfillment` map of an order (CONTRACT
+// §11): absent carrier and tracking are absent attributes, and every step's
+// time is a string in the table's one time format.
+type fulfillmentRecord struct {
+	Status         string                  `json:"status"`
+	Carrier        *string                 `json:"carrier,omitempty"`
+	TrackingNumber *string                 `json:"trackingNumber,omitempty"`
+	TrackingURL    *string                 `json:"trackingUrl,omitempty"`
+	Events         []fulfillmentStepRecord `json:"events"`
+}
+
+// fulfillmentStepRecord is one stored step of the fulfilment timeline.
+type fulfillmentStepRecord struct {
+	Status string `json:"status"`
+	At     string `json:"at"`
+	Note   string `json:"note,omitempty"`
+}
+
+// encodeFulfillment is the stored form of f (nil when f is nil). Events is
+// never nil, so it is stored as a list even when empty.
+func encodeFulfillment(f *dashboard.Fulfillment) *fulfillmentRecord {
+	if f == nil {
+		return nil
+	}
+	rec := &fulfillmentRecord{
+		Status: string(f.Status), Carrier: f.Carrier, TrackingNumber: f.TrackingNumber, TrackingURL: f.TrackingURL,
+		Events: make([]fulfillmentStepRecord, 0, len(f.Events)),
+	}
+	for _, e := range f.Events {
+		rec.Events = append(rec.Events, fulfillmentStepRecord{Status: string(e.Status), At: formatTime(e.At), Note: e.Note})
+	}
+	return rec
+}
+
+// decodeFulfillment reads the stored `fulfillment` map back (nil when
+// absent); Events is never nil.
+func decodeFulfillment(rec *fulfillmentRecord) (*dashboard.Fulfillment, error) {
+	if rec == nil {
+		return nil, nil
+	}
+	f := &dashboard.Fulfillment{
+		Status: dashboard.FulfillmentStatus(rec.Status), Carrier: rec.Carrier, TrackingNumber: rec.TrackingNumber,
+		TrackingURL: rec.TrackingURL, Events: make([]dashboard.FulfillmentStep, 0, len(rec.Events)),
+	}
+	for i, e := range rec.Events {
+		at, err := parseTime(str(e.At))
+		if err != nil {
+			return nil, fmt.Errorf("event %d: %w", i, err)
+		}
+		step := dashboard.FulfillmentStep{Status: dashboard.FulfillmentStatus(e.Status), Note: e.Note}
+		if at != nil {
+			step.At = *at
+		}
+		f.Events = append(f.Events, step)
+	}
+	return f, nil
 }
 
 // orderSK is the order's sort key: the created epoch, zero-padded so that
@@ -78,7 +138,10 @@ func encodeOrder(snap *dashboard.OrderSnapshot, version int64) (map[string]types
 		StripePaymentIntentID: o.StripePaymentIntentID, StripePaymentStatus: o.StripePaymentStatus,
 		CustomerPhone: o.CustomerPhone, Discounts: o.Discounts, AmountRefunded: o.AmountRefunded,
 		ReceiptURL: o.ReceiptURL, UpdatedAt: formatTime(o.UpdatedAt), StatusAt: formatTime(snap.StatusAt),
-		Version: version,
+		Version: version, Fulfillment: encodeFulfillment(o.Fulfillment),
+	}
+	if o.FulfillmentStatus != nil {
+		rec.FulfillmentStatus = aws.String(string(*o.FulfillmentStatus))
 	}
 	return attributevalue.MarshalMapWithOptions(rec, encJSON)
 }
@@ -115,6 +178,13 @@ func decodeOrder(item map[string]types.AttributeValue) (*dashboard.OrderSnapshot
 		return nil, fmt.Errorf("decode completedAt: %w", err)
 	}
 	o.CompletedAt = t
+	if rec.FulfillmentStatus != nil {
+		st := dashboard.FulfillmentStatus(*rec.FulfillmentStatus)
+		o.FulfillmentStatus = &st
+	}
+	if o.Fulfillment, err = decodeFulfillment(rec.Fulfillment); err != nil {
+		return nil, fmt.Errorf("decode fulfillment: %w", err)
+	}
 	return snap, nil
 }
 

@@ -270,3 +270,33 @@ func (s *meteredStore) TakeRate(ctx context.Context, userID, name string, limit 
 	s.m.Upstream(obs.UpstreamDynamoDB, err == nil || dashboard.ErrorCode(err) == dashboard.ERATELIMITED)
 	return err
 }
+
+func (s *meteredStore) CheckoutEmails(ctx context.Context, userID string) ([]dashboard.CheckoutEmail, error) {
+	list, err := s.next.CheckoutEmails(ctx, userID)
+	s.done(err)
+	return list, err
+}
+
+func (s *meteredStore) AddCheckoutEmail(ctx context.Context, c dashboard.CheckoutEmail) error {
+	err := s.next.AddCheckoutEmail(ctx, c)
+	s.done(err)
+	return err
+}
+
+func (s *meteredStore) VerifyCheckoutEmail(ctx context.Context, userID, email string, at time.Time) error {
+	err := s.next.VerifyCheckoutEmail(ctx, userID, email, at)
+	s.done(err)
+	return err
+}
+
+func (s *meteredStore) DeleteCheckoutEmail(ctx context.Context, userID, email string) error {
+	err := s.next.DeleteCheckoutEmail(ctx, userID, email)
+	s.done(err)
+	return err
+}
+
+func (s *meteredStore) UserIDByCheckoutEmail(ctx context.Context, email string) (string, error) {
+	id, err := s.next.UserIDByCheckoutEmail(ctx, email)
+	s.done(err)
+	return id, err
+}

@@ -123,6 +123,9 @@ func merge(cur *dashboard.OrderSnapshot, owner string, s *dashboard.CheckoutSess
 	}
 	next.UserID = cur.UserID // an order never changes hands
 	next.Version = cur.Version
+	// Stripe knows nothing of the parcel: the fulfilment tooling's timeline
+	// is kept as it is (CONTRACT §11).
+	next.Fulfillment, next.FulfillmentStatus = cur.Fulfillment, cur.FulfillmentStatus
 	next.Status, next.StatusAt = cur.Status, cur.StatusAt
 	if claim.supersedes(evidence{cur.Status, cur.StatusAt}) {
 		next.Status, next.StatusAt = claim.status, claim.at

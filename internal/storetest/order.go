@@ -13,6 +13,7 @@ var orderTests = []namedTest{
 	{"GetAndFind", testGetAndFindOrder},
 	{"ListPaginates", testListOrdersPaginates},
 	{"ListEmpty", testListOrdersEmpty},
+	{"FulfillmentRoundTrip", testOrderFulfillment},
 }
 
 // newOrder returns a complete order snapshot of userID created at created.
@@ -42,8 +43,8 @@ func newOrder(t *testing.T, userID string, created time.Time) *dashboard.OrderSn
 	}
 }
 
-// normOrder is snap as a store returns it: times in UTC milliseconds,
-// empty lists as nil, no stale flag.
+// normOrder is snap as a store returns it: times in UTC milliseconds
+// (the fulfilment steps' too), empty lists as nil, no stale flag.
 func normOrder(snap dashboard.OrderSnapshot) dashboard.OrderSnapshot {
 	snap.CreatedAt, snap.UpdatedAt, snap.StatusAt = ms(snap.CreatedAt), ms(snap.UpdatedAt), ms(snap.StatusAt)
 	snap.CompletedAt = msPtr(snap.CompletedAt)
@@ -54,6 +55,15 @@ func normOrder(snap dashboard.OrderSnapshot) dashboard.OrderSnapshot {
 		snap.Discounts = nil
 	}
 	snap.Stale = false
+	if f := snap.Fulfillment; f != nil {
+		c := *f
+		c.Events = make([]dashboard.FulfillmentStep, len(f.Events))
+		for i, e := range f.Events {
+			e.At = ms(e.At)
+			c.Events[i] = e
+		}
+		snap.Fulfillment = &c
+	}
 	return snap
 }
 
@@ -216,5 +226,118 @@ func testListOrdersEmpty(t *testing.T, s RawStore) {
 	must(t, err, "ListOrders")
 	if len(got.Orders) != 0 || got.Next != "" || got.SyncedAt != nil {
 		t.Errorf("ListOrders of a member without orders = %+v", got)
+	}
+}
+
+// withFulfillment returns a copy of o shipped with a two-step timeline
+// whose times are in another zone with sub-millisecond digits.
+func withFulfillment(o dashboard.OrderSnapshot) *dashboard.OrderSnapshot {
+	shipped := dashboard.FulfillmentShipped
+	o.FulfillmentStatus = &shipped
+	o.Fulfillment = &dashboard.Fulfillment{
+		Status: shipped, Carrier: ptr("UPS"), TrackingNumber: ptr("1Z999AA10123456784"),
+		TrackingURL: ptr("https://www.ups.com/track?tracknum=1Z999AA10123456784"),
+		Events: []dashboard.FulfillmentStep{
+			{Status: dashboard.FulfillmentProcessing, At: baseTime.Add(2 * time.Hour), Note: "Packed with care"},
+			{Status: shipped, At: baseTime.Add(26 * time.Hour)},
+		},
+	}
+	return &o
+}
+
+func testOrderFulfillment(t *testing.T, s RawStore) {
+	user := newID(t)
+	o := newOrder(t, user, baseTime)
+	putOrder(t, s, o)
+	pk, sk := "USER#"+user, orderSK(o)
+	item := raw(t, s, pk, sk)
+	for _, attr := range []string{"fulfillment", "fulfillmentStatus"} {
+		if v, ok := item[attr]; ok {
+			t.Errorf("an order without fulfilment stores %s = %v, want no attribute", attr, v)
+		}
+	}
+	got, err := s.GetOrder(t.Context(), user, o.OrderID, o.CreatedAt)
+	must(t, err, "GetOrder")
+	if got.Fulfillment != nil || got.FulfillmentStatus != nil {
+		t.Errorf("order without fulfilment reads back %v / %v", got.Fulfillment, got.FulfillmentStatus)
+	}
+
+	next := withFulfillment(*o)
+	putOrder(t, s, next)
+	want := normOrder(*next)
+	got, err = s.GetOrder(t.Context(), user, o.OrderID, o.CreatedAt)
+	must(t, err, "GetOrder")
+	jsonEqual(t, "GetOrder with fulfilment", normOrder(*got), want)
+	checkTime(t, "first step at", &got.Fulfillment.Events[0].At, baseTime.Add(2*time.Hour))
+	found, err := s.FindOrder(t.Context(), o.OrderID)
+	must(t, err, "FindOrder")
+	jsonEqual(t, "FindOrder with fulfilment", normOrder(*found), want)
+	page, err := s.ListOrders(t.Context(), user, 10, "")
+	must(t, err, "ListOrders")
+	if len(page.Orders) != 1 {
+		t.Fatalf("ListOrders = %d orders, want 1", len(page.Orders))
+	}
+	jsonEqual(t, "ListOrders with fulfilment", normOrder(page.Orders[0]), want)
+
+	// What a reader does with the returned order never reaches the store.
+	found.Fulfillment.Events[0].Note = "changed by a caller"
+	*found.Fulfillment.Carrier = "changed"
+	*found.FulfillmentStatus = dashboard.FulfillmentReturned
+	again, err := s.FindOrder(t.Context(), o.OrderID)
+	must(t, err, "FindOrder again")
+	jsonEqual(t, "FindOrder after a caller changed its copy", normOrder(*again), want)
+
+	// The stored layout: a map with the contract's names, times as
+	// RFC 3339 strings in UTC, absent optional values absent.
+	item = raw(t, s, pk, sk)
+	if item["fulfillmentStatus"] != "shipped" {
+		t.Errorf("stored fulfillmentStatus = %#v, want \"shipped\"", item["fulfillmentStatus"])
+	}
+	f, _ := item["fulfillment"].(map[string]any)
+	if f["status"] != "shipped" || f["carrier"] != "UPS" || f["trackingNumber"] != "1Z999AA10123456784" ||
+		f["trackingUrl"] != "https://www.ups.com/track?tracknum=1Z999AA10123456784" {
+		t.Errorf("stored fulfillment = %#v", item["fulfillment"])
+	}
+	events, _ := f["events"].([]any)
+	if len(events) != 2 {
+		t.Fatalf("stored events = %#v, want 2", f["events"])
+	}
+	first, _ := events[0].(map[string]any)
+	second, _ := events[1].(map[string]any)
+	if first["status"] != "processing" || first["note"] != "Packed with care" || second["status"] != "shipped" {
+		t.Errorf("stored events = %#v", events)
+	}
+	if _, ok := second["note"]; ok {
+		t.Errorf("a step without a note stores note = %#v", second["note"])
+	}
+	checkStoredTime(t, first, "at", baseTime.Add(2*time.Hour))
+	checkStoredTime(t, second, "at", baseTime.Add(26*time.Hour))
+
+	// Only a status, no carrier or tracking yet: they read back nil.
+	bare := *got
+	processing := dashboard.FulfillmentProcessing
+	bare.FulfillmentStatus = &processing
+	bare.Fulfillment = &dashboard.Fulfillment{Status: processing,
+		Events: []dashboard.FulfillmentStep{{Status: processing, At: baseTime.Add(time.Hour)}}}
+	putOrder(t, s, &bare)
+	got, err = s.GetOrder(t.Context(), user, o.OrderID, o.CreatedAt)
+	must(t, err, "GetOrder")
+	jsonEqual(t, "GetOrder with a bare timeline", normOrder(*got), normOrder(bare))
+	f, _ = raw(t, s, pk, sk)["fulfillment"].(map[string]any)
+	for _, attr := range []string{"carrier", "trackingNumber", "trackingUrl"} {
+		if v, ok := f[attr]; ok {
+			t.Errorf("stored fulfillment carries %s = %#v, want no attribute", attr, v)
+		}
+	}
+
+	// Writing it without fulfilment removes both attributes.
+	cleared := *got
+	cleared.Fulfillment, cleared.FulfillmentStatus = nil, nil
+	putOrder(t, s, &cleared)
+	item = raw(t, s, pk, sk)
+	for _, attr := range []string{"fulfillment", "fulfillmentStatus"} {
+		if v, ok := item[attr]; ok {
+			t.Errorf("after clearing, the order stores %s = %v", attr, v)
+		}
 	}
 }

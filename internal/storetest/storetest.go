@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore func(t *testing.T) RawStore) {
 		{"Members", memberTests},
 		{"Wallet", walletTests},
 		{"Code", codeTests},
+		{"CheckoutEmail", checkoutEmailTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
