@@ -21,6 +21,7 @@ import (
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/dynamo"
+	"github.com/thebabesclub/dashboard/export"
 	"github.com/thebabesclub/dashboard/httpapi"
 	"github.com/thebabesclub/dashboard/mail"
 	"github.com/thebabesclub/dashboard/marketplace"
@@ -40,6 +41,7 @@ type App struct {
 	Profiles *profile.Service
 	Orders   *orders.Service
 	NFTs     *nfts.Service
+	Export   *export.Service
 	Stripe   bool // whether Stripe is configured: STRIPE_SECRET, or STRIPE_ENABLED
 	Market   bool // whether an NFT marketplace is configured: NFT_PROVIDER, or NFT_ENABLED
 }
@@ -68,7 +70,10 @@ func New(ctx context.Context, getenv func(string) string, dataDir string, logs i
 			return nil, fmt.Errorf("ORDER_STALE_AFTER must be a positive duration such as 12h")
 		}
 	}
+	// The fulfilment notices go out the way verification codes do.
+	a.Orders.Mailer, a.Orders.SiteOrigin = a.Profiles.Mailer, a.Profiles.SiteOrigin
 	a.NFTs = &nfts.Service{Store: a.Store, Cursors: a.Orders.Cursors, Logger: a.Logger}
+	a.Export = &export.Service{Profiles: a.Profiles, Orders: a.Orders, NFTs: a.NFTs, Limits: a.Store, Logger: a.Logger}
 	if a.NFTs.ChainID, err = ChainID(getenv("NFT_CHAIN")); err != nil {
 		a.Store.Close()
 		return nil, err
@@ -175,6 +180,7 @@ func (a *App) HTTPServer(getenv func(string) string) *httpapi.Server {
 		Profiles:       a.Profiles,
 		Orders:         a.Orders,
 		NFTs:           a.NFTs,
+		Export:         a.Export,
 		Logger:         a.Logger,
 		AllowedOrigins: splitList(getenv("CORS_ALLOW_ORIGINS"), DefaultAllowedOrigins),
 		InternalToken:  getenv("INTERNAL_TOKEN"),

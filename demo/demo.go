@@ -1,6 +1,7 @@
 // Package demo seeds a demo member — a profile with addresses and a wallet,
-// a dozen orders and a few NFTs — so that `dashboard serve --demo` shows a
-// full dashboard without Stripe or a marketplace.
+// a dozen orders (one on its way with a tracking link, one delivered), a
+// few NFTs and a checkout email waiting for its code — so that `dashboard
+// serve --demo` shows a full dashboard without Stripe or a marketplace.
 package demo
 
 import (
@@ -27,6 +28,22 @@ const Wallet = "0x52908400098527886E0F7030069857D2E4169EE7"
 // BabesContract is the contract address of the demo collection.
 const BabesContract = "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
 
+// PendingCheckoutEmail is the demo member's checkout email (CONTRACT §9)
+// that is added but not verified: the dashboard shows it waiting for its
+// code, and it matches no order until it is verified.
+const PendingCheckoutEmail = "demo.guest@babesclub.example"
+
+// The demo's parcels: the newest order is on its way, the one before was
+// delivered (CONTRACT §11).
+const (
+	ShippedCarrier     = "UPS"
+	ShippedTracking    = "1Z999AA10123456784"
+	ShippedTrackingURL = "https://www.ups.com/track?tracknum=" + ShippedTracking
+	DeliveredCarrier   = "USPS"
+	DeliveredTracking  = "9400111899223197428490"
+	DeliveredURL       = "https://tools.usps.com/go/TrackConfirmAction?tLabels=" + DeliveredTracking
+)
+
 // Seed writes the demo member into store unless it is already there, so a
 // restart keeps what the visitor changed. now anchors the order dates.
 func Seed(ctx context.Context, store dashboard.Store, now time.Time) error {
@@ -52,6 +69,12 @@ func Seed(ctx context.Context, store dashboard.Store, now time.Time) error {
 	}
 	if _, err := store.ReplaceHoldings(ctx, Member.UserID, Holdings(now), now); err != nil {
 		return fmt.Errorf("demo: holdings: %w", err)
+	}
+	// Added an hour ago and never verified: no code is stored, so the
+	// visitor asks for a new one to verify it.
+	err = store.AddCheckoutEmail(ctx, dashboard.CheckoutEmail{UserID: Member.UserID, Email: PendingCheckoutEmail, AddedAt: now.Add(-time.Hour)})
+	if err != nil {
+		return fmt.Errorf("demo: checkout email: %w", err)
 	}
 	return nil
 }
@@ -102,6 +125,8 @@ var statuses = []dashboard.OrderStatus{
 }
 
 // Orders returns the twelve demo orders, one every nine days back from now.
+// The newest is shipped (processing, then shipped with a UPS tracking link)
+// and the next one delivered; both are completed orders.
 func Orders(now time.Time) []*dashboard.OrderSnapshot {
 	out := make([]*dashboard.OrderSnapshot, 0, len(statuses))
 	for i, status := range statuses {
@@ -151,9 +176,31 @@ func Orders(now time.Time) []*dashboard.OrderSnapshot {
 		case dashboard.OrderPartiallyRefunded:
 			o.AmountRefunded = items[0].UnitPrice
 		}
+		switch i {
+		case 0:
+			o.Fulfillment = parcel(ShippedCarrier, ShippedTracking, ShippedTrackingURL,
+				dashboard.FulfillmentStep{Status: dashboard.FulfillmentProcessing, At: created.Add(40 * time.Minute), Note: "Packed with care in Los Angeles"},
+				dashboard.FulfillmentStep{Status: dashboard.FulfillmentShipped, At: created.Add(2 * time.Hour)})
+		case 1:
+			o.Fulfillment = parcel(DeliveredCarrier, DeliveredTracking, DeliveredURL,
+				dashboard.FulfillmentStep{Status: dashboard.FulfillmentProcessing, At: created.Add(20 * time.Hour)},
+				dashboard.FulfillmentStep{Status: dashboard.FulfillmentShipped, At: created.Add(44 * time.Hour)},
+				dashboard.FulfillmentStep{Status: dashboard.FulfillmentDelivered, At: created.Add(4 * 24 * time.Hour), Note: "Left at the front door"})
+		}
+		if o.Fulfillment != nil {
+			st := o.Fulfillment.Status
+			o.FulfillmentStatus = &st
+		}
 		out = append(out, o)
 	}
 	return out
+}
+
+// parcel is a fulfilment timeline whose status is its last step's.
+func parcel(carrier, tracking, url string, steps ...dashboard.FulfillmentStep) *dashboard.Fulfillment {
+	return &dashboard.Fulfillment{
+		Status: steps[len(steps)-1].Status, Carrier: &carrier, TrackingNumber: &tracking, TrackingURL: &url, Events: steps,
+	}
 }
 
 // Holdings returns the demo member's NFTs, held by the demo wallet.

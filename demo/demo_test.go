@@ -3,6 +3,7 @@ package demo_test
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,6 +44,46 @@ func TestSeedIsCompleteAndKeepsVisitorChanges(t *testing.T) {
 	if len(seen) < 5 {
 		t.Errorf("demo orders show only statuses %v", seen)
 	}
+	// The newest order is on its way with a UPS tracking link, the one
+	// before was delivered; the list carries their status, the detail the
+	// whole timeline.
+	for i, want := range []struct {
+		status  dashboard.FulfillmentStatus
+		carrier string
+		steps   int
+	}{{dashboard.FulfillmentShipped, demo.ShippedCarrier, 2}, {dashboard.FulfillmentDelivered, demo.DeliveredCarrier, 3}} {
+		o, err := s.FindOrder(ctx, page.Orders[i].OrderID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := o.Fulfillment
+		switch {
+		case page.Orders[i].FulfillmentStatus == nil || *page.Orders[i].FulfillmentStatus != want.status:
+			t.Errorf("order %d lists fulfilment %v, want %s", i, page.Orders[i].FulfillmentStatus, want.status)
+		case o.Status != dashboard.OrderCompleted || f == nil || f.Status != want.status || len(f.Events) != want.steps:
+			t.Errorf("order %d: %s with fulfilment %+v, want a completed order %s in %d steps", i, o.Status, f, want.status, want.steps)
+		case f.Carrier == nil || *f.Carrier != want.carrier || f.TrackingNumber == nil || f.TrackingURL == nil ||
+			!strings.HasPrefix(*f.TrackingURL, "https://") || !strings.Contains(*f.TrackingURL, *f.TrackingNumber):
+			t.Errorf("order %d's parcel: %+v", i, f)
+		}
+		for j, e := range f.Events {
+			if e.Status.Rank() != j+1 || e.At.After(now) || e.At.Before(o.CreatedAt) {
+				t.Errorf("order %d step %d = %+v: steps go forward, after the order and before now", i, j, e)
+			}
+		}
+	}
+	for _, o := range page.Orders[2:] {
+		if o.FulfillmentStatus != nil {
+			t.Errorf("%s has fulfilment %s; only the two newest orders do", o.OrderID, *o.FulfillmentStatus)
+		}
+	}
+	emails, err := s.CheckoutEmails(ctx, demo.Member.UserID)
+	if err != nil || len(emails) != 1 || emails[0].Email != demo.PendingCheckoutEmail || emails[0].VerifiedAt != nil {
+		t.Fatalf("checkout emails = %+v, %v; want %s pending", emails, err, demo.PendingCheckoutEmail)
+	}
+	if _, err := s.UserIDByCheckoutEmail(ctx, demo.PendingCheckoutEmail); dashboard.ErrorCode(err) != dashboard.ENOTFOUND {
+		t.Errorf("the pending checkout email claims orders: %v", err)
+	}
 
 	// A visitor renames the member; a second seed (a restart) keeps it.
 	name := p.DisplayName + " (edited)"
@@ -55,6 +96,17 @@ func TestSeedIsCompleteAndKeepsVisitorChanges(t *testing.T) {
 	}
 	if p, _ = s.GetProfile(ctx, demo.Member.UserID); p.DisplayName != name {
 		t.Errorf("reseed overwrote the visitor's change: %q", p.DisplayName)
+	}
+	// A visitor who deleted the pending checkout email does not get it
+	// back on a restart.
+	if err := s.DeleteCheckoutEmail(ctx, demo.Member.UserID, demo.PendingCheckoutEmail); err != nil {
+		t.Fatal(err)
+	}
+	if err := demo.Seed(ctx, s, now.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if emails, err := s.CheckoutEmails(ctx, demo.Member.UserID); err != nil || len(emails) != 0 {
+		t.Errorf("reseed brought back the deleted checkout email: %+v, %v", emails, err)
 	}
 }
 

@@ -22,7 +22,7 @@ func (h *harness) withMailpit(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.profiles.Mailer = m
+	h.profiles.Mailer, h.orders.Mailer = m, m
 	return h
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/bolt"
+	"github.com/thebabesclub/dashboard/export"
 	"github.com/thebabesclub/dashboard/httpapi"
 	"github.com/thebabesclub/dashboard/internal/apitest"
 	"github.com/thebabesclub/dashboard/internal/logtest"
@@ -58,6 +59,7 @@ type harness struct {
 	// market is the marketplace fake (OpenSea's API) behind the real adapter.
 	market *markettest.Server
 	nfts   *nfts.Service
+	export *export.Service
 }
 
 // openStore opens an empty embedded store in the test's folder.
@@ -80,7 +82,7 @@ func newHarness(t testing.TB, store storetest.RawStore, adjust func(*auth.Config
 	t.Helper()
 	st := apitest.NewStack(t, store, adjust)
 	return &harness{t: t, store: store, server: st.Server, client: st.Client, logs: st.Logs, stripe: st.Stripe,
-		profiles: st.Profiles, orders: st.Orders, queue: st.Queue, market: st.Market, nfts: st.NFTs}
+		profiles: st.Profiles, orders: st.Orders, queue: st.Queue, market: st.Market, nfts: st.NFTs, export: st.Export}
 }
 
 // member returns a fresh member id (32 hex digits, as the identity service

@@ -149,14 +149,14 @@ func (s *Server) cors(w http.ResponseWriter, r *http.Request) bool {
 	if allowed {
 		h := w.Header()
 		h.Set("Access-Control-Allow-Origin", origin)
-		h.Set("Access-Control-Expose-Headers", "X-Request-Id, ETag, Retry-After")
+		h.Set("Access-Control-Expose-Headers", "X-Request-Id, ETag, Retry-After, Content-Disposition")
 	}
 	if r.Method != http.MethodOptions || r.Header.Get("Access-Control-Request-Method") == "" {
 		return false
 	}
 	if allowed {
 		h := w.Header()
-		h.Set("Access-Control-Allow-Methods", "GET, PUT, POST, OPTIONS")
+		h.Set("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE, OPTIONS")
 		h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-Match")
 		h.Set("Access-Control-Max-Age", "600")
 	}

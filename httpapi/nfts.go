@@ -43,14 +43,8 @@ type walletVerifyRequest struct {
 
 func (s *Server) handleWalletVerify(w http.ResponseWriter, r *http.Request) {
 	m, _ := dashboard.MemberFromContext(r.Context())
-	body, err := s.readJSONBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req walletVerifyRequest
-	if err := decodeStrict(body, &req); err != nil {
-		s.failf(w, r, dashboard.EINVALIDREQUEST, "Send a JSON object with message and signature.")
+	if !s.decodeRequest(w, r, &req, "Send a JSON object with message and signature.") {
 		return
 	}
 	if req.Message == "" || req.Signature == "" {
@@ -74,14 +68,8 @@ type nftSyncRequest struct {
 // handleSyncNFTs serves POST /internal/sync/nfts: a forced sync of one
 // member or of every member with one wallet.
 func (s *Server) handleSyncNFTs(w http.ResponseWriter, r *http.Request) {
-	body, err := s.readJSONBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req nftSyncRequest
-	if err := decodeStrict(body, &req); err != nil {
-		s.failf(w, r, dashboard.EINVALIDREQUEST, "Send a JSON object with userId or wallet.")
+	if !s.decodeRequest(w, r, &req, "Send a JSON object with userId or wallet.") {
 		return
 	}
 	res, err := s.NFTs.SyncRequested(r.Context(), req.UserID, req.Wallet)

@@ -108,14 +108,8 @@ type stripeSyncResponse struct {
 // handleSyncStripe serves POST /internal/sync/stripe: a forced sync of one
 // member, named by member id or Stripe customer id.
 func (s *Server) handleSyncStripe(w http.ResponseWriter, r *http.Request) {
-	body, err := s.readJSONBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req stripeSyncRequest
-	if err := decodeStrict(body, &req); err != nil {
-		s.failf(w, r, dashboard.EINVALIDREQUEST, "Send a JSON object with userId or stripeCustomerId, and optionally since.")
+	if !s.decodeRequest(w, r, &req, "Send a JSON object with userId or stripeCustomerId, and optionally since.") {
 		return
 	}
 	if req.UserID == "" && req.StripeCustomerID == "" {
@@ -128,6 +122,23 @@ func (s *Server) handleSyncStripe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, stripeSyncResponse{Synced: res.Synced, Created: res.Created, Updated: res.Updated, Skipped: res.Skipped})
+}
+
+// decodeRequest reads the request's JSON body into v, strictly. When the
+// body cannot be read (size, media type, encoding) or is not the object v
+// describes, it answers — with the read's error, or 400 invalid_request
+// and hint — and returns false.
+func (s *Server) decodeRequest(w http.ResponseWriter, r *http.Request, v any, hint string) bool {
+	body, err := s.readJSONBody(w, r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return false
+	}
+	if err := decodeStrict(body, v); err != nil {
+		s.failf(w, r, dashboard.EINVALIDREQUEST, "%s", hint)
+		return false
+	}
+	return true
 }
 
 // decodeStrict decodes one JSON object, refusing unknown fields and
@@ -145,3 +156,18 @@ func decodeStrict(body []byte, v any) error {
 }
 
 var errTrailingData = dashboard.Errorf(dashboard.EINVALIDREQUEST, "Trailing data after the JSON object.")
+
+// handleFulfil serves POST /internal/orders/{orderId}/fulfillment: one
+// event of the club's fulfilment tooling (CONTRACT §11).
+func (s *Server) handleFulfil(w http.ResponseWriter, r *http.Request) {
+	var ev dashboard.FulfillmentEvent
+	if !s.decodeRequest(w, r, &ev, "Send a JSON object with status and optionally carrier, trackingNumber, trackingUrl, at (RFC 3339) and note.") {
+		return
+	}
+	d, err := s.Orders.Fulfil(r.Context(), r.PathValue("orderId"), ev)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]*dashboard.OrderDetail{"order": d})
+}

@@ -53,16 +53,10 @@ func (s *Server) handleUpdateProfile(w http.ResponseWriter, r *http.Request) {
 // mailed to a pending email completes the change.
 func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 	m, _ := dashboard.MemberFromContext(r.Context())
-	body, err := s.readJSONBody(w, r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	var req struct {
 		Code string `json:"code"`
 	}
-	if err := decodeStrict(body, &req); err != nil {
-		s.failf(w, r, dashboard.EINVALIDREQUEST, "Send a JSON object with the code from the email.")
+	if !s.decodeRequest(w, r, &req, "Send a JSON object with the code from the email.") {
 		return
 	}
 	p, err := s.Profiles.ConfirmEmail(r.Context(), m, req.Code)

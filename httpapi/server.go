@@ -15,6 +15,7 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
+	"github.com/thebabesclub/dashboard/export"
 	"github.com/thebabesclub/dashboard/nfts"
 	"github.com/thebabesclub/dashboard/orders"
 	"github.com/thebabesclub/dashboard/profile"
@@ -38,6 +39,10 @@ type (
 		Get(ctx context.Context, m dashboard.Member) (*dashboard.Profile, error)
 		Update(ctx context.Context, m dashboard.Member, u *profile.Update, ifMatch string) (*profile.UpdateResult, error)
 		ConfirmEmail(ctx context.Context, m dashboard.Member, code string) (*dashboard.Profile, error)
+		Emails(ctx context.Context, m dashboard.Member) ([]dashboard.MemberEmail, error)
+		AddCheckoutEmail(ctx context.Context, m dashboard.Member, email string) (*profile.PendingCheckoutEmail, error)
+		VerifyCheckoutEmail(ctx context.Context, m dashboard.Member, email, code string) (*profile.CheckoutEmailVerification, error)
+		DeleteCheckoutEmail(ctx context.Context, m dashboard.Member, email string) error
 	}
 	// OrderService serves the order routes, Stripe's webhook and the
 	// internal Stripe sync.
@@ -46,6 +51,7 @@ type (
 		Detail(ctx context.Context, m dashboard.Member, orderID string) (*dashboard.OrderDetail, error)
 		HandleWebhook(ctx context.Context, payload []byte, signature string) (*orders.WebhookAck, error)
 		SyncMemberByID(ctx context.Context, userID, customerID string, since *time.Time) (*orders.SyncResult, error)
+		Fulfil(ctx context.Context, orderID string, ev dashboard.FulfillmentEvent) (*dashboard.OrderDetail, error)
 	}
 	// NFTService serves the NFT and wallet routes, the marketplace webhook
 	// and the internal NFT sync.
@@ -59,6 +65,10 @@ type (
 		AcceptsWebhooks() bool
 		WebhookWallets(body []byte, signature string) ([]string, error)
 	}
+	// ExportService builds the member's data export.
+	ExportService interface {
+		Export(ctx context.Context, m dashboard.Member) (*export.Document, error)
+	}
 )
 
 // Server holds what the handlers need. Zero values of optional fields turn
@@ -67,6 +77,8 @@ type Server struct {
 	Profiles ProfileService
 	Orders   OrderService
 	NFTs     NFTService
+	// Export serves GET /dashboard/export; nil hides the route (404).
+	Export ExportService
 	// Refresh queues background refreshes; nil turns them off.
 	Refresh dashboard.RefreshQueue
 	// Verifier checks member tokens (required for member routes unless
@@ -107,11 +119,17 @@ func (s *Server) routes() []route {
 		{"PUT", "/dashboard/profile", s.member(s.handleUpdateProfile)},
 		{"POST", "/dashboard/update-profile", s.member(s.handleUpdateProfile)},
 		{"POST", "/dashboard/profile/email/verify", s.member(s.handleVerifyEmail)},
+		{"GET", "/dashboard/emails", s.member(s.handleListEmails)},
+		{"POST", "/dashboard/emails", s.member(s.handleAddEmail)},
+		{"POST", "/dashboard/emails/verify", s.member(s.handleVerifyCheckoutEmail)},
+		{"DELETE", "/dashboard/emails/{email}", s.member(s.handleDeleteEmail)},
+		{"GET", "/dashboard/export", s.member(s.handleExport)},
 		{"GET", "/dashboard/orders", s.member(s.handleListOrders)},
 		{"GET", "/dashboard/orders/{orderId}", s.member(s.handleGetOrder)},
 		{"POST", "/webhooks/stripe", s.handleStripeWebhook},
 		{"POST", "/stripe/webhook", s.handleStripeWebhook},
 		{"POST", "/internal/sync/stripe", s.internal(s.handleSyncStripe)},
+		{"POST", "/internal/orders/{orderId}/fulfillment", s.internal(s.handleFulfil)},
 		{"GET", "/dashboard/nfts", s.member(s.handleListNFTs)},
 		{"POST", "/dashboard/wallet/challenge", s.member(s.handleWalletChallenge)},
 		{"POST", "/dashboard/wallet/verify", s.member(s.handleWalletVerify)},
@@ -130,11 +148,31 @@ func (s *Server) Handler() http.Handler {
 	}
 	// Every known path answers other methods with 405 and an Allow header
 	// (and OPTIONS without a CORS preflight with 204), in the contract's
-	// error shape rather than net/http's plain text.
+	// error shape rather than net/http's plain text. A literal path that a
+	// pattern with a wildcard also matches (/dashboard/emails/verify and
+	// /dashboard/emails/{email}) gets no fallback of its own — net/http
+	// would refuse the two as conflicting — but shares the pattern's, which
+	// allows the methods of both.
+	covered := map[string]map[string][]string{} // wildcard path → the literal paths it also matches → their methods
 	for path, methods := range allowed {
-		allow := strings.Join(append(slices.Clone(methods), "OPTIONS"), ", ")
+		if wildcard := coveringWildcard(path, allowed); wildcard != "" {
+			if covered[wildcard] == nil {
+				covered[wildcard] = map[string][]string{}
+			}
+			covered[wildcard][path] = methods
+		}
+	}
+	for path, methods := range allowed {
+		if coveringWildcard(path, allowed) != "" {
+			continue
+		}
+		literals := covered[path]
 		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Allow", allow)
+			methods := methods
+			if more, ok := literals[r.URL.Path]; ok {
+				methods = append(slices.Clone(more), methods...)
+			}
+			w.Header().Set("Allow", strings.Join(append(slices.Clone(methods), "OPTIONS"), ", "))
 			if r.Method == http.MethodOptions {
 				w.WriteHeader(http.StatusNoContent)
 				return
@@ -157,6 +195,35 @@ func (s *Server) Handler() http.Handler {
 		notFound(w, r)
 	})
 	return s.frame(mux)
+}
+
+// coveringWildcard returns the one of paths with a {wildcard} segment that
+// also matches the literal path, or "".
+func coveringWildcard(path string, paths map[string][]string) string {
+	if strings.Contains(path, "{") {
+		return ""
+	}
+	segs := strings.Split(path, "/")
+	for other := range paths {
+		if !strings.Contains(other, "{") {
+			continue
+		}
+		o := strings.Split(other, "/")
+		if len(o) != len(segs) {
+			continue
+		}
+		match := true
+		for i := range o {
+			if o[i] != segs[i] && !strings.HasPrefix(o[i], "{") {
+				match = false
+				break
+			}
+		}
+		if match {
+			return other
+		}
+	}
+	return ""
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/export"
 	"github.com/thebabesclub/dashboard/httpapi"
 	"github.com/thebabesclub/dashboard/internal/apitest"
 	"github.com/thebabesclub/dashboard/internal/logtest"
@@ -49,6 +50,29 @@ func (s stubProfiles) ConfirmEmail(_ context.Context, m dashboard.Member, _ stri
 	return &dashboard.Profile{UserID: m.UserID, Email: m.Email}, s.called(m.UserID)
 }
 
+func (s stubProfiles) Emails(_ context.Context, m dashboard.Member) ([]dashboard.MemberEmail, error) {
+	return []dashboard.MemberEmail{}, s.called(m.UserID)
+}
+
+func (s stubProfiles) AddCheckoutEmail(_ context.Context, m dashboard.Member, email string) (*profile.PendingCheckoutEmail, error) {
+	return &profile.PendingCheckoutEmail{Email: email, ExpiresAt: time.Now().Add(time.Minute)}, s.called(m.UserID)
+}
+
+func (s stubProfiles) VerifyCheckoutEmail(_ context.Context, m dashboard.Member, email, _ string) (*profile.CheckoutEmailVerification, error) {
+	return &profile.CheckoutEmailVerification{Email: email, Verified: true,
+		Refresh: &dashboard.RefreshRequest{Kind: dashboard.SyncStripe, UserID: m.UserID, Email: email}}, s.called(m.UserID)
+}
+
+func (s stubProfiles) DeleteCheckoutEmail(_ context.Context, m dashboard.Member, _ string) error {
+	return s.called(m.UserID)
+}
+
+type stubExport struct{ *stubCalls }
+
+func (s stubExport) Export(_ context.Context, m dashboard.Member) (*export.Document, error) {
+	return &export.Document{ExportedAt: time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)}, s.called(m.UserID)
+}
+
 type stubOrders struct{ *stubCalls }
 
 func (s stubOrders) List(_ context.Context, m dashboard.Member, _ int, _ string) (*orders.List, error) {
@@ -61,6 +85,10 @@ func (s stubOrders) Detail(_ context.Context, m dashboard.Member, _ string) (*da
 
 func (s stubOrders) HandleWebhook(context.Context, []byte, string) (*orders.WebhookAck, error) {
 	return &orders.WebhookAck{}, s.called("webhook")
+}
+
+func (s stubOrders) Fulfil(context.Context, string, dashboard.FulfillmentEvent) (*dashboard.OrderDetail, error) {
+	return &dashboard.OrderDetail{}, s.called("fulfil")
 }
 
 func (s stubOrders) SyncMemberByID(_ context.Context, userID, _ string, _ *time.Time) (*orders.SyncResult, error) {
@@ -107,6 +135,12 @@ var serviceRoutes = []struct{ method, path, body, wantID string }{
 	{"GET", "/dashboard/profile", "", stubMember.UserID},
 	{"PUT", "/dashboard/profile", `{"displayName":"Stub"}`, stubMember.UserID},
 	{"POST", "/dashboard/profile/email/verify", `{"code":"123456"}`, stubMember.UserID},
+	{"GET", "/dashboard/emails", "", stubMember.UserID},
+	{"POST", "/dashboard/emails", `{"email":"guest@example.com"}`, stubMember.UserID},
+	{"POST", "/dashboard/emails/verify", `{"email":"guest@example.com","code":"123456"}`, stubMember.UserID},
+	{"DELETE", "/dashboard/emails/guest%40example.com", "", stubMember.UserID},
+	{"GET", "/dashboard/export", "", stubMember.UserID},
+	{"POST", "/internal/orders/cs_test_stub/fulfillment", `{"status":"shipped"}`, "fulfil"},
 	{"GET", "/dashboard/orders", "", stubMember.UserID},
 	{"GET", "/dashboard/orders/cs_test_stub", "", stubMember.UserID},
 	{"POST", "/webhooks/stripe", `{}`, "webhook"},
@@ -133,6 +167,7 @@ func stubServer(err error) (*httpapi.Server, *stubCalls, *logtest.Buffer) {
 		Profiles:      stubProfiles{calls},
 		Orders:        stubOrders{calls},
 		NFTs:          stubNFTs{calls},
+		Export:        stubExport{calls},
 		Refresh:       stubQueue{&calls.queued},
 		Authorizer:    func(*http.Request) (dashboard.Member, bool) { return m, true },
 		Logger:        obs.NewLogger(logs, "debug"),
@@ -207,20 +242,28 @@ func TestServiceAnswersReachTheClient(t *testing.T) {
 		srv, calls, _ := stubServer(nil)
 		rec := httptest.NewRecorder()
 		srv.Handler().ServeHTTP(rec, stubRequest(rt.method, rt.path, rt.body))
-		if rec.Code/100 != 2 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
+		if rec.Code/100 != 2 || (rec.Code != http.StatusNoContent && !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json")) {
 			t.Errorf("%s %s = %d %s", rt.method, rt.path, rec.Code, rec.Body)
 		}
 		if len(calls.members) != 1 || calls.members[0] != rt.wantID {
 			t.Errorf("%s %s: the services were called with %v", rt.method, rt.path, calls.members)
 		}
-		// Only the marketplace webhook queues here: a refresh of each
-		// wallet the verified delivery named.
-		if rt.path == "/webhooks/nfts" {
+		// Only two routes queue here: the marketplace webhook a refresh of
+		// each wallet the verified delivery named, a verified checkout
+		// email the Stripe sync of that address.
+		switch rt.path {
+		case "/webhooks/nfts":
 			if len(calls.queued) != 1 || calls.queued[0] != (dashboard.RefreshRequest{Kind: dashboard.SyncNFT, Wallet: stubWallet}) {
 				t.Errorf("the NFT webhook queued %+v", calls.queued)
 			}
-		} else if len(calls.queued) != 0 {
-			t.Errorf("%s %s queued %+v", rt.method, rt.path, calls.queued)
+		case "/dashboard/emails/verify":
+			if len(calls.queued) != 1 || calls.queued[0] != (dashboard.RefreshRequest{Kind: dashboard.SyncStripe, UserID: stubMember.UserID, Email: "guest@example.com"}) {
+				t.Errorf("the checkout email verification queued %+v", calls.queued)
+			}
+		default:
+			if len(calls.queued) != 0 {
+				t.Errorf("%s %s queued %+v", rt.method, rt.path, calls.queued)
+			}
 		}
 	}
 }

@@ -153,7 +153,8 @@ func newAPI(stack awscdk.Stack, cfg Config, fns map[string]awslambda.Function, r
 	root.AddResource(jsii.String("dashboard"), &awsapigateway.ResourceOptions{
 		DefaultCorsPreflightOptions: &awsapigateway.CorsOptions{
 			AllowOrigins: jsii.Strings(cfg.CORSAllowOrigins...),
-			AllowMethods: jsii.Strings("GET", "PUT", "POST", "OPTIONS"),
+			// Every method of a member route (DELETE /dashboard/emails/{email}).
+			AllowMethods: jsii.Strings("GET", "PUT", "POST", "DELETE", "OPTIONS"),
 			AllowHeaders: jsii.Strings(corsAllowHeaders...),
 			MaxAge:       awscdk.Duration_Minutes(jsii.Number(10)),
 			StatusCode:   jsii.Number(204),

@@ -225,3 +225,43 @@ func TestGatewayResponsesNeverEchoTheOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestPreflightsAllowEveryMemberMethod: a browser preflights every member
+// route (they carry Authorization), so each preflight API Gateway answers
+// must allow every method the member routes use — DELETE
+// /dashboard/emails/{email} included — or the browser never sends it.
+func TestPreflightsAllowEveryMemberMethod(t *testing.T) {
+	s := defaultStack(t)
+	need := map[string]bool{}
+	for _, r := range routes() {
+		if r.Member {
+			need[r.Method] = true
+		}
+	}
+	preflights := 0
+	for id, m := range s.ofType("AWS::ApiGateway::Method") {
+		if m.Properties["HttpMethod"] != "OPTIONS" {
+			continue
+		}
+		preflights++
+		in, _ := m.Properties["Integration"].(map[string]any)
+		var allowed string
+		for _, r := range asList(in["IntegrationResponses"]) {
+			rm, _ := r.(map[string]any)
+			params, _ := rm["ResponseParameters"].(map[string]any)
+			allowed, _ = params["method.response.header.Access-Control-Allow-Methods"].(string)
+		}
+		got := map[string]bool{}
+		for _, meth := range strings.Split(strings.Trim(allowed, "'"), ",") {
+			got[strings.TrimSpace(meth)] = true
+		}
+		for meth := range need {
+			if !got[meth] {
+				t.Errorf("preflight %s allows %s, not %s, which a member route uses", id, allowed, meth)
+			}
+		}
+	}
+	if preflights == 0 {
+		t.Fatal("no preflight methods in the template")
+	}
+}

@@ -92,6 +92,11 @@ type functionSpec struct {
 	// <table ARN>/index/<name>.
 	TableActions []string
 	IndexActions map[string][]string
+	// TransactionOnly actions are granted on the table only inside a
+	// TransactWriteItems (condition dynamodb:EnclosingOperation): the
+	// ConditionCheckItem of a transaction's ConditionCheck, which the
+	// function never needs on its own.
+	TransactionOnly []string
 	// SendsRefresh grants sqs:SendMessage on the refresh queue.
 	SendsRefresh bool
 	// SendsMail grants ses:SendEmail from the configured sender only; it
@@ -108,25 +113,33 @@ const (
 	ddbQuery          = "dynamodb:Query"
 	ddbScan           = "dynamodb:Scan"
 	ddbBatchWriteItem = "dynamodb:BatchWriteItem"
+	// ddbConditionCheckItem authorizes a TransactWriteItems' ConditionCheck
+	// (its Put, Update and Delete parts are authorized as PutItem,
+	// UpdateItem and DeleteItem; TransactWriteItems itself is no IAM
+	// action).
+	ddbConditionCheckItem = "dynamodb:ConditionCheckItem"
 )
 
 // Function names (cmd/lambda/<name>, dist/lambda/<name>.zip).
 const (
-	fnAuthorizer         = "authorizer"
-	fnGetProfile         = "get-profile"
-	fnUpdateProfile      = "update-profile"
-	fnListOrders         = "list-orders"
-	fnGetOrder           = "get-order"
-	fnListNFTs           = "list-nfts"
-	fnWalletChallenge    = "wallet-challenge"
-	fnWalletVerify       = "wallet-verify"
-	fnStripeWebhook      = "stripe-webhook"
-	fnNFTWebhook         = "nft-webhook"
-	fnInternalSyncStripe = "internal-sync-stripe"
-	fnInternalSyncNFTs   = "internal-sync-nfts"
-	fnOrderRefresh       = "order-refresh"
-	fnStripeOrderSync    = "stripe-order-sync"
-	fnNFTSync            = "nft-sync"
+	fnAuthorizer          = "authorizer"
+	fnGetProfile          = "get-profile"
+	fnUpdateProfile       = "update-profile"
+	fnListOrders          = "list-orders"
+	fnGetOrder            = "get-order"
+	fnListNFTs            = "list-nfts"
+	fnWalletChallenge     = "wallet-challenge"
+	fnWalletVerify        = "wallet-verify"
+	fnCheckoutEmails      = "checkout-emails"
+	fnExport              = "export"
+	fnStripeWebhook       = "stripe-webhook"
+	fnNFTWebhook          = "nft-webhook"
+	fnInternalSyncStripe  = "internal-sync-stripe"
+	fnInternalSyncNFTs    = "internal-sync-nfts"
+	fnInternalFulfillment = "internal-fulfillment"
+	fnOrderRefresh        = "order-refresh"
+	fnStripeOrderSync     = "stripe-order-sync"
+	fnNFTSync             = "nft-sync"
 )
 
 // Builders: the lambdafn functions a main passes to lambdafn.Run.
@@ -187,15 +200,19 @@ func functionSpecs() []functionSpec {
 			MemoryMB: 256, Timeout: 10 * time.Second,
 			Env:       []string{envStore, envHTTP, envMember, envMail},
 			SendsMail: true,
-			// GetProfile, the email lookup's owner, the code and the mail
+			// GetProfile, the owners of the EMAIL# and CHECKOUTEMAIL# lookups
+			// (UserIDByEmail, UserIDByCheckoutEmail), the code and the mail
 			// rate limit (GetItem); SaveProfile (UpdateItem, or a
-			// TransactWriteItems of Update profile + Update EMAIL# claim +
-			// Delete old EMAIL#; TransactWriteItems is not an IAM action: its
-			// parts are authorized as UpdateItem/DeleteItem); SaveCode and
+			// TransactWriteItems of Update profile + ConditionCheck that no
+			// CHECKOUTEMAIL# lookup holds the new address + Update EMAIL#
+			// claim + Delete old EMAIL#; TransactWriteItems is not an IAM
+			// action: its parts are authorized as UpdateItem/DeleteItem and,
+			// inside the transaction only, ConditionCheckItem); SaveCode and
 			// TakeRate (PutItem); a code try (UpdateItem); DeleteCode
 			// (DeleteItem); a replaced wallet's holdings (RemoveHoldings:
 			// Query of the member's NFT# keys, BatchWriteItem deletes).
-			TableActions: []string{ddbGetItem, ddbUpdateItem, ddbPutItem, ddbDeleteItem, ddbQuery, ddbBatchWriteItem},
+			TableActions:    []string{ddbGetItem, ddbUpdateItem, ddbPutItem, ddbDeleteItem, ddbQuery, ddbBatchWriteItem},
+			TransactionOnly: []string{ddbConditionCheckItem},
 		},
 		{
 			Name: fnListOrders, Builder: builderAPI,
@@ -213,9 +230,9 @@ func functionSpecs() []functionSpec {
 			MemoryMB: 512, Timeout: 25 * time.Second,
 			Env: []string{envStore, envHTTP, envMember, envStripe},
 			// FindOrder (GSI2); on a miss or stale copy: ownership (GetProfile,
-			// UserIDByEmail: GetItem; UserIDByStripeCustomer: GSI1; linking the
-			// customer: UpdateItem) and the upsert (GetOrder: GetItem,
-			// PutOrder: PutItem).
+			// UserIDByEmail, UserIDByCheckoutEmail: GetItem;
+			// UserIDByStripeCustomer: GSI1; linking the customer: UpdateItem)
+			// and the upsert (GetOrder: GetItem, PutOrder: PutItem).
 			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
 			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},
@@ -247,13 +264,51 @@ func functionSpecs() []functionSpec {
 			TableActions: []string{ddbGetItem, ddbUpdateItem, ddbDeleteItem},
 		},
 		{
+			Name: fnCheckoutEmails, Builder: builderAPI,
+			Routes: []string{"GET /dashboard/emails", "POST /dashboard/emails", "POST /dashboard/emails/verify",
+				"DELETE /dashboard/emails/{email}"},
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			// Mails the codes (SES); a verification queues the Stripe sync
+			// of the address, which order-refresh performs with the key.
+			Env:          []string{envStore, envHTTP, envMember, envMail, envQueue},
+			SendsMail:    true,
+			SendsRefresh: true,
+			// GetProfile, UserIDByEmail, UserIDByCheckoutEmail, GetCode,
+			// TakeRate's read, the checkout email read before a verify or a
+			// delete (GetItem); CheckoutEmails and the count before an add
+			// (Query of the member's CHECKOUTEMAIL# keys); SaveCode,
+			// TakeRate, AddCheckoutEmail (PutItem); a code try (UpdateItem);
+			// DeleteCode (DeleteItem); VerifyCheckoutEmail (a
+			// TransactWriteItems of two Updates and a ConditionCheck that
+			// EMAIL# is absent) and DeleteCheckoutEmail (a TransactWriteItems
+			// of a Delete and a Delete or ConditionCheck of the lookup):
+			// UpdateItem, DeleteItem, and ConditionCheckItem inside the
+			// transaction only.
+			TableActions:    []string{ddbGetItem, ddbQuery, ddbPutItem, ddbUpdateItem, ddbDeleteItem},
+			TransactionOnly: []string{ddbConditionCheckItem},
+		},
+		{
+			Name: fnExport, Builder: builderAPI,
+			Routes:   []string{"GET /dashboard/export"},
+			MemoryMB: 512, Timeout: 25 * time.Second,
+			// Built from the store alone: no Stripe or marketplace key.
+			Env: []string{envStore, envHTTP, envMember},
+			// TakeRate of LIMIT#EXPORT (GetItem, PutItem), GetProfile
+			// (GetItem); CheckoutEmails, every page of ListOrders and
+			// ListHoldings (Query). The rate limit is its only write.
+			TableActions: []string{ddbGetItem, ddbPutItem, ddbQuery},
+		},
+		{
 			Name: fnInternalSyncStripe, Builder: builderMachineAPI,
 			Routes:   []string{"POST /internal/sync/stripe"},
 			MemoryMB: 512, Timeout: 29 * time.Second,
 			Env: []string{envStore, envHTTP, envStripe, envInternal},
 			// SyncMemberByID: UserIDByStripeCustomer (GSI1), GetProfile
-			// (GetItem), upsert (GetItem, GSI2, PutItem), MarkSynced (UpdateItem).
-			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
+			// (GetItem), the member's checkout emails (CheckoutEmails: Query
+			// of their CHECKOUTEMAIL# keys), ownership of the sessions listed
+			// by a checkout email (GetItem, GSI1, UpdateItem), upsert
+			// (GetItem, GSI2, PutItem), MarkSynced (UpdateItem).
+			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem, ddbQuery},
 			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},
 		{
@@ -267,6 +322,18 @@ func functionSpecs() []functionSpec {
 			TableActions: []string{ddbGetItem, ddbQuery, ddbScan, ddbBatchWriteItem, ddbUpdateItem},
 		},
 		{
+			Name: fnInternalFulfillment, Builder: builderMachineAPI,
+			Routes:   []string{"POST /internal/orders/{orderId}/fulfillment"},
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			// Mails the member when a parcel ships or arrives (SES).
+			Env:       []string{envStore, envHTTP, envInternal, envMail},
+			SendsMail: true,
+			// Fulfil: FindOrder (GSI2), PutOrder (conditional PutItem), and
+			// for the mail GetProfile (GetItem).
+			TableActions: []string{ddbGetItem, ddbPutItem},
+			IndexActions: map[string][]string{gsi2: {ddbQuery}},
+		},
+		{
 			Name: fnStripeWebhook, Builder: builderMachineAPI,
 			Routes:      []string{"POST /webhooks/stripe", "POST /stripe/webhook"},
 			Description: "POST /webhooks/stripe and /stripe/webhook",
@@ -275,8 +342,10 @@ func functionSpecs() []functionSpec {
 			// (the session, and for refunds the sessions of the payment
 			// intent) rather than trusted as sent.
 			Env: []string{envStore, envHTTP, envStripe, envStripeWebhook},
-			// EventProcessed (GetItem), ownership (GetItem, GSI1, UpdateItem),
-			// upsert (GetItem, GSI2, PutItem), MarkEventProcessed (PutItem).
+			// EventProcessed (GetItem), ownership (GetProfile, UserIDByEmail,
+			// UserIDByCheckoutEmail: GetItem; GSI1; linking the customer:
+			// UpdateItem), upsert (GetItem, GSI2, PutItem),
+			// MarkEventProcessed (PutItem).
 			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
 			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},
@@ -295,22 +364,27 @@ func functionSpecs() []functionSpec {
 			Description: "Refresh queue worker (orders and NFTs), partial batch failures",
 			MemoryMB:    512, Timeout: refreshWorkerTimeout,
 			Env: []string{envStore, envStripe, envNFT},
-			// Orders: SyncedAt, GetProfile (GetItem), upsert (GetItem, GSI2,
+			// Orders: SyncedAt, GetProfile (GetItem), the member's checkout
+			// emails (CheckoutEmails: Query), ownership of the sessions a
+			// checkout email lists (GetProfile, UserIDByEmail,
+			// UserIDByCheckoutEmail: GetItem; UserIDByStripeCustomer: GSI1;
+			// linking the customer: UpdateItem), upsert (GetItem, GSI2,
 			// PutItem), MarkSynced (UpdateItem). NFTs: SyncedAt, GetProfile,
 			// ReplaceHoldings (Query, BatchWriteItem, UpdateItem), wallet
 			// owners (Scan). Consuming the queue is granted by the event
 			// source mapping.
 			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem, ddbQuery, ddbScan, ddbBatchWriteItem},
-			IndexActions: map[string][]string{gsi2: {ddbQuery}},
+			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},
 		{
 			Name: fnStripeOrderSync, Builder: builderOrderReconciliation,
 			Description: "Nightly Stripe reconciliation (02:00 UTC)",
 			MemoryMB:    1024, Timeout: 15 * time.Minute,
 			Env: []string{envStore, envStripe},
-			// Reconcile: Watermark (GetItem), ownership (GetItem, GSI1,
-			// UpdateItem), upsert (GetItem, GSI2, PutItem), SetWatermark
-			// (UpdateItem).
+			// Reconcile: Watermark (GetItem), ownership (GetProfile,
+			// UserIDByEmail, UserIDByCheckoutEmail: GetItem; GSI1; linking
+			// the customer: UpdateItem), upsert (GetItem, GSI2, PutItem),
+			// SetWatermark (UpdateItem).
 			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
 			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},

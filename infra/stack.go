@@ -308,6 +308,11 @@ func (d *Dashboard) newFunction(spec functionSpec, code awslambda.Code, envs map
 	if len(spec.TableActions) > 0 {
 		allow(spec.TableActions, []*string{d.TableArn}, nil)
 	}
+	if len(spec.TransactionOnly) > 0 {
+		allow(spec.TransactionOnly, []*string{d.TableArn}, map[string]any{
+			"ForAnyValue:StringEquals": map[string]any{"dynamodb:EnclosingOperation": []string{"TransactWriteItems"}},
+		})
+	}
 	for _, index := range []string{gsi1, gsi2, gsi3} {
 		if actions := spec.IndexActions[index]; len(actions) > 0 {
 			allow(actions, []*string{awscdk.Fn_Join(jsii.String(""), &[]*string{d.TableArn, jsii.String("/index/" + index)})}, nil)

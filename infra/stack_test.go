@@ -160,6 +160,8 @@ var wantAccess = map[string][]string{
 	"get-profile": {"table dynamodb:GetItem"},
 	"update-profile": {"table dynamodb:GetItem", "table dynamodb:UpdateItem", "table dynamodb:PutItem",
 		"table dynamodb:DeleteItem", "table dynamodb:Query", "table dynamodb:BatchWriteItem",
+		// The email move's check that no checkout email holds the address.
+		"table dynamodb:ConditionCheckItem [transaction]",
 		// Verification codes and the notice of an email change, through
 		// SES from the configured sender only.
 		"ses-identity ses:SendEmail [from no-reply@mail.babesclub.example]"},
@@ -169,15 +171,29 @@ var wantAccess = map[string][]string{
 	"list-nfts":        {"table dynamodb:GetItem", "table dynamodb:Query", "queue sqs:SendMessage"},
 	"wallet-challenge": {"table dynamodb:GetItem", "table dynamodb:PutItem"},
 	"wallet-verify":    {"table dynamodb:GetItem", "table dynamodb:UpdateItem", "table dynamodb:DeleteItem"},
+	"checkout-emails": {"table dynamodb:GetItem", "table dynamodb:Query", "table dynamodb:PutItem",
+		"table dynamodb:UpdateItem", "table dynamodb:DeleteItem",
+		// Verify and delete check the lookups inside their transactions.
+		"table dynamodb:ConditionCheckItem [transaction]",
+		// The codes, through SES; a verification queues the address's sync.
+		"ses-identity ses:SendEmail [from no-reply@mail.babesclub.example]", "queue sqs:SendMessage"},
+	// Reads only, but for the one-a-minute limit (LIMIT#EXPORT).
+	"export": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:Query"},
 	"stripe-webhook": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
 		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
 	"nft-webhook": {"queue sqs:SendMessage"},
 	"internal-sync-stripe": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
+		"table dynamodb:Query", // the member's checkout emails
 		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
 	"internal-sync-nfts": {"table dynamodb:GetItem", "table dynamodb:Query", "table dynamodb:Scan",
 		"table dynamodb:BatchWriteItem", "table dynamodb:UpdateItem"},
+	"internal-fulfillment": {"table dynamodb:GetItem", "table dynamodb:PutItem", "index/GSI2 dynamodb:Query",
+		// The shipped and delivered notices.
+		"ses-identity ses:SendEmail [from no-reply@mail.babesclub.example]"},
 	"order-refresh": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
 		"table dynamodb:Query", "table dynamodb:Scan", "table dynamodb:BatchWriteItem", "index/GSI2 dynamodb:Query",
+		// A checkout email's sessions are resolved like any: by customer too.
+		"index/GSI1 dynamodb:Query",
 		// The event source mapping's grant: consume the refresh queue.
 		"queue sqs:ReceiveMessage", "queue sqs:DeleteMessage", "queue sqs:ChangeMessageVisibility",
 		"queue sqs:GetQueueAttributes", "queue sqs:GetQueueUrl"},

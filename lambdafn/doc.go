@@ -28,8 +28,11 @@
 //	list-nfts             API                  GET  /dashboard/nfts
 //	wallet-challenge      API                  POST /dashboard/wallet/challenge
 //	wallet-verify         API                  POST /dashboard/wallet/verify
+//	checkout-emails       API                  GET  /dashboard/emails, POST /dashboard/emails, POST /dashboard/emails/verify, DELETE /dashboard/emails/{email}
+//	export                API                  GET  /dashboard/export
 //	internal-sync-stripe  MachineAPI           POST /internal/sync/stripe
 //	internal-sync-nfts    MachineAPI           POST /internal/sync/nfts
+//	internal-fulfillment  MachineAPI           POST /internal/orders/{orderId}/fulfillment
 //	stripe-webhook        MachineAPI           POST /webhooks/stripe, POST /stripe/webhook
 //	nft-webhook           MachineAPI           POST /webhooks/nfts
 //	order-refresh         RefreshWorker        Refresh queue worker (orders and NFTs), partial batch failures

@@ -160,6 +160,8 @@ func TestMemberExpiryOnTheAPIGatewayPath(t *testing.T) {
 		{"GET", "/dashboard/profile"}, {"PUT", "/dashboard/profile"}, {"POST", "/dashboard/update-profile"},
 		{"GET", "/dashboard/orders"}, {"GET", "/dashboard/orders/cs_test_a1b2"}, {"GET", "/dashboard/nfts"},
 		{"POST", "/dashboard/wallet/challenge"}, {"POST", "/dashboard/wallet/verify"},
+		{"GET", "/dashboard/emails"}, {"POST", "/dashboard/emails"}, {"POST", "/dashboard/emails/verify"},
+		{"DELETE", "/dashboard/emails/late@example.com"}, {"GET", "/dashboard/export"},
 	} {
 		body := ""
 		if route[0] != "GET" {

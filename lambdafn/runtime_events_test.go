@@ -24,6 +24,8 @@ import (
 var memberRoutes = []string{
 	"GET/dashboard/profile", "PUT/dashboard/profile", "POST/dashboard/update-profile", "GET/dashboard/orders",
 	"GET/dashboard/orders/cs_test_a1b2", "GET/dashboard/nfts", "POST/dashboard/wallet/challenge", "POST/dashboard/wallet/verify",
+	"GET/dashboard/emails", "POST/dashboard/emails", "POST/dashboard/emails/verify", "DELETE/dashboard/emails/a@example.com",
+	"GET/dashboard/export",
 }
 
 // tokenEvent is a TOKEN authorizer request as API Gateway sends it.

@@ -20,6 +20,7 @@ func meter(a *app.App, m *obs.Metrics) {
 	a.Profiles.Store = s
 	a.Orders.Store = s
 	a.NFTs.Store = s
+	a.Export.Limits = s
 	if a.Orders.Payments != nil {
 		a.Orders.Payments = &meteredPayments{next: a.Orders.Payments, m: m}
 	}

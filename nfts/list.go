@@ -120,3 +120,32 @@ func shown(hs []dashboard.Holding, wallet *string) []dashboard.Holding {
 	}
 	return out
 }
+
+// All returns every NFT the member's list shows, all pages at once, built
+// from the store alone (no marketplace call): the data export's NFTs
+// (CONTRACT §12).
+func (s *Service) All(ctx context.Context, m dashboard.Member) ([]dashboard.Holding, error) {
+	prof, err := s.Store.GetProfile(ctx, m.UserID)
+	if dashboard.ErrorCode(err) == dashboard.ENOTFOUND {
+		prof, err = &dashboard.Profile{UserID: m.UserID}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := []dashboard.Holding{}
+	for after := ""; ; {
+		page, err := s.Store.ListHoldings(ctx, m.UserID, "", MaxPageSize, after)
+		if err != nil {
+			return nil, err
+		}
+		for _, h := range shown(page.Holdings, prof.PreferredWallet) {
+			if h.Metadata == nil {
+				h.Metadata = map[string]any{}
+			}
+			out = append(out, h)
+		}
+		if after = page.Next; after == "" {
+			return out, nil
+		}
+	}
+}

@@ -8,6 +8,14 @@ import (
 // Audit event names.
 const (
 	EventProfileUpdated = "profile.updated"
+	// Checkout emails (CONTRACT §9): never the address itself.
+	EventCheckoutEmailAdded    = "checkout_email.added"
+	EventCheckoutEmailVerified = "checkout_email.verified"
+	EventCheckoutEmailRemoved  = "checkout_email.removed"
+	// EventOrderFulfilled: a fulfilment event changed an order (§11).
+	EventOrderFulfilled = "order.fulfilled"
+	// EventDataExported: a member downloaded their data (§12).
+	EventDataExported = "data.exported"
 )
 
 // Audit writes an audit event: one log record with "audit": true so that a

@@ -96,3 +96,28 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, limit int, cur s
 	}
 	return out, nil
 }
+
+// All returns every order of the member with its details, newest first,
+// built from the store alone (no Stripe call): the data export's orders
+// (CONTRACT §12).
+func (s *Service) All(ctx context.Context, m dashboard.Member) ([]dashboard.OrderDetail, error) {
+	out := []dashboard.OrderDetail{}
+	for after := ""; ; {
+		page, err := s.Store.ListOrders(ctx, m.UserID, MaxPageSize, after)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range page.Orders {
+			if o.Items == nil {
+				o.Items = []dashboard.LineItem{}
+			}
+			if o.Discounts == nil {
+				o.Discounts = []dashboard.Discount{}
+			}
+			out = append(out, o.OrderDetail)
+		}
+		if after = page.Next; after == "" {
+			return out, nil
+		}
+	}
+}

@@ -17,11 +17,12 @@ type resolver struct {
 	s          *Service
 	byCustomer map[string]string
 	byEmail    map[string]string
+	byCheckout map[string]string
 	byMember   map[string]bool
 }
 
 func (s *Service) newResolver() *resolver {
-	return &resolver{s: s, byCustomer: map[string]string{}, byEmail: map[string]string{}, byMember: map[string]bool{}}
+	return &resolver{s: s, byCustomer: map[string]string{}, byEmail: map[string]string{}, byCheckout: map[string]string{}, byMember: map[string]bool{}}
 }
 
 // owner returns the member the session belongs to, trying, in the order
@@ -29,9 +30,12 @@ func (s *Service) newResolver() *resolver {
 // token's id follows), client_reference_id when it names a member, the
 // Stripe customer through the profile index, then the customer email
 // through the EMAIL# lookup — which holds only verified addresses, since a
-// new profile email claims it only once its mailed code is confirmed; a
-// pending address matches nothing. "" means unresolvable: such a session is
-// counted and logged, never guessed.
+// new profile email claims it only once its mailed code is confirmed — and
+// last through the CHECKOUTEMAIL# lookup, which a checkout email gets only
+// when its code is confirmed (CONTRACT §9). A pending address matches
+// nothing. "" means unresolvable: such a session is counted and logged,
+// never guessed. This is the one place ownership is decided: webhooks,
+// member syncs, checkout-email syncs and the reconciliation all ask it.
 func (r *resolver) owner(ctx context.Context, sess *dashboard.CheckoutSession) (string, error) {
 	if id := strings.TrimSpace(sess.MetadataUserID); dashboard.ValidMemberID(id) {
 		return id, nil
@@ -48,15 +52,22 @@ func (r *resolver) owner(ctx context.Context, sess *dashboard.CheckoutSession) (
 			return id, err
 		}
 	}
-	if email := strings.ToLower(strings.TrimSpace(sess.CustomerEmail)); email != "" {
-		id, err := r.lookup(ctx, r.byEmail, email, r.s.Store.UserIDByEmail)
-		if err != nil || id == "" {
-			return id, err
-		}
+	email := strings.ToLower(strings.TrimSpace(sess.CustomerEmail))
+	if email == "" {
+		return "", nil
+	}
+	id, err := r.lookup(ctx, r.byEmail, email, r.s.Store.UserIDByEmail)
+	if err != nil {
+		return "", err
+	}
+	if id != "" {
 		r.linkCustomer(ctx, id, sess.CustomerID)
 		return id, nil
 	}
-	return "", nil
+	// A checkout email proves the session, not the customer: a guest
+	// checkout's customer id may be shared by other guests of the address's
+	// owner, so none is linked from it.
+	return r.lookup(ctx, r.byCheckout, email, r.s.Store.UserIDByCheckoutEmail)
 }
 
 func (r *resolver) isMember(ctx context.Context, id string) (bool, error) {

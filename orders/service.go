@@ -45,6 +45,8 @@ type Store interface {
 	SaveProfile(ctx context.Context, change dashboard.ProfileChange) error
 	UserIDByEmail(ctx context.Context, email string) (string, error)
 	UserIDByStripeCustomer(ctx context.Context, customerID string) (string, error)
+	UserIDByCheckoutEmail(ctx context.Context, email string) (string, error)
+	CheckoutEmails(ctx context.Context, userID string) ([]dashboard.CheckoutEmail, error)
 }
 
 // Service implements the order routes and jobs.
@@ -62,6 +64,11 @@ type Service struct {
 	StaleAfter time.Duration
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// Mailer sends the shipped and delivered notices (CONTRACT §11); nil
+	// sends none.
+	Mailer dashboard.Mailer
+	// SiteOrigin, when set, is the dashboard's address named in mails.
+	SiteOrigin string
 }
 
 func (s *Service) now() time.Time {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
@@ -37,6 +38,10 @@ func (s *Service) Refresh(ctx context.Context, r dashboard.RefreshRequest) error
 	if r.Kind != dashboard.SyncStripe || r.UserID == "" {
 		return nil
 	}
+	if r.Email != "" {
+		_, err := s.SyncCheckoutEmail(ctx, r.UserID, r.Email)
+		return err
+	}
 	last, err := s.Store.SyncedAt(ctx, r.UserID, dashboard.SyncStripe)
 	if err != nil {
 		return fmt.Errorf("orders: read sync marker: %w", err)
@@ -52,11 +57,12 @@ func (s *Service) Refresh(ctx context.Context, r dashboard.RefreshRequest) error
 	return err
 }
 
-// SyncMember syncs one member's sessions from Stripe: those of their Stripe
-// customer created at or after since (all of them when since is zero). A member without a Stripe customer
-// has nothing Stripe can list for them; their orders arrive by webhook and
-// by the nightly reconciliation. The member's SYNC#STRIPE marker moves only
-// after the whole listing succeeded.
+// SyncMember syncs one member's sessions from Stripe, created at or after
+// since (all of them when since is zero): those of their Stripe customer,
+// and those placed with each of their verified checkout emails (CONTRACT
+// §9). A member with neither has nothing Stripe can list for them; their
+// orders arrive by webhook and by the nightly reconciliation. The member's
+// SYNC#STRIPE marker moves only after every listing succeeded.
 func (s *Service) SyncMember(ctx context.Context, userID string, since time.Time) (*SyncResult, error) {
 	res := &SyncResult{}
 	if s.Payments == nil {
@@ -70,29 +76,111 @@ func (s *Service) SyncMember(ctx context.Context, userID string, since time.Time
 		return nil, fmt.Errorf("orders: read profile: %w", err)
 	}
 	if p != nil && p.StripeCustomerID != nil {
+		// The customer is the member's (a proof of §4), so every session
+		// of it is theirs.
 		q := dashboard.SessionQuery{CustomerID: *p.StripeCustomerID, CreatedFrom: since}
-		err := s.Payments.ListSessions(ctx, q, func(sess *dashboard.CheckoutSession) error {
-			res.Synced++
-			if !sess.LineItemsComplete {
-				full, err := s.Payments.Session(ctx, sess.ID)
-				if err != nil {
-					return err
-				}
-				sess = full
+		if err := s.syncListing(ctx, userID, q, nil, started, res); err != nil {
+			return res, err
+		}
+	}
+	emails, err := s.Store.CheckoutEmails(ctx, userID)
+	if err != nil {
+		return res, fmt.Errorf("orders: read checkout emails: %w", err)
+	}
+	resolve := s.newResolver()
+	for _, e := range emails {
+		if e.VerifiedAt == nil {
+			continue
+		}
+		for _, spelling := range spellings(e.Email) {
+			q := dashboard.SessionQuery{CustomerEmail: spelling, CreatedFrom: since}
+			if err := s.syncListing(ctx, userID, q, resolve, started, res); err != nil {
+				return res, err
 			}
-			r, err := s.upsert(ctx, userID, sess, evidence{StatusOfSession(sess), started})
-			res.count(r)
-			return err
-		})
-		if err != nil {
-			res.Errors++
-			return res, fmt.Errorf("orders: sync member: %w", err)
 		}
 	}
 	if err := s.Store.MarkSynced(ctx, userID, dashboard.SyncStripe, started); err != nil {
 		return res, fmt.Errorf("orders: mark synced: %w", err)
 	}
 	return res, nil
+}
+
+// SyncCheckoutEmail files the sessions placed with one of the member's
+// verified checkout emails, all of them: the sync a verification queues,
+// which brings the member's past guest orders (CONTRACT §9). An address
+// that is not (or no longer) a verified checkout email of the member syncs
+// nothing. It leaves the member's SYNC#STRIPE marker alone: it synced one
+// address, not the member.
+func (s *Service) SyncCheckoutEmail(ctx context.Context, userID, email string) (*SyncResult, error) {
+	res := &SyncResult{}
+	if s.Payments == nil {
+		return res, nil
+	}
+	emails, err := s.Store.CheckoutEmails(ctx, userID)
+	if err != nil {
+		return nil, fmt.Errorf("orders: read checkout emails: %w", err)
+	}
+	for _, e := range emails {
+		if e.VerifiedAt != nil && strings.EqualFold(e.Email, email) {
+			resolve, started := s.newResolver(), s.now()
+			for _, spelling := range spellings(e.Email) {
+				q := dashboard.SessionQuery{CustomerEmail: spelling}
+				if err := s.syncListing(ctx, userID, q, resolve, started, res); err != nil {
+					return res, err
+				}
+			}
+			return res, nil
+		}
+	}
+	return res, nil
+}
+
+// spellings are the forms of an address a Stripe listing is asked for:
+// Stripe's customer_details[email] filter matches exactly, so the address
+// as the member entered it and, when it differs, lower-cased (what most
+// checkouts store); sessions typed in another mix of cases are found by the
+// webhook and the reconciliation, which compare without case.
+func spellings(email string) []string {
+	if lower := strings.ToLower(email); lower != email {
+		return []string{email, lower}
+	}
+	return []string{email}
+}
+
+// syncListing files the sessions q lists under userID. With resolve nil the
+// query itself proves them the member's (their Stripe customer); otherwise
+// each session goes through the ownership rules and only those that come
+// out as userID's are filed — a session placed with a checkout email but
+// carrying another member's id stays that member's.
+func (s *Service) syncListing(ctx context.Context, userID string, q dashboard.SessionQuery, resolve *resolver, started time.Time, res *SyncResult) error {
+	err := s.Payments.ListSessions(ctx, q, func(sess *dashboard.CheckoutSession) error {
+		res.Synced++
+		if resolve != nil {
+			owner, err := resolve.owner(ctx, sess)
+			if err != nil {
+				return err
+			}
+			if owner != userID {
+				res.Skipped++
+				return nil
+			}
+		}
+		if !sess.LineItemsComplete {
+			full, err := s.Payments.Session(ctx, sess.ID)
+			if err != nil {
+				return err
+			}
+			sess = full
+		}
+		r, err := s.upsert(ctx, userID, sess, evidence{StatusOfSession(sess), started})
+		res.count(r)
+		return err
+	})
+	if err != nil {
+		res.Errors++
+		return fmt.Errorf("orders: sync member: %w", err)
+	}
+	return nil
 }
 
 // Progress reports a running reconciliation.

@@ -86,11 +86,7 @@ func (s *Service) startEmailChange(ctx context.Context, m dashboard.Member, oldE
 		return nil, err
 	}
 	now := s.now()
-	if err := s.Store.TakeRate(ctx, m.UserID, mailRateName, dashboard.VerificationMailsPerHour, time.Hour, now); err != nil {
-		if dashboard.ErrorCode(err) == dashboard.ERATELIMITED {
-			return nil, &dashboard.Error{Code: dashboard.ERATELIMITED, RetryAfter: dashboard.ErrorRetryAfter(err),
-				Message: "Too many verification emails were sent in the last hour; try again later."}
-		}
+	if err := s.takeMailRate(ctx, m.UserID, now); err != nil {
 		return nil, err
 	}
 	code, saved, err := s.newCode(m.UserID, dashboard.CodeProfileEmail, dashboard.CodeTargetProfile, email, now)
@@ -107,17 +103,42 @@ func (s *Service) startEmailChange(ctx context.Context, m dashboard.Member, oldE
 	return c, nil
 }
 
+// takeMailRate counts one verification mail against the member's hourly
+// limit (CONTRACT §9), which email changes and checkout emails share.
+func (s *Service) takeMailRate(ctx context.Context, userID string, now time.Time) error {
+	err := s.Store.TakeRate(ctx, userID, mailRateName, dashboard.VerificationMailsPerHour, time.Hour, now)
+	if dashboard.ErrorCode(err) == dashboard.ERATELIMITED {
+		return &dashboard.Error{Code: dashboard.ERATELIMITED, RetryAfter: dashboard.ErrorRetryAfter(err),
+			Message: "Too many verification emails were sent in the last hour; try again later."}
+	}
+	return err
+}
+
 // checkEmailFree fails with ECONFLICT when another member's login email is
-// the address. The check is repeated, atomically, when the change is
-// confirmed: the EMAIL# lookup is claimed in the same transaction.
+// the address, or when it is anyone's verified checkout email (a checkout
+// email is never a login email, CONTRACT §9). Both are checked again,
+// atomically, when the change is confirmed: the store claims the EMAIL#
+// lookup on condition that neither exists.
 func (s *Service) checkEmailFree(ctx context.Context, userID, email string) error {
 	owner, err := s.Store.UserIDByEmail(ctx, email)
 	switch dashboard.ErrorCode(err) {
 	case dashboard.ENOTFOUND:
+	case "":
+		if owner != userID {
+			return emailTaken()
+		}
+		return nil
+	default:
+		return err
+	}
+	holder, err := s.Store.UserIDByCheckoutEmail(ctx, email)
+	switch dashboard.ErrorCode(err) {
+	case dashboard.ENOTFOUND:
 		return nil
 	case "":
-		if owner == userID {
-			return nil
+		if holder == userID {
+			return &dashboard.Error{Code: dashboard.ECONFLICT, Message: "That address is one of your checkout emails; remove it there first.",
+				Fields: map[string]string{dashboard.FieldEmail: "One of your checkout emails."}}
 		}
 		return emailTaken()
 	default:
@@ -135,7 +156,7 @@ func emailTaken() error {
 // mailEmailChange sends the code to the new address and a notice without
 // the code to the old one, so a member whose account is misused learns of it.
 func (s *Service) mailEmailChange(ctx context.Context, oldEmail string, c *emailChange) error {
-	if err := s.Mailer.Send(ctx, codeMessage(c.email, c.code, s.SiteOrigin)); err != nil {
+	if err := s.Mailer.Send(ctx, codeMessage(c.email, c.code, s.SiteOrigin, whatLoginEmail, kindEmailChange)); err != nil {
 		s.logger().WarnContext(ctx, "verification mail not sent", slog.Any("error", err))
 		return &dashboard.Error{Code: dashboard.EUNAVAILABLE, RetryAfter: time.Minute,
 			Message: "The verification email could not be sent; try again shortly."}
@@ -177,7 +198,9 @@ func (s *Service) ConfirmEmail(ctx context.Context, m dashboard.Member, code str
 			return nil, codeExpired("The code has expired; change your email again to get a new one.")
 		}
 		if !tried {
-			if err := s.tryCode(ctx, cur, code, now); err != nil {
+			check := codeCheck{userID: cur.UserID, purpose: dashboard.CodeProfileEmail, target: dashboard.CodeTargetProfile,
+				email: *cur.PendingEmail, again: "change your email again", void: func() { s.voidEmailChange(ctx, cur) }}
+			if err := s.tryCode(ctx, check, code, now); err != nil {
 				return nil, err
 			}
 			tried = true
@@ -215,32 +238,44 @@ func (s *Service) ConfirmEmail(ctx context.Context, m dashboard.Member, code str
 	}
 }
 
+// codeCheck names one mailed code to try: whose, for what, the address it
+// must have been mailed to, how the member gets a new one (for messages)
+// and what voids what it proves once the code is used up or gone.
+type codeCheck struct {
+	userID  string
+	purpose dashboard.CodePurpose
+	target  string
+	email   string
+	again   string
+	void    func()
+}
+
 // tryCode counts one try against the stored code and checks code against
 // it in constant time. The try is counted before the comparison, so no
 // more than MaxCodeAttempts guesses are ever compared, however many
 // requests race.
-func (s *Service) tryCode(ctx context.Context, cur *dashboard.Profile, code string, now time.Time) error {
-	stored, err := s.Store.GetCode(ctx, cur.UserID, dashboard.CodeProfileEmail, dashboard.CodeTargetProfile, now)
-	if dashboard.ErrorCode(err) == dashboard.ENOTFOUND || (err == nil && !strings.EqualFold(stored.Email, *cur.PendingEmail)) {
-		s.voidEmailChange(ctx, cur)
-		return codeExpired("The code is no longer valid; change your email again to get a new one.")
+func (s *Service) tryCode(ctx context.Context, c codeCheck, code string, now time.Time) error {
+	stored, err := s.Store.GetCode(ctx, c.userID, c.purpose, c.target, now)
+	if dashboard.ErrorCode(err) == dashboard.ENOTFOUND || (err == nil && !strings.EqualFold(stored.Email, c.email)) {
+		c.void()
+		return codeExpired("The code is no longer valid; " + c.again + " to get a new one.")
 	} else if err != nil {
 		return err
 	}
-	tries, err := s.Store.TakeCodeAttempt(ctx, cur.UserID, dashboard.CodeProfileEmail, dashboard.CodeTargetProfile, stored.Hash)
+	tries, err := s.Store.TakeCodeAttempt(ctx, c.userID, c.purpose, c.target, stored.Hash)
 	if dashboard.ErrorCode(err) == dashboard.ENOTFOUND {
-		s.voidEmailChange(ctx, cur)
-		return codeExpired("Too many wrong codes; change your email again to get a new one.")
+		c.void()
+		return codeExpired("Too many wrong codes; " + c.again + " to get a new one.")
 	} else if err != nil {
 		return err
 	}
-	want := s.codeHash(cur.UserID, dashboard.CodeProfileEmail, dashboard.CodeTargetProfile, stored.Email, code)
+	want := s.codeHash(c.userID, c.purpose, c.target, stored.Email, code)
 	if hmac.Equal([]byte(want), []byte(stored.Hash)) {
 		return nil
 	}
 	if tries >= dashboard.MaxCodeAttempts {
-		s.voidEmailChange(ctx, cur)
-		return codeExpired("Too many wrong codes; change your email again to get a new one.")
+		c.void()
+		return codeExpired("Too many wrong codes; " + c.again + " to get a new one.")
 	}
 	left := dashboard.MaxCodeAttempts - tries
 	return &dashboard.Error{Code: dashboard.EINVALIDCODE, Message: fmt.Sprintf("That code is not right; %d %s left.", left, plural(left, "try", "tries")),

@@ -14,7 +14,7 @@ import (
 var codeHTML = template.Must(template.New("code").Parse(`<!doctype html>
 <html><body style="font-family: sans-serif; color: #222">
 <p>Hi,</p>
-<p>Use this code to confirm <strong>{{.Email}}</strong> as the email address of your Babes Club account:</p>
+<p>Use this code to confirm <strong>{{.Email}}</strong> as {{.What}}:</p>
 <p style="font-size: 28px; letter-spacing: 6px; font-weight: bold">{{.Code}}</p>
 <p>The code works for 15 minutes. If you did not ask for this, ignore this email: nothing changes.</p>
 {{if .Site}}<p><a href="{{.Site}}">{{.Site}}</a></p>{{end}}
@@ -33,17 +33,26 @@ The change happens only when the code sent to that address is entered.</p>
 </body></html>
 `))
 
-// codeMessage is the mail that carries a verification code to email.
-func codeMessage(email, code, site string) dashboard.Message {
-	text := "Hi,\n\nUse this code to confirm " + email + " as the email address of your Babes Club account:\n\n    " +
+// What a code confirms, as its mail says it, and the mail's kind (logged).
+const (
+	whatLoginEmail    = "the email address of your Babes Club account"
+	whatCheckoutEmail = "an address you used at checkout, so that the orders placed with it show in your Babes Club dashboard"
+	kindEmailChange   = "email-change-code"
+	kindCheckoutEmail = "checkout-email-code"
+)
+
+// codeMessage is the mail that carries a verification code to email; what
+// says what the code confirms.
+func codeMessage(email, code, site, what, kind string) dashboard.Message {
+	text := "Hi,\n\nUse this code to confirm " + email + " as " + what + ":\n\n    " +
 		code + "\n\nThe code works for 15 minutes. If you did not ask for this, ignore this email: nothing changes.\n"
 	if site != "" {
 		text += "\n" + site + "\n"
 	}
 	text += "\nThe Babes Club\n"
 	return dashboard.Message{
-		To: email, Subject: "Your Babes Club verification code: " + code, Kind: "email-change-code",
-		Text: text, HTML: render(codeHTML, map[string]string{"Email": email, "Code": code, "Site": site}),
+		To: email, Subject: "Your Babes Club verification code: " + code, Kind: kind,
+		Text: text, HTML: render(codeHTML, map[string]string{"Email": email, "Code": code, "Site": site, "What": what}),
 	}
 }
 

@@ -26,6 +26,7 @@ type Store interface {
 	dashboard.ProfileStore
 	dashboard.CodeStore
 	dashboard.RateStore
+	dashboard.CheckoutEmailStore
 	// RemoveHoldings deletes the member's NFT holdings and their sync
 	// marker (dashboard.HoldingStore): a replaced wallet takes them along.
 	RemoveHoldings(ctx context.Context, userID string) (int, error)

@@ -3,8 +3,8 @@
 // the hourly NFT poll and nightly Stripe reconciliation in-process (serve);
 // member tokens for trying it (token); and the operator's jobs, run once
 // against the same store: syncing members' orders or NFTs (sync),
-// reconciling every Checkout Session (reconcile) and listing a collection's
-// holders (holders).
+// reconciling every Checkout Session (reconcile), listing a collection's
+// holders (holders) and recording an order's fulfilment (fulfil).
 package main
 
 import (
@@ -25,6 +25,7 @@ Commands:
   sync       stripe|nfts [--user ID | --all]: refresh members' orders from Stripe or NFTs from the marketplace
   reconcile  list every Checkout Session since the watermark and file each under its owner
   holders    --collection ID: the members holding NFTs of a collection
+  fulfil     ORDER_ID --status S [--carrier C] [--tracking N] [--tracking-url U] [--at T] [--note TEXT]: record a fulfilment event
 
 Run "dashboard <command> -h" for the flags of a command.
 `
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runHolders(ctx, args[1:], getenv, stdout, stderr)
 	case "reconcile":
 		return runReconcile(ctx, args[1:], getenv, stdout, stderr)
+	case "fulfil":
+		return runFulfil(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

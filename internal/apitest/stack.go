@@ -14,6 +14,7 @@ import (
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/cursor"
+	"github.com/thebabesclub/dashboard/export"
 	"github.com/thebabesclub/dashboard/httpapi"
 	"github.com/thebabesclub/dashboard/internal/logtest"
 	"github.com/thebabesclub/dashboard/internal/markettest"
@@ -57,9 +58,12 @@ type Stack struct {
 	Profiles *profile.Service
 	Orders   *orders.Service
 	NFTs     *nfts.Service
-	Queue    *queue.Local
-	Stripe   *stripetest.Server
-	Market   *markettest.Server
+	Export   *export.Service
+	// Outbox is the folder the mail goes to (mail.ReadOutbox reads it).
+	Outbox string
+	Queue  *queue.Local
+	Stripe *stripetest.Server
+	Market *markettest.Server
 }
 
 // NewStack builds a Stack over store; adjust, when not nil, may change the
@@ -89,22 +93,25 @@ func NewStack(t testing.TB, store dashboard.Store, adjust func(*auth.Config)) *S
 	if err != nil {
 		t.Fatal(err)
 	}
-	outbox, err := mail.NewOutbox(filepath.Join(t.TempDir(), "outbox"), mail.DefaultFrom, logger)
+	st.Outbox = filepath.Join(t.TempDir(), "outbox")
+	outbox, err := mail.NewOutbox(st.Outbox, mail.DefaultFrom, logger)
 	if err != nil {
 		t.Fatal(err)
 	}
 	site, _ := url.Parse(StackSiteOrigin)
 	cursors := cursor.NewSigner([]byte(StackJWTSecret))
 	st.Profiles = &profile.Service{Store: store, Logger: logger, Mailer: outbox, CodeKey: profile.NewCodeKey([]byte(StackJWTSecret))}
-	st.Orders = &orders.Service{Store: store, Payments: payments, Cursors: cursors, Logger: logger}
+	st.Orders = &orders.Service{Store: store, Payments: payments, Cursors: cursors, Logger: logger, Mailer: outbox, SiteOrigin: StackSiteOrigin}
 	st.NFTs = &nfts.Service{Store: store, Market: market, Webhooks: marketplace.Webhooks{Secret: []byte(StackNFTWebhookSecret)},
 		Cursors: cursors, ChainID: 1, Logger: logger, SiteOrigin: site}
+	st.Export = &export.Service{Profiles: st.Profiles, Orders: st.Orders, NFTs: st.NFTs, Limits: store, Logger: logger}
 	st.Queue = queue.NewLocal(st.refresh, queue.LocalOptions{Logger: logger, Collapse: -1})
 	t.Cleanup(func() { st.Queue.Close(context.Background()) })
 	st.Server = &httpapi.Server{
 		Profiles:       st.Profiles,
 		Orders:         st.Orders,
 		NFTs:           st.NFTs,
+		Export:         st.Export,
 		Refresh:        st.Queue,
 		Verifier:       verifier,
 		Logger:         logger,

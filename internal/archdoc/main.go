@@ -52,7 +52,7 @@ type Layer struct {
 var Layers = []Layer{
 	{0, "domain", "types, errors, the interfaces the rest implement", []string{"."}, false},
 	{1, "libraries", "small, domain-free building blocks", []string{"api", "awsenv", "backoff", "cursor", "obs", "siwe", "web"}, false},
-	{2, "services", "the business rules; they never import a store or an outside system", []string{"auth", "nfts", "orders", "profile"}, false},
+	{2, "services", "the business rules; they never import a store or an outside system", []string{"auth", "export", "nfts", "orders", "profile"}, false},
 	{2, "adapters", "one package per outside system: stores, Stripe, marketplaces, SQS, mail", []string{"bolt", "demo", "dynamo", "mail", "marketplace", "queue", "stripe"}, false},
 	{3, "HTTP transport", "net/http routing, middleware, handlers", []string{"httpapi"}, false},
 	{4, "assembly", "turns the environment into a running system, the HTTP server included", []string{"app"}, false},
@@ -61,7 +61,7 @@ var Layers = []Layer{
 	{7, "test support", "conformance suite, fakes, real test servers", []string{
 		"internal/apitest", "internal/archdoc", "internal/authtest", "internal/clocktest", "internal/dynamotest", "internal/lambdatest",
 		"internal/logtest", "internal/mailpittest", "internal/markettest", "internal/proctest", "internal/sqstest",
-		"internal/storetest", "internal/stripetest", "internal/withservers", "reliability",
+		"internal/storetest", "internal/stripetest", "internal/stripetest/cmd/stripefake", "internal/withservers", "reliability",
 	}, true},
 }
 

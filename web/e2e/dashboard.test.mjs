@@ -6,12 +6,13 @@
 //
 // Run with `npm run e2e` in web/ after building (scripts/e2e.sh does everything).
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join, normalize, sep } from 'node:path';
 import { test } from 'node:test';
 import { openBrowser, screenshot, screenshotDir } from './browser.mjs';
 import { removeDataDir, startDashboard, webDist } from './server.mjs';
 import { readOutbox } from './outbox.mjs';
+import { startStripeFake } from './stripe.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').Locator} Locator */
@@ -91,6 +92,12 @@ const nftView = (page) => page.getByRole('region', { name: 'NFT holdings' });
 const ordersTable = (page, n) => ordersView(page).getByRole('table', { name: `Your orders, newest first, page ${n}` });
 /** @param {Page} page @param {string} name */
 const profileName = (page, name) => profileView(page).getByRole('heading', { level: 3, name, exact: true });
+/**
+ * profileEmail is the email line under the member's name on the profile card (the checkout emails panel below
+ * lists the same address again).
+ * @param {Page} page
+ */
+const profileEmail = (page) => profileView(page).locator('.profile__head h3 + p');
 
 /**
  * signIn opens the demo sign-in link and waits until the profile, the first page of orders and the NFTs show.
@@ -162,7 +169,7 @@ test('the demo sign-in link opens the dashboard with the profile, and removes th
     assert.equal(stored.saved, null, 'nothing is written to localStorage');
 
     const profile = profileView(page);
-    await profile.getByText('demo@babesclub.example').waitFor();
+    await profileEmail(page).getByText('demo@babesclub.example').waitFor();
     await profile.getByText('+1 (555) 010-2025').waitFor();
     await page.getByRole('banner').getByText('Signed in as Demo Babe').waitFor();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
@@ -447,12 +454,128 @@ test('a new email waits for the mailed code: a wrong code is refused, the right 
     await confirm.getByRole('button', { name: 'Confirm' }).click();
     await profile.getByText(`Your email address is now ${NEW}.`, { exact: true }).waitFor();
     await confirm.waitFor({ state: 'detached' });
-    await profile.getByText(NEW, { exact: true }).waitFor();
+    await profileEmail(page).getByText(NEW, { exact: true }).waitFor();
 
     await page.reload();
     await profileName(page, 'Demo Babe').waitFor();
-    await profile.getByText(NEW, { exact: true }).waitFor();
+    await profileEmail(page).getByText(NEW, { exact: true }).waitFor();
     assert.equal(await profile.getByText(OLD, { exact: true }).count(), 0, 'the old email is gone');
     assert.equal(await profile.getByText(/We sent a code to/).count(), 0, 'nothing is pending any more');
+  }),
+);
+
+/** The demo member's pending checkout email and shipped order (demo/demo.go). */
+const DEMO_GUEST_EMAIL = 'demo.guest@babesclub.example';
+const DEMO_TRACKING = '1Z999AA10123456784';
+
+test('a checkout email is verified with the mailed code, and the guest order placed with it appears', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ startServer, page }) => {
+    // Stripe (the stateful fake) holds a guest checkout placed with the demo member's pending address.
+    const created = new Date(Date.now() - 60 * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const stripe = await startStripeFake([
+      { id: 'cs_test_guestE2E0001', created, customerEmail: DEMO_GUEST_EMAIL, paid: true, items: [{ name: 'Pearl Drop Earrings', quantity: 1, unitAmount: 6400 }] },
+    ]);
+    t.after(stripe.stop);
+    const server = await startServer({ env: { STRIPE_SECRET: 'sk_test_e2e', STRIPE_API_BASE: stripe.url } });
+    await signIn(page, server);
+    const guestNumber = 'BC-TE2E0001'; // "BC-" and the session id's last 8 characters, upper-cased
+    const orders = ordersView(page);
+    assert.equal(await orders.getByText(guestNumber).count(), 0, 'the guest order is not listed before the address is verified');
+
+    const panel = page.getByRole('region', { name: 'Checkout emails' });
+    const row = panel.getByRole('listitem').filter({ hasText: DEMO_GUEST_EMAIL });
+    await row.getByText('Pending').waitFor();
+    await row.getByRole('button', { name: `Enter code for ${DEMO_GUEST_EMAIL}` }).click();
+    const form = panel.getByRole('form', { name: 'Confirm your checkout email' });
+    await form.waitFor();
+    // The demo's address was added without a code that anyone can read: ask for a new one.
+    const sent = page.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard/emails' && r.request().method() === 'POST');
+    await form.getByRole('button', { name: 'Send a new code' }).click();
+    assert.equal((await sent).status(), 202, 'a new code is mailed');
+    const mails = readOutbox(server.dataDir).filter((m) => m.to === DEMO_GUEST_EMAIL);
+    assert.equal(mails.length, 1, 'one code mail to the checkout address');
+    const code = /^Your Babes Club verification code: (\d{6})$/.exec(mails[0]?.subject ?? '')?.[1];
+    assert.ok(code, `the code is in the subject (${mails[0]?.subject})`);
+
+    const field = form.getByLabel('Verification code', { exact: true });
+    await field.fill(String((Number(code) + 1) % 1_000_000).padStart(6, '0'));
+    await form.getByRole('button', { name: 'Confirm' }).click();
+    await form.getByText(/That code is not right; 4 tries left\./).waitFor();
+    await field.fill(code);
+    await form.getByRole('button', { name: 'Confirm' }).click();
+    await panel.getByText(`${DEMO_GUEST_EMAIL} is verified.`, { exact: false }).waitFor();
+    await row.getByText('Verified').waitFor();
+    await screenshot(panel, 'checkout-emails');
+
+    // The verification queued a Stripe sync of the address; the order appears once it ran. Each round asks the
+    // API again ("Refresh orders") and waits for its answer: a condition, not a time.
+    const refresh = panel.getByRole('button', { name: 'Refresh orders' });
+    for (let round = 0; round < 60 && (await orders.getByText(guestNumber).count()) === 0; round++) {
+      const answered = page.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard/orders');
+      await refresh.click();
+      await answered;
+    }
+    await orders.getByText(guestNumber).waitFor();
+  }),
+);
+
+test('the order drawer shows the parcel\'s timeline with the carrier and the tracking link, on a phone too', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, page }) => {
+    await signIn(page, server);
+    const first = ordersTable(page, 1).getByRole('row').filter({ hasText: 'Shipped' }).first();
+    await first.getByText('Shipped').waitFor();
+    await first.getByRole('rowheader').getByRole('button').click();
+    const dialog = page.getByRole('dialog', { name: /^Order BC-/ });
+    const timeline = dialog.getByRole('list', { name: 'Order progress' });
+    await timeline.waitFor();
+    const steps = await timeline.getByRole('listitem').allTextContents();
+    const labels = ['Order placed', 'Paid', 'Processing', 'Shipped'];
+    let at = -1;
+    for (const label of labels) {
+      const i = steps.findIndex((s, k) => k > at && s.includes(label));
+      assert.ok(i > at, `the timeline lists "${label}" after the steps before it (${JSON.stringify(steps)})`);
+      at = i;
+    }
+    const current = timeline.locator('[aria-current="step"]');
+    assert.equal(await current.count(), 1, 'one step is the current one');
+    assert.match((await current.textContent()) ?? '', /Shipped/);
+    await timeline.getByText('Carrier: UPS').waitFor();
+    const link = timeline.getByRole('link', { name: `Track parcel ${DEMO_TRACKING} (opens in a new tab)` });
+    assert.equal(await link.getAttribute('href'), `https://www.ups.com/track?tracknum=${DEMO_TRACKING}`);
+    assert.equal(await link.getAttribute('target'), '_blank');
+    assert.match((await link.getAttribute('rel')) ?? '', /noopener/);
+    await screenshot(page, 'order-timeline', { fullPage: false });
+
+    await page.setViewportSize({ width: 375, height: 812 });
+    const box = await link.boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 375, 'the tracking link is within a phone screen');
+    const overflow = await dialog.evaluate((el) => el.scrollWidth - el.clientWidth);
+    assert.ok(overflow <= 0, `the drawer does not scroll sideways (${overflow}px)`);
+    await screenshot(page, 'order-timeline-phone', { fullPage: false });
+  }),
+);
+
+test('"Download my data" saves the member\'s data as a JSON file, once a minute', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, page }) => {
+    await signIn(page, server);
+    const region = page.getByRole('region', { name: 'Your data' });
+    const button = region.getByRole('button', { name: 'Download my data' });
+    const downloading = page.waitForEvent('download');
+    await button.click();
+    const download = await downloading;
+    assert.match(download.suggestedFilename(), /^babes-club-\d{4}-\d{2}-\d{2}\.json$/);
+    const path = await download.path();
+    const data = JSON.parse(readFileSync(path, 'utf8'));
+    assert.equal(data.profile.email, 'demo@babesclub.example');
+    assert.equal(data.orders.length, DEMO_ORDERS, 'every order');
+    assert.ok(data.orders.some((/** @type {any} */ o) => o.fulfillment?.trackingNumber === DEMO_TRACKING), 'with its timeline');
+    assert.equal(data.nfts.length, 4, 'every NFT');
+    assert.ok(data.emails.some((/** @type {any} */ e) => e.email === DEMO_GUEST_EMAIL && !e.verified), 'the pending checkout email');
+    await region.getByText(`Your download has started: ${download.suggestedFilename()}.`).waitFor();
+
+    // A second download within the minute is refused with the server's message.
+    await button.click();
+    await region.getByRole('alert').getByText(/You can download your data once a minute/).waitFor();
+    assert.match((await region.getByRole('alert').textContent()) ?? '', /You can try again in (about 1 minute|\d+ seconds?)\./, 'with the wait from Retry-After');
   }),
 );

@@ -32,7 +32,7 @@ process.on('exit', () => {
  * @param {number} pid
  * @param {boolean} running
  */
-function recordPid(pid, running) {
+export function recordPid(pid, running) {
   const dir = process.env.E2E_PID_DIR;
   if (!dir) return;
   const file = join(dir, String(pid));
@@ -105,7 +105,8 @@ export class DashboardServer {
  * startDashboard starts `dashboard serve --demo` and resolves once it has printed its address and the demo
  * sign-in link. Pass addr, dataDir and secret of a stopped server to start it again in its place (the
  * browser's demo session stays valid: same secret, same store).
- * @param {{addr?: string, dataDir?: string, secret?: string}} [opts]
+ * env adds variables to the clean environment (e.g. STRIPE_API_BASE of a local Stripe fake).
+ * @param {{addr?: string, dataDir?: string, secret?: string, env?: Record<string, string>}} [opts]
  * @returns {Promise<DashboardServer>}
  */
 export async function startDashboard(opts = {}) {
@@ -121,7 +122,7 @@ export async function startDashboard(opts = {}) {
   const args = ['serve', '--demo', '--addr', opts.addr ?? '127.0.0.1:0', '--data', dataDir];
   // A clean environment: nothing from the caller's shell turns on a real outside service.
   /** @type {NodeJS.ProcessEnv} */
-  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, JWT_SECRET: secret };
+  const env = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: process.env.TMPDIR, JWT_SECRET: secret, ...opts.env };
   const child = spawn(binary, args, { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   if (child.pid !== undefined) recordPid(child.pid, true);

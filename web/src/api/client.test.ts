@@ -89,4 +89,30 @@ describe('createApiClient', () => {
     await client.getOrder('cs_test/../x').catch(() => {});
     expect(vi.mocked(globalThis.fetch).mock.calls[1]![0]).toBe('https://api.example/dashboard/orders/cs_test%2F..%2Fx');
   });
+
+  it('adds (202), verifies and deletes checkout emails; the address is URL-encoded in the path and a 204 has no body', async () => {
+    const client = createApiClient({ getToken: () => 'test-token' });
+    const pending = await client.addCheckoutEmail({ email: 'guest+club@example.com' });
+    expect(pending).toMatchObject({ email: 'guest+club@example.com', verified: false });
+    expect(api.calls('POST /dashboard/emails')[0]?.body).toEqual({ email: 'guest+club@example.com' });
+    await client.verifyCheckoutEmail({ email: 'guest+club@example.com', code: api.lastCode() });
+    expect((await client.listCheckoutEmails()).emails.map((e) => [e.email, e.verified])).toEqual([
+      ['demo@babesclub.example', true],
+      ['guest+club@example.com', true],
+    ]);
+    await expect(client.deleteCheckoutEmail('guest+club@example.com')).resolves.toBeUndefined();
+    const [req] = api.calls('DELETE /dashboard/emails/guest%2Bclub%40example.com');
+    expect(req?.headers.get('Authorization')).toBe('Bearer test-token');
+    expect(api.checkoutEmails).toEqual([]);
+    await expect(client.deleteCheckoutEmail('guest+club@example.com')).rejects.toMatchObject({ status: 404, code: 'not_found' });
+  });
+
+  it('reads the export as a Blob with the file name from Content-Disposition', async () => {
+    const client = createApiClient({ getToken: () => 'test-token' });
+    const { blob, filename } = await client.exportData();
+    expect(filename).toBe('babes-club-2025-11-27.json');
+    expect(JSON.parse(await blob.text())).toMatchObject({ profile: { email: 'demo@babesclub.example' } });
+    api.on('GET /dashboard/export', () => json(429, { error: 'Once a minute.', code: 'rate_limited' }, { 'Retry-After': '30' }));
+    await expect(client.exportData()).rejects.toMatchObject({ status: 429, code: 'rate_limited', retryAfter: 30 });
+  });
 });

@@ -3,18 +3,30 @@
 // ApiError. Payload types come from schema.d.ts (generated from
 // api/openapi.yaml); components never call fetch themselves — they use the
 // hooks in queries.ts, which use this client.
+import { filenameFromDisposition } from '../lib/download';
 import { ApiError, apiErrorFromResponse } from './errors';
 import type { paths } from './schema';
-import type { EmailVerifyRequest, ListNFTsQuery, ListOrdersQuery, ProfileUpdate, WalletVerifyRequest } from './types';
+import type {
+  CheckoutEmailRequest,
+  CheckoutEmailVerifyRequest,
+  EmailVerifyRequest,
+  ListNFTsQuery,
+  ListOrdersQuery,
+  ProfileUpdate,
+  WalletVerifyRequest,
+} from './types';
 
-type Method = 'get' | 'put' | 'post';
+type Method = 'get' | 'put' | 'post' | 'delete';
 
-/** Ok is the JSON body of an operation's 200 response, straight from the generated types. */
-type Ok<P extends keyof paths, M extends Method> = paths[P][M] extends {
-  responses: { 200: { content: { 'application/json': infer T } } };
+/** Body is the JSON body of an operation's response with the given status, straight from the generated types. */
+type Body<P extends keyof paths, M extends Method, S extends number> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer T } } };
 }
   ? T
   : never;
+
+/** Ok is the JSON body of an operation's 200 response. */
+type Ok<P extends keyof paths, M extends Method> = Body<P, M, 200>;
 
 export type ProfilePayload = Ok<'/dashboard/profile', 'get'>;
 export type ProfileUpdatePayload = Ok<'/dashboard/profile', 'put'>;
@@ -24,6 +36,16 @@ export type OrderPayload = Ok<'/dashboard/orders/{orderId}', 'get'>;
 export type NFTListPayload = Ok<'/dashboard/nfts', 'get'>;
 export type WalletChallengePayload = Ok<'/dashboard/wallet/challenge', 'post'>;
 export type WalletVerifyPayload = Ok<'/dashboard/wallet/verify', 'post'>;
+export type CheckoutEmailListPayload = Ok<'/dashboard/emails', 'get'>;
+/** The 202 of adding a checkout email: it waits for the code mailed to it. */
+export type CheckoutEmailPendingPayload = Body<'/dashboard/emails', 'post', 202>;
+export type CheckoutEmailVerifiedPayload = Ok<'/dashboard/emails/verify', 'post'>;
+
+/** DataExport is the member's export as the server sent it, and the file name it suggested (if readable). */
+export interface DataExport {
+  blob: Blob;
+  filename: string | null;
+}
 
 export interface ApiClientOptions {
   /** Origin (and optional prefix) of the API; '' means the page's own origin. */
@@ -51,7 +73,8 @@ export function ifMatchFor(updatedAt: string | null): string | null {
 export function createApiClient(options: ApiClientOptions) {
   const base = (options.baseUrl ?? '').replace(/\/+$/, '');
 
-  async function request<T>(method: 'GET' | 'PUT' | 'POST', path: string, opts: RequestOptions = {}): Promise<T> {
+  /** send makes the call and returns a successful response, unread; any failure is thrown as an ApiError. */
+  async function send(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, opts: RequestOptions = {}): Promise<Response> {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(opts.query ?? {})) {
       if (v !== undefined && v !== null && v !== '') params.set(k, String(v));
@@ -80,12 +103,19 @@ export function createApiClient(options: ApiClientOptions) {
       if (err instanceof DOMException && err.name === 'AbortError') throw err;
       throw new ApiError({ status: 0, code: 'network_error', message: 'The server could not be reached.' });
     }
-    const text = await res.text();
     if (!res.ok) {
-      const err = apiErrorFromResponse(res, text);
+      const err = apiErrorFromResponse(res, await res.text());
       if (err.isUnauthorized) options.onUnauthorized?.(err);
       throw err;
     }
+    return res;
+  }
+
+  /** request makes the call and reads its JSON body (none for a 204). */
+  async function request<T>(method: 'GET' | 'PUT' | 'POST' | 'DELETE', path: string, opts: RequestOptions = {}): Promise<T> {
+    const res = await send(method, path, opts);
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
     try {
       return JSON.parse(text) as T;
     } catch {
@@ -128,6 +158,28 @@ export function createApiClient(options: ApiClientOptions) {
     },
     verifyWallet(body: WalletVerifyRequest) {
       return request<WalletVerifyPayload>('POST', '/dashboard/wallet/verify', { body });
+    },
+    listCheckoutEmails(signal?: AbortSignal) {
+      return request<CheckoutEmailListPayload>('GET', '/dashboard/emails', { signal });
+    },
+    /** addCheckoutEmail adds an address unverified and has a code mailed to it; for one already pending, a new code. */
+    addCheckoutEmail(body: CheckoutEmailRequest) {
+      return request<CheckoutEmailPendingPayload>('POST', '/dashboard/emails', { body });
+    },
+    verifyCheckoutEmail(body: CheckoutEmailVerifyRequest) {
+      return request<CheckoutEmailVerifiedPayload>('POST', '/dashboard/emails/verify', { body });
+    },
+    deleteCheckoutEmail(email: string) {
+      return request<void>('DELETE', `/dashboard/emails/${encodeURIComponent(email)}`);
+    },
+    /**
+     * exportData downloads the member's data. It is read as a Blob, not parsed: it goes to a file as the
+     * server wrote it.
+     */
+    async exportData(signal?: AbortSignal): Promise<DataExport> {
+      const res = await send('GET', '/dashboard/export', { signal });
+      const blob = await res.blob();
+      return { blob, filename: filenameFromDisposition(res.headers.get('Content-Disposition')) };
     },
   };
 }

@@ -9,10 +9,20 @@ import {
   type InfiniteData,
 } from '@tanstack/react-query';
 import { useApi } from './ApiContext';
-import type { EmailVerifyPayload, NFTListPayload, OrderListPayload, ProfilePayload, ProfileUpdatePayload } from './client';
+import type {
+  CheckoutEmailListPayload,
+  CheckoutEmailPendingPayload,
+  CheckoutEmailVerifiedPayload,
+  EmailVerifyPayload,
+  NFTListPayload,
+  OrderListPayload,
+  ProfilePayload,
+  ProfileUpdatePayload,
+} from './client';
 import { ApiError } from './errors';
 import { applyUpdate } from './optimistic';
 import type { ProfileUpdate } from './types';
+import { exportFilename, saveBlob } from '../lib/download';
 import { requestSignature, WalletError } from '../lib/ethereum';
 
 export const ORDERS_PAGE_SIZE = 10;
@@ -27,6 +37,7 @@ export const queryKeys = {
   order: (orderId: string) => ['order', orderId] as const,
   nfts: ['nfts'] as const,
   nftsList: (collectionId: string | null) => ['nfts', { collectionId }] as const,
+  emails: ['emails'] as const,
 };
 
 export function useProfile() {
@@ -93,6 +104,8 @@ export function useVerifyEmail() {
     mutationFn: ({ code }) => api.verifyEmail({ code }),
     onSuccess: (data) => {
       qc.setQueryData<ProfilePayload>(queryKeys.profile, { profile: data.profile });
+      // The email list starts with the profile email.
+      void qc.invalidateQueries({ queryKey: queryKeys.emails });
     },
     onError: (err) => {
       const voided = err.code === 'code_expired' || (err.code === 'conflict' && err.fields.email !== undefined);
@@ -167,6 +180,97 @@ export function useVerifyWallet(onStep?: (step: WalletStep) => void) {
         data ? { ...data, pages: data.pages.map((p) => ({ ...p, walletVerified: true })) } : data,
       );
       void qc.invalidateQueries({ queryKey: queryKeys.nfts });
+    },
+  });
+}
+
+/** The most checkout emails a member may have besides the profile email (CONTRACT §9). */
+export const MAX_CHECKOUT_EMAILS = 3;
+
+export function useCheckoutEmails() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.emails,
+    queryFn: ({ signal }) => api.listCheckoutEmails(signal),
+  });
+}
+
+/**
+ * useAddCheckoutEmail adds an address the member used at checkout; the server mails a code to it. Adding
+ * one that is already pending mails a new code (the "Send a new code" of the panel).
+ */
+export function useAddCheckoutEmail() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation<CheckoutEmailPendingPayload, ApiError, { email: string }>({
+    mutationFn: ({ email }) => api.addCheckoutEmail({ email }),
+    onSettled: () => void qc.invalidateQueries({ queryKey: queryKeys.emails }),
+  });
+}
+
+/**
+ * useVerifyCheckoutEmail proves a checkout email with its mailed code. The server then queues a Stripe sync
+ * of the address, so the orders are read again at once (the sync may already have run); the order list polls
+ * while the API says it is refreshing, and is read again on window focus and on the panel's "Refresh orders".
+ * A 404 or 409 means the list changed elsewhere: it is read again.
+ */
+export function useVerifyCheckoutEmail() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation<CheckoutEmailVerifiedPayload, ApiError, { email: string; code: string }>({
+    mutationFn: (body) => api.verifyCheckoutEmail(body),
+    onSuccess: (data) => {
+      qc.setQueryData<CheckoutEmailListPayload>(queryKeys.emails, (d) =>
+        d
+          ? {
+              emails: d.emails.map((e) =>
+                e.email.toLowerCase() === data.email.toLowerCase() ? { ...e, verified: true } : e,
+              ),
+            }
+          : d,
+      );
+      void qc.invalidateQueries({ queryKey: queryKeys.emails });
+      void qc.invalidateQueries({ queryKey: queryKeys.orders });
+    },
+    onError: (err) => {
+      if (err.status === 404 || err.status === 409) void qc.invalidateQueries({ queryKey: queryKeys.emails });
+    },
+  });
+}
+
+/** useRemoveCheckoutEmail removes a checkout email; orders already filed under it stay, so only the list changes. */
+export function useRemoveCheckoutEmail() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation<void, ApiError, { email: string }>({
+    mutationFn: ({ email }) => api.deleteCheckoutEmail(email),
+    onSuccess: (_data, { email }) => {
+      qc.setQueryData<CheckoutEmailListPayload>(queryKeys.emails, (d) =>
+        d ? { emails: d.emails.filter((e) => e.primary || e.email.toLowerCase() !== email.toLowerCase()) } : d,
+      );
+    },
+    onSettled: () => void qc.invalidateQueries({ queryKey: queryKeys.emails }),
+  });
+}
+
+/** refreshOrders reads the order list again, for a member waiting for orders a sync is adding. */
+export function useRefreshOrders() {
+  const qc = useQueryClient();
+  return () => qc.invalidateQueries({ queryKey: queryKeys.orders });
+}
+
+/**
+ * useExportData downloads the member's data (GET /dashboard/export, with their token) and saves it under the
+ * name the server suggests, else babes-club-<date>.json. It resolves with the name used.
+ */
+export function useExportData() {
+  const api = useApi();
+  return useMutation<{ filename: string }, ApiError>({
+    mutationFn: async () => {
+      const { blob, filename } = await api.exportData();
+      const name = filename ?? exportFilename();
+      saveBlob(blob, name);
+      return { filename: name };
     },
   });
 }

@@ -286,6 +286,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dashboard/emails": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's checkout emails
+         * @description The addresses the member used at checkout besides the profile email (CONTRACT §9), pending and
+         *     verified, oldest first. The profile email comes first with `primary: true`; it is verified by the
+         *     identity service and changes only through `PUT /dashboard/profile`.
+         */
+        get: operations["listCheckoutEmails"];
+        put?: never;
+        /**
+         * Add a checkout email; a code is mailed to it
+         * @description Adds an address the member used at checkout, unverified, and mails a 6-digit code to it (valid
+         *     15 minutes). Adding an address the member already has, unverified, mails a new code (a resend). At
+         *     most 3 addresses besides the profile email (400 `validation_failed`). An address that is a login
+         *     email (the member's own or another's) or another member's verified checkout email answers 409. At
+         *     most 5 verification mails per member per hour, profile email changes included (429). Nothing of
+         *     it matches orders until it is verified.
+         */
+        post: operations["addCheckoutEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard/emails/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify a checkout email with its mailed code
+         * @description Proves the address: it becomes the member's, and theirs alone, for matching orders (CONTRACT §4).
+         *     A Stripe sync of that address is queued, so the member's past orders placed with it appear after
+         *     it ran; later webhooks for it file under the member. A wrong code answers 400 `invalid_code`; after 5
+         *     wrong codes or past 15 minutes, 400 `code_expired` (add it again for a new code). An address another
+         *     member verified meanwhile, or that became a login email, answers 409. An address the member does
+         *     not have answers 404.
+         */
+        post: operations["verifyCheckoutEmail"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard/emails/{email}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a checkout email
+         * @description Removes the address (pending or verified): later orders placed with it no longer match the member;
+         *     orders already filed stay. An address the member does not have answers 404. The profile email
+         *     cannot be removed here (400).
+         */
+        delete: operations["deleteCheckoutEmail"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Download everything the member can see
+         * @description The member's data as one JSON download (CONTRACT §12): profile, emails, wallets, every order with
+         *     its details and every NFT, built from the store (no Stripe or marketplace call). At most one per
+         *     minute per member (429 with `Retry-After`).
+         */
+        get: operations["exportData"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/internal/orders/{orderId}/fulfillment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a fulfilment event of an order
+         * @description Appends one event of the club's fulfilment tooling to the order's timeline (CONTRACT §11). Status
+         *     moves forward only (processing → shipped → delivered → returned): an earlier status answers 409 and
+         *     changes nothing; the current status again is idempotent (carrier and tracking given with it replace
+         *     the stored ones; no second timeline step). An unknown order answers 404; an order that was never
+         *     paid, 409. `shipped` and `delivered` mail the member, with the tracking link, when their
+         *     `emailNotifications` setting is on. Answers 404 for every request while the server has no internal
+         *     token configured.
+         */
+        post: operations["fulfilOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/internal/sync/stripe": {
         parameters: {
             query?: never;
@@ -697,6 +823,11 @@ export interface components {
             /** @description The email the customer gave at checkout. */
             customerEmail: string | null;
             shippingAddress: components["schemas"]["Address"] | null;
+            /**
+             * @description Where the parcel is (CONTRACT §11); `null` until the club reports it.
+             * @enum {string|null}
+             */
+            fulfillmentStatus: "processing" | "shipped" | "delivered" | "returned" | null;
         };
         /**
          * @description An order as the detail view shows it: the `Order` keys plus payment, discount and refund details.
@@ -774,6 +905,13 @@ export interface components {
              * @enum {boolean}
              */
             stale?: true;
+            /**
+             * @description Where the parcel is (CONTRACT §11); `null` until the club reports it.
+             * @enum {string|null}
+             */
+            fulfillmentStatus: "processing" | "shipped" | "delivered" | "returned" | null;
+            /** @description The parcel's timeline; `null` until the first fulfilment event. */
+            fulfillment: components["schemas"]["Fulfillment"] | null;
         };
         OrderResponse: {
             order: components["schemas"]["OrderDetail"];
@@ -874,6 +1012,113 @@ export interface components {
             wallet: string;
             /** @enum {boolean} */
             walletVerified: true;
+        };
+        /** @description One of the member's email addresses. Every key is always present. */
+        CheckoutEmail: {
+            /**
+             * Format: email
+             * @description The address as the member entered it.
+             */
+            email: string;
+            /** @description Whether its mailed code was confirmed; only verified addresses match orders. */
+            verified: boolean;
+            /** @description Whether this is the profile (login) email; exactly one is. */
+            primary: boolean;
+            /**
+             * Format: date-time
+             * @description When the member added it (`null` for the profile email).
+             */
+            addedAt: string | null;
+            /**
+             * Format: date-time
+             * @description When its code was confirmed (`null` while pending, and for the profile email).
+             */
+            verifiedAt: string | null;
+        };
+        CheckoutEmailList: {
+            emails: components["schemas"]["CheckoutEmail"][];
+        };
+        CheckoutEmailRequest: {
+            /** @description The address used at checkout. */
+            email: string;
+        };
+        CheckoutEmailPending: {
+            /** Format: email */
+            email: string;
+            /** @enum {boolean} */
+            verified: false;
+            /**
+             * Format: date-time
+             * @description When the mailed code stops working.
+             */
+            expiresAt: string;
+        };
+        CheckoutEmailVerifyRequest: {
+            email: string;
+            /** @description The 6-digit code mailed to the address. */
+            code: string;
+        };
+        CheckoutEmailVerified: {
+            /** Format: email */
+            email: string;
+            /** @enum {boolean} */
+            verified: true;
+        };
+        /**
+         * @description Where the parcel is; it only moves forward, in this order.
+         * @enum {string}
+         */
+        FulfillmentStatus: "processing" | "shipped" | "delivered" | "returned";
+        FulfillmentStep: {
+            status: components["schemas"]["FulfillmentStatus"];
+            /** Format: date-time */
+            at: string;
+            note?: string;
+        };
+        /** @description The parcel's timeline (CONTRACT §11). Every key is always present. */
+        Fulfillment: {
+            status: components["schemas"]["FulfillmentStatus"];
+            carrier: string | null;
+            trackingNumber: string | null;
+            /** Format: uri */
+            trackingUrl: string | null;
+            events: components["schemas"]["FulfillmentStep"][];
+        };
+        /** @description One event of the club's fulfilment tooling (CONTRACT §11). */
+        FulfillmentEvent: {
+            status: components["schemas"]["FulfillmentStatus"];
+            carrier?: string;
+            trackingNumber?: string;
+            /** @description An https URL where the member can follow the parcel. */
+            trackingUrl?: string;
+            /**
+             * Format: date-time
+             * @description When it happened (default now).
+             */
+            at?: string;
+            note?: string;
+        };
+        /** @description One of the member's wallets (CONTRACT §10). Every key is always present. */
+        Wallet: {
+            /** @description EIP-55 checksummed. */
+            address: string;
+            verified: boolean;
+            /** Format: date-time */
+            verifiedAt: string | null;
+            /** @description Whether this is the profile's `preferredWallet`. */
+            primary: boolean;
+            /** @enum {string} */
+            kind: "eoa" | "contract";
+        };
+        /** @description Everything the member can see (CONTRACT §12). Every key is always present. */
+        Export: {
+            /** Format: date-time */
+            exportedAt: string;
+            profile: components["schemas"]["Profile"];
+            emails: components["schemas"]["CheckoutEmail"][];
+            wallets: components["schemas"]["Wallet"][];
+            orders: components["schemas"]["OrderDetail"][];
+            nfts: components["schemas"]["NFT"][];
         };
         /** @description At least one of `userId` / `stripeCustomerId` names the member. */
         StripeSyncRequest: {
@@ -1510,6 +1755,195 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listCheckoutEmails: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member's emails. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutEmailList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    addCheckoutEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutEmailRequest"];
+            };
+        };
+        responses: {
+            /** @description The address is added, unverified, and its code was mailed. */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutEmailPending"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    verifyCheckoutEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutEmailVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description The address is verified. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutEmailVerified"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteCheckoutEmail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The address, URL-encoded. */
+                email: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    exportData: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The export, as an attachment `babes-club-<date>.json`. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description `attachment; filename="babes-club-<YYYY-MM-DD>.json"` */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Export"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    fulfilOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The order's Stripe Checkout Session id (`cs_…`).
+                 * @example cs_test_a1B2c3D4e5F6g7H8
+                 */
+                orderId: components["parameters"]["OrderId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FulfillmentEvent"];
+            };
+        };
+        responses: {
+            /** @description The order with its timeline. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];

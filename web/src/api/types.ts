@@ -25,6 +25,17 @@ export type NFTList = Schemas['NFTList'];
 export type WalletChallenge = Schemas['WalletChallenge'];
 export type WalletVerifyRequest = Schemas['WalletVerifyRequest'];
 export type WalletVerifyResponse = Schemas['WalletVerifyResponse'];
+export type CheckoutEmail = Schemas['CheckoutEmail'];
+export type CheckoutEmailList = Schemas['CheckoutEmailList'];
+export type CheckoutEmailRequest = Schemas['CheckoutEmailRequest'];
+export type CheckoutEmailPending = Schemas['CheckoutEmailPending'];
+export type CheckoutEmailVerifyRequest = Schemas['CheckoutEmailVerifyRequest'];
+export type CheckoutEmailVerified = Schemas['CheckoutEmailVerified'];
+export type FulfillmentStatus = Schemas['FulfillmentStatus'];
+export type FulfillmentStep = Schemas['FulfillmentStep'];
+export type Fulfillment = Schemas['Fulfillment'];
+export type Wallet = Schemas['Wallet'];
+export type Export = Schemas['Export'];
 
 export type ListOrdersQuery = NonNullable<operations['listOrders']['parameters']['query']>;
 export type ListNFTsQuery = NonNullable<operations['listNFTs']['parameters']['query']>;

@@ -1,28 +1,16 @@
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { describeError, isApiError } from '../api/errors';
+import { isApiError } from '../api/errors';
 import { useUpdateProfile, useVerifyEmail } from '../api/queries';
 import type { Profile } from '../api/types';
-import { formatTime, formatWait } from '../lib/format';
-
-const CODE_LENGTH = 6;
+import { formatTime } from '../lib/format';
+import { CODE_LENGTH, CodeField, codeErrorText, INCOMPLETE_CODE, isCompleteCode } from './VerificationCode';
 
 /** errorText is the sentence a member sees when confirming or resending failed: the server's, where it has one. */
 function errorText(err: unknown): string {
-  if (!isApiError(err)) return describeError(err);
-  switch (err.code) {
-    case 'invalid_code': // "That code is not right; 4 tries left."
-    case 'code_expired': // "The code has expired; change your email again to get a new one."
-      return err.message;
-    case 'validation_failed':
-      return err.fields.code ?? err.message;
-    case 'conflict':
-      return err.fields.email ? `${err.message} Choose another address.` : err.message;
-    case 'upstream_unavailable':
-      if (!err.fromBody) return describeError(err);
-      return `${err.message}${err.retryAfter ? ` You can try again in ${formatWait(err.retryAfter)}.` : ''}`;
-    default:
-      return describeError(err);
+  if (isApiError(err) && err.code === 'conflict') {
+    return err.fields.email ? `${err.message} Choose another address.` : err.message;
   }
+  return codeErrorText(err);
 }
 
 /**
@@ -39,8 +27,6 @@ export function EmailChange({ profile }: { profile: Profile }) {
   const ids = {
     title: `${idBase}-title`,
     code: `${idBase}-code`,
-    hint: `${idBase}-code-hint`,
-    error: `${idBase}-code-error`,
   };
   const verify = useVerifyEmail();
   const resend = useUpdateProfile();
@@ -76,8 +62,8 @@ export function EmailChange({ profile }: { profile: Profile }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     if (verify.isPending) return;
-    if (!new RegExp(`^[0-9]{${CODE_LENGTH}}$`).test(code)) {
-      setLocalError(`Enter the ${CODE_LENGTH} digits from the email.`);
+    if (!isCompleteCode(code)) {
+      setLocalError(INCOMPLETE_CODE);
       inputRef.current?.focus();
       return;
     }
@@ -130,7 +116,6 @@ export function EmailChange({ profile }: { profile: Profile }) {
   }
 
   const fieldError = localError ?? (verify.isError ? errorText(verify.error) : null);
-  const describedBy = [ids.hint, fieldError ? ids.error : null].filter(Boolean).join(' ');
 
   return (
     <div className="email-change">
@@ -142,33 +127,14 @@ export function EmailChange({ profile }: { profile: Profile }) {
         <strong className="email-change__address">{profile.email}</strong> until you enter it.
       </p>
       <form className="email-change__form" onSubmit={submit} noValidate aria-labelledby={ids.title}>
-        <div className={`field${fieldError ? ' field--invalid' : ''}`}>
-          <label htmlFor={ids.code}>Verification code</label>
-          <p id={ids.hint} className="field__hint">
-            The {CODE_LENGTH} digits from the email{expiresAt ? `. It works until ${formatTime(expiresAt)}` : ''}.
-          </p>
-          <input
-            ref={inputRef}
-            id={ids.code}
-            name="code"
-            className="email-change__code"
-            type="text"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9]*"
-            spellCheck={false}
-            value={code}
-            // Pasted "123 456" or "123-456" keeps its digits.
-            onChange={(e) => setCode(e.target.value.replace(/\D/g, '').slice(0, CODE_LENGTH))}
-            aria-invalid={Boolean(fieldError)}
-            aria-describedby={describedBy}
-          />
-          {fieldError && (
-            <p id={ids.error} className="field-error" role="alert">
-              {fieldError}
-            </p>
-          )}
-        </div>
+        <CodeField
+          id={ids.code}
+          inputRef={inputRef}
+          value={code}
+          onChange={setCode}
+          error={fieldError}
+          hint={<>The {CODE_LENGTH} digits from the email{expiresAt ? `. It works until ${formatTime(expiresAt)}` : ''}.</>}
+        />
         <div className="form__actions">
           <button type="submit" className="button button--primary" disabled={verify.isPending} aria-disabled={verify.isPending}>
             {verify.isPending ? 'Confirming…' : 'Confirm'}

@@ -98,6 +98,40 @@ describe('OrderDetailDrawer', () => {
     expect(await within(dialog).findByRole('table', { name: 'Items in this order' })).toBeInTheDocument();
   });
 
+  it("shows the order's progress with the parcel's carrier and tracking link, readable without colour", async () => {
+    api.orders[0] = orderFixture(1, {
+      fulfillmentStatus: 'shipped',
+      fulfillment: {
+        status: 'shipped',
+        carrier: 'UPS',
+        trackingNumber: '1Z999AA10123456784',
+        trackingUrl: 'https://www.ups.com/track?tracknum=1Z999AA10123456784',
+        events: [
+          { status: 'processing', at: '2025-11-25T10:00:00Z' },
+          { status: 'shipped', at: '2025-11-26T15:30:00Z' },
+        ],
+      },
+    });
+    const { dialog } = await open('BC-ORDER001');
+    const progress = await within(dialog).findByRole('list', { name: 'Order progress' });
+    const steps = within(progress).getAllByRole('listitem');
+    expect(steps.map((s) => s.querySelector('.timeline__label')?.textContent)).toEqual([
+      'Order placed',
+      'Paid',
+      'Processing',
+      'Shipped',
+      'Delivered',
+    ]);
+    expect(steps[3]).toHaveAttribute('aria-current', 'step');
+    expect(steps[4]).toHaveTextContent('Not yet');
+    const link = within(steps[3]!).getByRole('link', { name: /^Track parcel 1Z999AA10123456784/ });
+    expect(link).toHaveAttribute('href', 'https://www.ups.com/track?tracknum=1Z999AA10123456784');
+    expect(link).toHaveAttribute('rel', 'noopener noreferrer');
+    expect(steps[3]).toHaveTextContent('Carrier: UPS');
+    // The status line names both the payment and the parcel.
+    expect(within(dialog).getByText('Status').nextElementSibling).toHaveTextContent('Completed Shipped');
+  });
+
   it('says when the order cannot be found', async () => {
     api.on('GET /dashboard/orders/cs_test_order0001Ab', async () => apiError(404, 'not_found', 'No such order.'));
     const { dialog } = await open('BC-ORDER001');

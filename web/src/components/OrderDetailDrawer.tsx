@@ -3,10 +3,12 @@ import { createPortal } from 'react-dom';
 import { isApiError } from '../api/errors';
 import { useOrder } from '../api/queries';
 import type { Address, OrderDetail } from '../api/types';
-import { formatDateTime, formatMoney } from '../lib/format';
+import { formatMoney } from '../lib/format';
 import { useModal } from '../lib/useModal';
 import { EmptyState, ErrorNotice, Skeleton } from './common';
+import { FulfillmentStatusBadge } from './FulfillmentStatusBadge';
 import { OrderStatusBadge } from './OrderStatusBadge';
+import { OrderTimeline } from './OrderTimeline';
 
 interface Props {
   orderId: string;
@@ -45,25 +47,14 @@ function Detail({ order }: { order: OrderDetail }) {
       <dl className="details details--inline">
         <div>
           <dt>Status</dt>
-          <dd>
-            <OrderStatusBadge status={order.status} />
+          <dd className="badges">
+            <OrderStatusBadge status={order.status} />{' '}
+            <FulfillmentStatusBadge status={order.fulfillmentStatus} />
           </dd>
         </div>
-        <div>
-          <dt>Placed</dt>
-          <dd>
-            <time dateTime={order.createdAt}>{formatDateTime(order.createdAt)}</time>
-          </dd>
-        </div>
-        {order.completedAt && (
-          <div>
-            <dt>Completed</dt>
-            <dd>
-              <time dateTime={order.completedAt}>{formatDateTime(order.completedAt)}</time>
-            </dd>
-          </div>
-        )}
       </dl>
+
+      <OrderTimeline order={order} />
 
       <h3>Items</h3>
       {order.items.length === 0 ? (
@@ -153,7 +144,9 @@ function Detail({ order }: { order: OrderDetail }) {
 
 /**
  * OrderDetailDrawer is a modal side panel with GET /dashboard/orders/{orderId}:
- * items, totals, refunds, the receipt link and a notice when the copy is stale.
+ * the order's progress (placed, paid, the parcel's steps with its tracking
+ * link, a refund), items, totals, the receipt link and a notice when the copy
+ * is stale.
  * Focus stays inside while it is open; Escape or the close button closes it
  * and focus returns to the order that opened it.
  */

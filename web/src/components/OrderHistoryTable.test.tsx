@@ -44,6 +44,22 @@ describe('OrderHistoryTable', () => {
     expect(screen.queryByText(/Refreshing your orders/)).not.toBeInTheDocument();
   });
 
+  it("shows where a parcel is next to the order's status, once the club reports it", async () => {
+    api.orders = [
+      orderFixture(1, { status: 'completed', fulfillmentStatus: 'shipped' }),
+      orderFixture(2, { status: 'completed', fulfillmentStatus: null }),
+      orderFixture(3, { status: 'refunded', fulfillmentStatus: 'returned' }),
+    ];
+    renderDashboard(<OrderHistoryTable />);
+    await screen.findByRole('table');
+    const [shipped, untracked, returned] = rows();
+    const status = (r: HTMLElement) => r.querySelector('[data-label="Status"]');
+    expect(status(shipped!)).toHaveTextContent(/^Completed Shipped$/);
+    expect(status(untracked!)).toHaveTextContent(/^Completed$/);
+    expect(status(returned!)).toHaveTextContent(/^Refunded Returned$/);
+    expect(api.calls('GET /dashboard/orders')).toHaveLength(1);
+  });
+
   it('pages with the cursor the API returned, and Previous goes back', async () => {
     const { user } = renderDashboard(<OrderHistoryTable pageSize={10} />);
     await screen.findByRole('table');

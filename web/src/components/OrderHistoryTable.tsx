@@ -5,6 +5,7 @@ import type { Order } from '../api/types';
 import { formatDate, formatMoney, formatRelative } from '../lib/format';
 import { EmptyState, ErrorNotice, RefreshingNote, Skeleton } from './common';
 import { OrderDetailDrawer } from './OrderDetailDrawer';
+import { FulfillmentStatusBadge } from './FulfillmentStatusBadge';
 import { OrderStatusBadge } from './OrderStatusBadge';
 
 /**
@@ -75,7 +76,10 @@ export function OrderHistoryTable({ pageSize = ORDERS_PAGE_SIZE }: { pageSize?: 
                       <time dateTime={o.createdAt}>{formatDate(o.createdAt)}</time>
                     </td>
                     <td data-label="Status">
-                      <OrderStatusBadge status={o.status} />
+                      <span className="badges">
+                        <OrderStatusBadge status={o.status} />{' '}
+                        <FulfillmentStatusBadge status={o.fulfillmentStatus} />
+                      </span>
                     </td>
                     <td data-label="Items" className="num">
                       {o.itemCount}

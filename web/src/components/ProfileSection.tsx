@@ -1,9 +1,14 @@
 import { useEffect, useId, useRef, useState } from 'react';
+import { CheckoutEmailsPanel } from './CheckoutEmailsPanel';
 import { DashboardErrorBoundary } from './DashboardErrorBoundary';
+import { DataExport } from './DataExport';
 import { ProfileEditForm } from './ProfileEditForm';
 import { ProfileOverviewCard } from './ProfileOverviewCard';
 
-/** ProfileSection puts the overview card and, while editing, the edit form side by side. */
+/**
+ * ProfileSection puts the overview card and, while editing, the edit form side by side; below them the
+ * member's checkout emails and the download of their data.
+ */
 export function ProfileSection() {
   const formId = useId();
   const [editing, setEditing] = useState(false);
@@ -47,6 +52,12 @@ export function ProfileSection() {
           />
         </DashboardErrorBoundary>
       )}
+      <DashboardErrorBoundary title="Your email addresses could not be shown">
+        <CheckoutEmailsPanel />
+      </DashboardErrorBoundary>
+      <DashboardErrorBoundary title="The data download could not be shown">
+        <DataExport />
+      </DashboardErrorBoundary>
     </div>
   );
 }

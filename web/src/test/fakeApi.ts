@@ -3,7 +3,19 @@
 // (typed by the generated schema) from in-memory state, and records every
 // request. Components and the data layer run unchanged.
 import { vi } from 'vitest';
-import type { ErrorBody, NFT, NFTList, OrderDetail, OrderList, Profile, ProfileUpdate, WalletChallenge } from '../api/types';
+import type {
+  CheckoutEmail,
+  CheckoutEmailPending,
+  ErrorBody,
+  Export,
+  NFT,
+  NFTList,
+  OrderDetail,
+  OrderList,
+  Profile,
+  ProfileUpdate,
+  WalletChallenge,
+} from '../api/types';
 import { nftFixture, orderFixture, profileFixture, WALLET } from './fixtures';
 
 export const TEST_TOKEN = 'test-token';
@@ -68,6 +80,17 @@ export class FakeApi {
   /** Login emails of other members (lower case): a change to one of them is 409. */
   otherMembersEmails = new Set<string>(['taken@babesclub.example']);
   private pendingCode: { code: string; tries: number } | null = null;
+  /** The member's checkout emails besides the profile email, oldest first (GET /dashboard/emails after it). */
+  checkoutEmails: CheckoutEmail[] = [];
+  /** Checkout emails other members verified (lower case): adding or verifying one is 409. */
+  otherMembersCheckoutEmails = new Set<string>();
+  /**
+   * Orders placed as a guest, by lower-cased address. Verifying the address runs its Stripe sync at once here
+   * (the real API queues it): they join the member's orders, newest first.
+   */
+  guestOrders = new Map<string, OrderDetail[]>();
+  /** The code mailed to each pending checkout email (lower case), its wrong tries and expiry. */
+  private checkoutCodes = new Map<string, { code: string; tries: number; expiresAt: number }>();
   private overrides: { key: string; handler: Handler; once: boolean }[] = [];
   private clock = 0;
 
@@ -136,7 +159,17 @@ export class FakeApi {
         return this.challenge();
       case 'POST /dashboard/wallet/verify':
         return this.verify(req);
+      case 'GET /dashboard/emails':
+        return json(200, { emails: this.emailList() });
+      case 'POST /dashboard/emails':
+        return this.addCheckoutEmail(req);
+      case 'POST /dashboard/emails/verify':
+        return this.verifyCheckoutEmail(req);
+      case 'GET /dashboard/export':
+        return this.exportData();
     }
+    const e = /^\/dashboard\/emails\/([^/]+)$/.exec(req.path);
+    if (req.method === 'DELETE' && e?.[1]) return this.deleteCheckoutEmail(decodeURIComponent(e[1]));
     const m = /^\/dashboard\/orders\/([^/]+)$/.exec(req.path);
     if (req.method === 'GET' && m?.[1]) {
       const order = this.orders.find((o) => o.orderId === decodeURIComponent(m[1] ?? ''));
@@ -163,8 +196,7 @@ export class FakeApi {
       if (this.otherMembersEmails.has(newEmail.toLowerCase())) {
         return apiError(409, 'conflict', 'That email address is already in use.', { email: 'Already in use by another member.' });
       }
-      const code = String(100_000 + ((this.sentCodes.length * 271_829 + 428_193) % 900_000));
-      this.sentCodes.push({ to: newEmail, code });
+      const code = this.mailCode(newEmail);
       this.pendingCode = { code, tries: 0 };
       p.pendingEmail = newEmail;
       p.pendingEmailExpiresAt = new Date(this.now.getTime() + CODE_TTL_MS).toISOString().replace('.000Z', 'Z');
@@ -180,6 +212,13 @@ export class FakeApi {
     this.bump(p);
     this.profile = p;
     return json(200, newEmail !== null ? { profile: p, emailVerificationSent: true } : { profile: p }, this.etag());
+  }
+
+  /** mailCode "sends" a new verification code to an address: each mail's code differs from the one before. */
+  private mailCode(to: string): string {
+    const code = String(100_000 + ((this.sentCodes.length * 271_829 + 428_193) % 900_000));
+    this.sentCodes.push({ to, code });
+    return code;
   }
 
   /** lastCode is the code in the newest verification mail. */
@@ -274,6 +313,7 @@ export class FakeApi {
         items: o.items,
         customerEmail: o.customerEmail,
         shippingAddress: o.shippingAddress,
+        fulfillmentStatus: o.fulfillmentStatus,
       })),
       nextCursor: r.nextCursor,
       hasOrders: this.orders.length > 0,
@@ -323,5 +363,113 @@ export class FakeApi {
     this.lastChallenge = null;
     this.walletVerified = true;
     return json(200, { wallet: this.profile.preferredWallet ?? WALLET, walletVerified: true });
+  }
+
+  private emailList(): CheckoutEmail[] {
+    const primary: CheckoutEmail = { email: this.profile.email, verified: true, primary: true, addedAt: null, verifiedAt: null };
+    return [primary, ...this.checkoutEmails];
+  }
+
+  private iso(t: number): string {
+    return new Date(t).toISOString().replace('.000Z', 'Z');
+  }
+
+  /** isTaken says whether an address is a login email or another member's verified checkout email. */
+  private isTaken(lower: string): boolean {
+    return this.otherMembersEmails.has(lower) || this.otherMembersCheckoutEmails.has(lower);
+  }
+
+  private addCheckoutEmail(req: RecordedRequest): Response {
+    const raw = (req.body as { email?: unknown } | undefined)?.email;
+    const email = typeof raw === 'string' ? raw.trim() : '';
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
+      return apiError(400, 'validation_failed', 'Invalid fields: email.', { email: 'Must be a valid email address.' });
+    }
+    const lower = email.toLowerCase();
+    if (lower === this.profile.email.toLowerCase()) {
+      return apiError(409, 'conflict', 'That is your profile email: its orders are already yours.');
+    }
+    if (this.isTaken(lower)) {
+      return apiError(409, 'conflict', 'That email address belongs to another account.');
+    }
+    const had = this.checkoutEmails.find((c) => c.email.toLowerCase() === lower);
+    if (had?.verified) return apiError(409, 'conflict', 'You have already verified that address.');
+    if (!had) {
+      if (this.checkoutEmails.length >= 3) {
+        return apiError(400, 'validation_failed', 'You can add at most 3 checkout emails; remove one to add another.');
+      }
+      this.checkoutEmails.push({ email, verified: false, primary: false, addedAt: this.iso(this.now.getTime()), verifiedAt: null });
+    }
+    const expiresAt = this.now.getTime() + CODE_TTL_MS;
+    this.checkoutCodes.set(lower, { code: this.mailCode(had?.email ?? email), tries: 0, expiresAt });
+    const body: CheckoutEmailPending = { email: had?.email ?? email, verified: false, expiresAt: this.iso(expiresAt) };
+    return json(202, body);
+  }
+
+  private verifyCheckoutEmail(req: RecordedRequest): Response {
+    const b = req.body as { email?: unknown; code?: unknown } | undefined;
+    const code = typeof b?.code === 'string' ? b.code.trim() : '';
+    const email = typeof b?.email === 'string' ? b.email.trim() : '';
+    if (!/^[0-9]{6}$/.test(code)) {
+      return apiError(400, 'validation_failed', 'The code is the 6 digits from the email.', { code: 'Must be 6 digits.' });
+    }
+    const lower = email.toLowerCase();
+    const had = this.checkoutEmails.find((c) => c.email.toLowerCase() === lower);
+    if (!had) return apiError(404, 'not_found', 'You have not added that email address.');
+    if (had.verified) return json(200, { email: had.email, verified: true });
+    const pending = this.checkoutCodes.get(lower);
+    if (!pending || this.now.getTime() >= pending.expiresAt) {
+      this.checkoutCodes.delete(lower);
+      return apiError(400, 'code_expired', 'The code has expired; send a new one to try again.');
+    }
+    pending.tries += 1;
+    if (code !== pending.code) {
+      if (pending.tries >= MAX_CODE_ATTEMPTS) {
+        this.checkoutCodes.delete(lower);
+        return apiError(400, 'code_expired', 'Too many wrong codes; send a new one to try again.');
+      }
+      const left = MAX_CODE_ATTEMPTS - pending.tries;
+      return apiError(400, 'invalid_code', `That code is not right; ${left} ${left === 1 ? 'try' : 'tries'} left.`, {
+        code: 'Not the code that was sent.',
+      });
+    }
+    if (this.isTaken(lower)) {
+      return apiError(409, 'conflict', 'Another account verified that email address first.');
+    }
+    this.checkoutCodes.delete(lower);
+    had.verified = true;
+    had.verifiedAt = this.iso(this.now.getTime());
+    const found = this.guestOrders.get(lower) ?? [];
+    this.guestOrders.delete(lower);
+    this.orders = [...this.orders, ...found].sort((x, y) => y.createdAt.localeCompare(x.createdAt));
+    return json(200, { email: had.email, verified: true });
+  }
+
+  private deleteCheckoutEmail(email: string): Response {
+    const lower = email.toLowerCase();
+    if (lower === this.profile.email.toLowerCase()) {
+      return apiError(400, 'validation_failed', 'The profile email cannot be removed here.');
+    }
+    const i = this.checkoutEmails.findIndex((c) => c.email.toLowerCase() === lower);
+    if (i < 0) return apiError(404, 'not_found', 'You have not added that email address.');
+    this.checkoutEmails.splice(i, 1);
+    this.checkoutCodes.delete(lower);
+    return new Response(null, { status: 204, headers: { 'X-Request-Id': 'req-test' } });
+  }
+
+  /** exportData answers like the API: the member's data as an attachment named after the day. */
+  private exportData(): Response {
+    const wallet = this.profile.preferredWallet;
+    const body: Export = {
+      exportedAt: this.iso(this.now.getTime()),
+      profile: this.profile,
+      emails: this.emailList(),
+      wallets: wallet ? [{ address: wallet, verified: this.walletVerified, verifiedAt: null, primary: true, kind: 'eoa' }] : [],
+      orders: this.orders,
+      nfts: wallet ? this.nfts.map((n) => ({ ...n, wallet })) : [],
+    };
+    return json(200, body, {
+      'Content-Disposition': `attachment; filename="babes-club-${this.iso(this.now.getTime()).slice(0, 10)}.json"`,
+    });
   }
 }

@@ -70,6 +70,8 @@ export function orderFixture(i: number, overrides: Partial<OrderDetail> = {}): O
     amountRefunded: status === 'refunded' ? unit * 2 + 800 : status === 'partially_refunded' ? unit : 0,
     receiptUrl: paid ? `https://pay.stripe.com/receipts/test/${id}` : null,
     updatedAt: created,
+    fulfillmentStatus: null,
+    fulfillment: null,
     ...overrides,
   };
 }
