@@ -45,5 +45,6 @@ type Store interface {
 	CodeStore
 	RateStore
 	CheckoutEmailStore
+	MemberWalletStore
 	Close() error
 }

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -50,4 +51,67 @@ type Wallet struct {
 	// Primary marks the profile's preferredWallet.
 	Primary bool       `json:"primary"`
 	Kind    WalletKind `json:"kind"`
+}
+
+// MaxWallets is how many wallets a member may have (CONTRACT §10).
+const MaxWallets = 5
+
+// MemberWallet is one of a member's wallets as stored (CONTRACT §6, §10):
+// USER#<userId> / WALLET#<lower-cased address>, written with its index item
+// WALLET#<lower-cased address> / USER#<userId>, which finds a wallet's
+// members with one Query. A verified wallet is one member's alone: the
+// WALLET#<lower-cased address> / VERIFIED claim names them.
+type MemberWallet struct {
+	UserID string
+	// Address is EIP-55 checksummed.
+	Address string
+	// Kind is how its proof was checked (eoa until verified).
+	Kind    WalletKind
+	AddedAt time.Time
+	// VerifiedAt is when the member proved control; nil while unproven.
+	VerifiedAt *time.Time
+}
+
+// MemberWalletStore keeps members' wallets. Addresses are compared
+// lower-cased; every method takes them in any case.
+type MemberWalletStore interface {
+	// Wallets returns the member's wallets, oldest first.
+	Wallets(ctx context.Context, userID string) ([]MemberWallet, error)
+	// AddWallet stores w unverified, with its index item, in one
+	// transaction. Adding a wallet the member already has changes nothing
+	// and is not an error. It fails with EVALIDATION when the member
+	// already has MaxWallets.
+	AddWallet(ctx context.Context, w MemberWallet) error
+	// VerifyWallet marks the member's wallet verified at at, of kind, and
+	// writes the VERIFIED claim, in one transaction (the index item carries
+	// verifiedAt too). It fails with ENOTFOUND when the member has no such
+	// wallet and ECONFLICT when another member's claim names it; then
+	// nothing changes. Verifying again keeps the first verifiedAt.
+	VerifyWallet(ctx context.Context, userID, address string, kind WalletKind, at time.Time) error
+	// RemoveWallet deletes the member's wallet, its index item and (when
+	// this member holds it) its claim, then the member's holdings stamped
+	// with that wallet and their collection-index entries (CONTRACT §3: a
+	// removed wallet takes its holdings with it at once). ENOTFOUND when
+	// the member has no such wallet.
+	RemoveWallet(ctx context.Context, userID, address string) error
+	// WalletMembers returns the ids of the members who have the wallet,
+	// verified or not, with one Query of its index items (no Scan).
+	WalletMembers(ctx context.Context, address string) ([]string, error)
+}
+
+// WalletKey returns the lower-cased address that store keys use
+// (WALLET#<lower>), and false when address is not "0x" and 40 hex digits:
+// anything else could never be a wallet and must not reach a key. Both
+// stores use it, so they accept the same addresses.
+func WalletKey(address string) (string, bool) {
+	a := strings.ToLower(strings.TrimSpace(address))
+	if len(a) != 42 || !strings.HasPrefix(a, "0x") {
+		return "", false
+	}
+	for _, c := range a[2:] {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return "", false
+		}
+	}
+	return a, true
 }

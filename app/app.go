@@ -21,6 +21,7 @@ import (
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/dynamo"
+	"github.com/thebabesclub/dashboard/evm"
 	"github.com/thebabesclub/dashboard/export"
 	"github.com/thebabesclub/dashboard/httpapi"
 	"github.com/thebabesclub/dashboard/mail"
@@ -91,6 +92,17 @@ func New(ctx context.Context, getenv func(string) string, dataDir string, logs i
 			a.Store.Close()
 			return nil, fmt.Errorf("NFT_STALE_AFTER must be a positive duration such as 1h")
 		}
+	}
+	// ETH_RPC_URL lets wallet verification ask smart-contract wallets
+	// (ERC-1271, ERC-6492); empty (the stack always sets the variable)
+	// means externally owned accounts only.
+	if v := strings.TrimSpace(getenv("ETH_RPC_URL")); v != "" {
+		contracts, err := evm.New(v)
+		if err != nil {
+			a.Store.Close()
+			return nil, fmt.Errorf("ETH_RPC_URL: %w", err)
+		}
+		a.NFTs.Contracts = contracts
 	}
 	// NFT_WEBHOOK_SECRET opens POST /webhooks/nfts; unset, it answers 404.
 	// The webhook needs no marketplace client: it only queues refreshes.

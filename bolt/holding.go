@@ -195,25 +195,42 @@ func (s *Store) RemoveHoldings(ctx context.Context, userID string) (int, error) 
 	pk := userPrefix + userID
 	n := 0
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		prefix := itemKey(pk, nftPrefix)
-		var sks []string
-		c := tx.Bucket(bucketItems).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			sks = append(sks, string(k[len(pk)+len(sep):]))
-		}
-		for _, sk := range sks {
-			if err := deleteItem(tx, pk, sk); err != nil {
-				return err
-			}
-		}
-		if err := deleteItem(tx, pk, syncPrefix+string(dashboard.SyncNFT)); err != nil {
+		var err error
+		if n, err = deleteHoldings(tx, pk, nil); err != nil {
 			return err
 		}
-		n = len(sks)
-		return nil
+		return deleteItem(tx, pk, syncPrefix+string(dashboard.SyncNFT))
 	})
 	if err != nil {
 		return 0, fmt.Errorf("bolt: remove holdings: %w", err)
 	}
 	return n, nil
+}
+
+// deleteHoldings deletes the holdings of partition pk for which match
+// (given the stored JSON) is true, or all of them when match is nil, with
+// their collection-index entries, and returns how many it deleted.
+// RemoveHoldings takes them all; RemoveWallet those of one wallet.
+func deleteHoldings(tx *bbolt.Tx, pk string, match func(v []byte) (bool, error)) (int, error) {
+	prefix := itemKey(pk, nftPrefix)
+	var sks []string
+	c := tx.Bucket(bucketItems).Cursor()
+	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if match != nil {
+			ok, err := match(v)
+			if err != nil {
+				return 0, fmt.Errorf("decode %q: %w", k, err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		sks = append(sks, string(k[len(pk)+len(sep):]))
+	}
+	for _, sk := range sks {
+		if err := deleteItem(tx, pk, sk); err != nil {
+			return 0, err
+		}
+	}
+	return len(sks), nil
 }

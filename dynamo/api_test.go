@@ -51,9 +51,10 @@ func call(t *testing.T, st *apitest.Stack, method, path, token, body string, hea
 
 // TestDynamoCallsPerRoute counts the DynamoDB calls (SDK middleware against
 // DynamoDB Local) of one warm request to each member route, and holds the
-// read routes to their budget: one round trip. The NFT list makes three
-// small calls concurrently (holdings, profile, marker: the contract's keys
-// put orders between them), which is still one round trip of latency.
+// read routes to their budget: one round trip. The NFT list makes four
+// small calls concurrently (holdings, profile, wallets, marker: the
+// contract's keys put orders between them), which is still one round trip
+// of latency.
 // Each count is printed as "ECONOMY|<route>|<calls>" for `make bench`.
 func TestDynamoCallsPerRoute(t *testing.T) {
 	st, counter := apiOnDynamo(t)
@@ -69,10 +70,10 @@ func TestDynamoCallsPerRoute(t *testing.T) {
 		"GET /dashboard/orders":                1,
 		"GET /dashboard/orders?cursor":         1,
 		"GET /dashboard/orders/{orderId}":      1,
-		"GET /dashboard/nfts":                  3,
+		"GET /dashboard/nfts":                  4,
 		"PUT /dashboard/profile":               2, // read + conditional update
 		"POST /dashboard/wallet/challenge":     2, // read profile + store challenge
-		"GET /dashboard/nfts?collectionId=...": 3,
+		"GET /dashboard/nfts?collectionId=...": 4,
 	}
 	paths := map[string][3]string{
 		"GET /dashboard/profile":               {"GET", "/dashboard/profile", ""},

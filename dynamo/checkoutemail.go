@@ -77,7 +77,7 @@ func (s *Store) CheckoutEmails(ctx context.Context, userID string) ([]dashboard.
 	if err := badUser(userID); err != nil {
 		return nil, err
 	}
-	items, err := s.checkoutItems(ctx, userID, false)
+	items, err := s.memberItems(ctx, userID, prefixCheckoutEmail, false)
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: checkout emails: %w", err)
 	}
@@ -102,16 +102,17 @@ func (s *Store) CheckoutEmails(ctx context.Context, userID string) ([]dashboard.
 	return out, nil
 }
 
-// checkoutItems queries the member's checkout email items, all their
-// attributes or (keysOnly) just SK. A member has a handful, so the loop
-// over pages runs once in practice.
-func (s *Store) checkoutItems(ctx context.Context, userID string, keysOnly bool) ([]map[string]types.AttributeValue, error) {
+// memberItems queries the member's items whose sort key starts with
+// prefix (their checkout emails, their wallets), all attributes or
+// (keysOnly) just SK, with a consistent read. A member has a handful of
+// each, so the loop over pages runs once in practice.
+func (s *Store) memberItems(ctx context.Context, userID, prefix string, keysOnly bool) ([]map[string]types.AttributeValue, error) {
 	in := &dynamodb.QueryInput{
 		TableName:                &s.table,
 		KeyConditionExpression:   aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
 		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#sk": attrSK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": str(userPK(userID)), ":prefix": str(prefixCheckoutEmail),
+			":pk": str(userPK(userID)), ":prefix": str(prefix),
 		},
 		ConsistentRead: aws.Bool(true),
 	}
@@ -119,8 +120,7 @@ func (s *Store) checkoutItems(ctx context.Context, userID string, keysOnly bool)
 		in.ProjectionExpression = aws.String("#sk")
 	}
 	var items []map[string]types.AttributeValue
-	p := dynamodb.NewQueryPaginator(s.client, in)
-	for p.HasMorePages() {
+	for p := dynamodb.NewQueryPaginator(s.client, in); p.HasMorePages(); {
 		page, err := p.NextPage(ctx)
 		if err != nil {
 			return nil, err
@@ -149,7 +149,7 @@ func (s *Store) AddCheckoutEmail(ctx context.Context, c dashboard.CheckoutEmail)
 	if e == "" {
 		return dashboard.Errorf(dashboard.EVALIDATION, "An email address is required.")
 	}
-	items, err := s.checkoutItems(ctx, c.UserID, true)
+	items, err := s.memberItems(ctx, c.UserID, prefixCheckoutEmail, true)
 	if err != nil {
 		return fmt.Errorf("dynamo: add checkout email: %w", err)
 	}

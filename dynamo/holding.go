@@ -238,10 +238,8 @@ func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, l
 	}
 }
 
-// RemoveHoldings deletes the SYNC#NFT marker and every holding of userID:
-// one Query of the member's NFT# keys (never a Scan), then BatchWriteItem
-// deletes in batches of 25, resending what DynamoDB leaves unprocessed.
-// Deleting an item also drops its collection-index (GSI3) entry. The
+// RemoveHoldings deletes the SYNC#NFT marker and every holding of userID
+// (deleteHoldings: one Query, then batches of 25 deletes). The
 // marker goes in the first batch, so a removal that fails part-way leaves
 // the member stale (the next read refreshes) rather than fresh with
 // leftovers; the error is returned and a retry finishes the job.
@@ -249,28 +247,52 @@ func (s *Store) RemoveHoldings(ctx context.Context, userID string) (int, error) 
 	if err := badUser(userID); err != nil {
 		return 0, err
 	}
-	writes := []types.WriteRequest{{DeleteRequest: &types.DeleteRequest{Key: key(userPK(userID), prefixSync+string(dashboard.SyncNFT))}}}
+	marker := types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(userPK(userID), prefixSync+string(dashboard.SyncNFT))}}
+	n, err := s.deleteHoldings(ctx, userID, &marker, nil)
+	if err != nil {
+		return 0, fmt.Errorf("dynamo: remove holdings: %w", err)
+	}
+	return n, nil
+}
+
+// deleteHoldings deletes the member's holdings whose stored wallet match
+// accepts (all of them when match is nil): one Query of the member's NFT#
+// keys (never a Scan), then BatchWriteItem deletes in batches of 25,
+// resending what DynamoDB leaves unprocessed; deleting an item also drops
+// its collection-index (GSI3) entry. first, when not nil, is sent in the
+// first batch. It returns how many holdings it deleted. RemoveHoldings
+// takes them all; RemoveWallet those of one wallet.
+func (s *Store) deleteHoldings(ctx context.Context, userID string, first *types.WriteRequest, match func(wallet string) bool) (int, error) {
+	var writes []types.WriteRequest
+	if first != nil {
+		writes = append(writes, *first)
+	}
 	in := &dynamodb.QueryInput{
 		TableName:                 &s.table,
 		KeyConditionExpression:    aws.String("#pk = :pk AND begins_with(#sk, :nft)"),
-		ProjectionExpression:      aws.String("#pk, #sk"),
-		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#sk": attrSK},
+		ProjectionExpression:      aws.String("#pk, #sk, #w"),
+		ExpressionAttributeNames:  map[string]string{"#pk": attrPK, "#sk": attrSK, "#w": "wallet"},
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": str(userPK(userID)), ":nft": str(prefixNFT)},
 		ConsistentRead:            aws.Bool(true),
 	}
+	n := 0
 	for p := dynamodb.NewQueryPaginator(s.client, in); p.HasMorePages(); {
 		out, err := p.NextPage(ctx)
 		if err != nil {
-			return 0, fmt.Errorf("dynamo: remove holdings: read: %w", err)
+			return 0, fmt.Errorf("read: %w", err)
 		}
 		for _, item := range out.Items {
+			if match != nil && !match(getString(item, "wallet")) {
+				continue
+			}
+			n++
 			writes = append(writes, types.WriteRequest{DeleteRequest: &types.DeleteRequest{Key: key(userPK(userID), getString(item, attrSK))}})
 		}
 	}
 	for start := 0; start < len(writes); start += batchSize {
 		if err := s.batchWrite(ctx, writes[start:min(start+batchSize, len(writes))]); err != nil {
-			return 0, fmt.Errorf("dynamo: remove holdings: %w", err)
+			return 0, err
 		}
 	}
-	return len(writes) - 1, nil
+	return n, nil
 }

@@ -3,10 +3,12 @@ package dynamo_test
 import (
 	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/dynamotest"
 )
 
 // The stored layout is shared with the earlier deployment: keys and
@@ -269,5 +271,182 @@ func TestOrderFulfillmentLayout(t *testing.T) {
 	}
 	if !reflect.DeepEqual(raw["fulfillment"], want) {
 		t.Errorf("fulfillment = %#v\nwant %#v", raw["fulfillment"], want)
+	}
+}
+
+// The wallet items (CONTRACT §6, §10) are read by other tooling: keys and
+// attribute names must be exactly the contract's.
+func TestMemberWalletLayout(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	user := newID(t)
+	const wallet = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+	const lowered = "0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed"
+	added := time.Date(2025, 5, 6, 7, 8, 9, 0, time.UTC)
+	if err := s.AddWallet(ctx, dashboard.MemberWallet{UserID: user, Address: wallet, AddedAt: added}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.VerifyWallet(ctx, user, lowered, dashboard.WalletContract, added.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		pk, sk string
+		want   map[string]any
+	}{
+		{"USER#" + user, "WALLET#" + lowered, map[string]any{
+			"PK": "USER#" + user, "SK": "WALLET#" + lowered, "userId": user, "address": wallet, "kind": "contract",
+			"addedAt": "2025-05-06T07:08:09Z", "verifiedAt": "2025-05-06T07:09:09Z",
+		}},
+		{"WALLET#" + lowered, "USER#" + user, map[string]any{
+			"PK": "WALLET#" + lowered, "SK": "USER#" + user, "userId": user, "address": wallet,
+			"verifiedAt": "2025-05-06T07:09:09Z",
+		}},
+		{"WALLET#" + lowered, "VERIFIED", map[string]any{
+			"PK": "WALLET#" + lowered, "SK": "VERIFIED", "userId": user, "verifiedAt": "2025-05-06T07:09:09Z",
+		}},
+	} {
+		got, err := s.RawItem(ctx, c.pk, c.sk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s/%s = %v\nwant %v", c.pk, c.sk, got, c.want)
+		}
+	}
+}
+
+// A member's WALLET# items sort after SYNC#STRIPE, so they stay out of the
+// orders' first-page range (ORDER#..SYNC#STRIPE) and of the holdings'
+// (NFT#), and their range stays clear of the WALLET_CHALLENGE# items.
+func TestWalletKeysStayInTheirRange(t *testing.T) {
+	s := newStore(t)
+	ctx := t.Context()
+	user := newID(t)
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := s.SaveProfile(ctx, dashboard.ProfileChange{
+		Profile: &dashboard.Profile{UserID: user, DisplayName: "Ada"}, Fields: []string{dashboard.FieldDisplayName},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []dashboard.SyncKind{dashboard.SyncStripe, dashboard.SyncNFT} {
+		if err := s.MarkSynced(ctx, user, k, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 4 {
+		putOrder(t, s, user, fmt.Sprintf("cs_w%d", i), at.Add(time.Duration(i)*time.Minute))
+	}
+	for i := range dashboard.MaxWallets {
+		w := fmt.Sprintf("0x%040x", i+1)
+		if err := s.AddWallet(ctx, dashboard.MemberWallet{UserID: user, Address: w, AddedAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SaveWalletChallenge(ctx, dashboard.WalletChallenge{
+		UserID: user, Nonce: "n1", Wallet: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", IssuedAt: at, ExpiresAt: at.Add(10 * time.Minute),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := s.ListOrders(ctx, user, 4, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Orders) != 4 || page.Next != "" || page.SyncedAt == nil {
+		t.Errorf("orders page beside wallets = %d orders, next %q, syncedAt %v; want 4, none, set", len(page.Orders), page.Next, page.SyncedAt)
+	}
+	if h, err := s.ListHoldings(ctx, user, "", 10, ""); err != nil || len(h.Holdings) != 0 {
+		t.Errorf("holdings beside wallets = %+v, %v", h, err)
+	}
+	ws, err := s.Wallets(ctx, user)
+	if err != nil || len(ws) != dashboard.MaxWallets {
+		t.Fatalf("Wallets = %+v, %v; want %d", ws, err, dashboard.MaxWallets)
+	}
+	for _, w := range ws {
+		if !strings.HasPrefix(w.Address, "0x000") {
+			t.Errorf("listed as a wallet: %+v", w)
+		}
+	}
+}
+
+// TestWalletIndexNeverScans holds the wallet paths to Queries and
+// transactions (CONTRACT §10: no request, webhook or job scans the
+// table): WalletMembers is exactly one Query, and none of the wallet
+// methods, RemoveWallet's holdings included, ever Scans.
+func TestWalletIndexNeverScans(t *testing.T) {
+	var calls dynamotest.Counter
+	s := newStore(t, calls.Option())
+	ctx := t.Context()
+	a, b := newID(t), newID(t)
+	const wallet = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"
+	const other = "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359"
+	at := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, id := range []string{a, b} {
+		if err := s.SaveProfile(ctx, dashboard.ProfileChange{
+			Profile: &dashboard.Profile{UserID: id, DisplayName: "Ada"}, Fields: []string{dashboard.FieldDisplayName},
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var holdings []dashboard.Holding
+	for i := range 30 {
+		w := wallet
+		if i%3 == 0 {
+			w = other
+		}
+		holdings = append(holdings, dashboard.Holding{
+			TokenID: fmt.Sprint(i), ContractAddress: "0xABCdef", CollectionID: "babes", LastSyncedAt: at, Wallet: w,
+		})
+	}
+	if _, err := s.ReplaceHoldings(ctx, a, holdings, at); err != nil {
+		t.Fatal(err)
+	}
+
+	calls.Reset()
+	for _, id := range []string{a, b} {
+		for _, w := range []string{wallet, other} {
+			if err := s.AddWallet(ctx, dashboard.MemberWallet{UserID: id, Address: w, AddedAt: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := s.VerifyWallet(ctx, a, wallet, dashboard.WalletEOA, at); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Wallets(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Count("Scan"); n != 0 {
+		t.Errorf("AddWallet, VerifyWallet and Wallets made %d Scans (calls %v)", n, calls.Calls())
+	}
+	calls.Reset()
+	ids, err := s.WalletMembers(ctx, wallet)
+	if err != nil || len(ids) != 2 {
+		t.Fatalf("WalletMembers = %v, %v", ids, err)
+	}
+	if got := calls.Calls(); fmt.Sprint(got) != "map[Query:1]" {
+		t.Errorf("WalletMembers made %v, want one Query", got)
+	}
+	calls.Reset()
+	if err := s.RemoveWallet(ctx, a, wallet); err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Count("Scan"); n != 0 {
+		t.Errorf("RemoveWallet made %d Scans (calls %v)", n, calls.Calls())
+	}
+	if calls.Count("Query") != 1 || calls.Count("BatchWriteItem") != 1 {
+		t.Errorf("RemoveWallet made %v, want one Query of the holdings and one batch of 20 deletes", calls.Calls())
+	}
+	page, err := s.ListHoldings(ctx, a, "", 100, "")
+	if err != nil || len(page.Holdings) != 10 {
+		t.Fatalf("holdings left = %d, %v; want the other wallet's 10", len(page.Holdings), err)
+	}
+
+	// The counter does see a Scan: the one job that may make one.
+	calls.Reset()
+	if err := s.EachProfile(ctx, func(*dashboard.Profile) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if calls.Count("Scan") == 0 {
+		t.Fatal("the counter saw no Scan from EachProfile: it cannot catch one")
 	}
 }

@@ -41,15 +41,23 @@ type walletVerifyRequest struct {
 	Signature string `json:"signature"`
 }
 
+// check refuses a request without a message or a signature.
+func (req walletVerifyRequest) check() error {
+	if req.Message == "" || req.Signature == "" {
+		return &dashboard.Error{Code: dashboard.EVALIDATION, Message: "message and signature are required.",
+			Fields: map[string]string{"message": "Required.", "signature": "Required."}}
+	}
+	return nil
+}
+
 func (s *Server) handleWalletVerify(w http.ResponseWriter, r *http.Request) {
 	m, _ := dashboard.MemberFromContext(r.Context())
 	var req walletVerifyRequest
 	if !s.decodeRequest(w, r, &req, "Send a JSON object with message and signature.") {
 		return
 	}
-	if req.Message == "" || req.Signature == "" {
-		s.writeError(w, r, &dashboard.Error{Code: dashboard.EVALIDATION, Message: "message and signature are required.",
-			Fields: map[string]string{"message": "Required.", "signature": "Required."}})
+	if err := req.check(); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	v, err := s.NFTs.Verify(r.Context(), m, req.Message, req.Signature)

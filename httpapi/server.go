@@ -60,6 +60,10 @@ type (
 		Challenge(ctx context.Context, m dashboard.Member) (*nfts.Challenge, error)
 		Verify(ctx context.Context, m dashboard.Member, message, signature string) (*nfts.Verification, error)
 		SyncRequested(ctx context.Context, userID, wallet string) (*nfts.SyncResult, error)
+		Wallets(ctx context.Context, m dashboard.Member) ([]dashboard.Wallet, error)
+		ChallengeAddress(ctx context.Context, m dashboard.Member, address string) (*nfts.Challenge, error)
+		VerifyAddress(ctx context.Context, m dashboard.Member, message, signature string) (*dashboard.Wallet, error)
+		RemoveWallet(ctx context.Context, m dashboard.Member, address string) error
 		// AcceptsWebhooks reports whether POST /webhooks/nfts exists
 		// (NFT_WEBHOOK_SECRET is set); WebhookWallets verifies a delivery.
 		AcceptsWebhooks() bool
@@ -133,6 +137,10 @@ func (s *Server) routes() []route {
 		{"GET", "/dashboard/nfts", s.member(s.handleListNFTs)},
 		{"POST", "/dashboard/wallet/challenge", s.member(s.handleWalletChallenge)},
 		{"POST", "/dashboard/wallet/verify", s.member(s.handleWalletVerify)},
+		{"GET", "/dashboard/wallets", s.member(s.handleListWallets)},
+		{"POST", "/dashboard/wallets/challenge", s.member(s.handleWalletsChallenge)},
+		{"POST", "/dashboard/wallets/verify", s.member(s.handleWalletsVerify)},
+		{"DELETE", "/dashboard/wallets/{address}", s.member(s.handleDeleteWallet)},
 		{"POST", "/internal/sync/nfts", s.internal(s.handleSyncNFTs)},
 		{"POST", "/webhooks/nfts", s.handleNFTWebhook},
 	}

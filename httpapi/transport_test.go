@@ -113,6 +113,22 @@ func (s stubNFTs) SyncRequested(_ context.Context, userID, _ string) (*nfts.Sync
 	return &nfts.SyncResult{}, s.called(userID)
 }
 
+func (s stubNFTs) Wallets(_ context.Context, m dashboard.Member) ([]dashboard.Wallet, error) {
+	return []dashboard.Wallet{}, s.called(m.UserID)
+}
+
+func (s stubNFTs) ChallengeAddress(_ context.Context, m dashboard.Member, _ string) (*nfts.Challenge, error) {
+	return &nfts.Challenge{}, s.called(m.UserID)
+}
+
+func (s stubNFTs) VerifyAddress(_ context.Context, m dashboard.Member, _, _ string) (*dashboard.Wallet, error) {
+	return &dashboard.Wallet{Address: stubWallet, Verified: true, Kind: dashboard.WalletEOA}, s.called(m.UserID)
+}
+
+func (s stubNFTs) RemoveWallet(_ context.Context, m dashboard.Member, _ string) error {
+	return s.called(m.UserID)
+}
+
 func (s stubNFTs) AcceptsWebhooks() bool { return true }
 
 func (s stubNFTs) WebhookWallets([]byte, string) ([]string, error) {
@@ -148,6 +164,10 @@ var serviceRoutes = []struct{ method, path, body, wantID string }{
 	{"GET", "/dashboard/nfts", "", stubMember.UserID},
 	{"POST", "/dashboard/wallet/challenge", "", stubMember.UserID},
 	{"POST", "/dashboard/wallet/verify", `{"message":"m","signature":"0x00"}`, stubMember.UserID},
+	{"GET", "/dashboard/wallets", "", stubMember.UserID},
+	{"POST", "/dashboard/wallets/challenge", `{"address":"` + stubWallet + `"}`, stubMember.UserID},
+	{"POST", "/dashboard/wallets/verify", `{"message":"m","signature":"0x00"}`, stubMember.UserID},
+	{"DELETE", "/dashboard/wallets/" + stubWallet, "", stubMember.UserID},
 	{"POST", "/internal/sync/nfts", `{"userId":"` + stubMember.UserID + `"}`, stubMember.UserID},
 	{"POST", "/webhooks/nfts", `{}`, "webhook"},
 }

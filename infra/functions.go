@@ -61,6 +61,13 @@ const (
 	// envSite: functions that name the dashboard's origin (the SIWE domain
 	// and URI of wallet challenges, CONTRACT §10).
 	envSite = "site"
+	// envEthRPC: functions that verify wallet signatures: ETH_RPC_URL, the
+	// Ethereum JSON-RPC endpoint through which a smart-contract wallet's
+	// signature is checked (ERC-1271/6492, CONTRACT §10). It usually
+	// carries the provider's API key in its path, so it is a secret
+	// parameter; empty (the default) verifies externally owned accounts
+	// only.
+	envEthRPC = "eth-rpc"
 )
 
 // functionSpec is one Lambda function of the plan: its name, the lambdafn
@@ -130,6 +137,7 @@ const (
 	fnListNFTs            = "list-nfts"
 	fnWalletChallenge     = "wallet-challenge"
 	fnWalletVerify        = "wallet-verify"
+	fnWallets             = "wallets"
 	fnCheckoutEmails      = "checkout-emails"
 	fnExport              = "export"
 	fnStripeWebhook       = "stripe-webhook"
@@ -209,8 +217,16 @@ func functionSpecs() []functionSpec {
 			// action: its parts are authorized as UpdateItem/DeleteItem and,
 			// inside the transaction only, ConditionCheckItem); SaveCode and
 			// TakeRate (PutItem); a code try (UpdateItem); DeleteCode
-			// (DeleteItem); a replaced wallet's holdings (RemoveHoldings:
-			// Query of the member's NFT# keys, BatchWriteItem deletes).
+			// (DeleteItem). A preferredWallet change: the member's wallets
+			// (Wallets: Query), the new primary added (AddWallet: keys-only
+			// Query, then a TransactWriteItems of two Puts: PutItem), the
+			// NFTs made stale (MarkSynced: UpdateItem), an unproven old
+			// primary removed (RemoveWallet: GetItem, a TransactWriteItems of
+			// Deletes and a ConditionCheck: DeleteItem, ConditionCheckItem;
+			// its holdings: Query, BatchWriteItem, and DeleteItem of the
+			// marker if that fails), and a primary from before the wallet
+			// items takes the member's holdings (RemoveHoldings: Query of the
+			// member's NFT# keys, BatchWriteItem deletes).
 			TableActions:    []string{ddbGetItem, ddbUpdateItem, ddbPutItem, ddbDeleteItem, ddbQuery, ddbBatchWriteItem},
 			TransactionOnly: []string{ddbConditionCheckItem},
 		},
@@ -241,8 +257,8 @@ func functionSpecs() []functionSpec {
 			Routes:   []string{"GET /dashboard/nfts"},
 			MemoryMB: 256, Timeout: 10 * time.Second,
 			Env: []string{envStore, envHTTP, envMember, envNFTFlag, envQueue},
-			// ListHoldings (Query), GetProfile and SyncedAt (GetItem); queues a
-			// refresh when stale.
+			// ListHoldings and the member's wallets, Wallets (Query);
+			// GetProfile and SyncedAt (GetItem); queues a refresh when stale.
 			TableActions: []string{ddbGetItem, ddbQuery},
 			SendsRefresh: true,
 		},
@@ -258,10 +274,45 @@ func functionSpecs() []functionSpec {
 			Name: fnWalletVerify, Builder: builderAPI,
 			Routes:   []string{"POST /dashboard/wallet/verify"},
 			MemoryMB: 256, Timeout: 10 * time.Second,
-			Env: []string{envStore, envHTTP, envMember, envSite},
-			// TakeWalletChallenge (conditional DeleteItem); GetProfile;
-			// SaveProfile of walletVerifiedAt (UpdateItem).
-			TableActions: []string{ddbGetItem, ddbUpdateItem, ddbDeleteItem},
+			// ETH_RPC_URL: the primary may be a smart-contract wallet.
+			Env: []string{envStore, envHTTP, envMember, envSite, envEthRPC},
+			// TakeWalletChallenge (conditional DeleteItem); GetProfile
+			// (GetItem); the member's wallets (GetProfile: GetItem; Wallets:
+			// Query); a primary without a wallet item yet is added (AddWallet:
+			// keys-only Query, then a TransactWriteItems of two Puts:
+			// PutItem); VerifyWallet (GetItem, then a TransactWriteItems of
+			// Update wallet + Put index item + Update claim: UpdateItem,
+			// PutItem); the profile's walletVerifiedAt (GetProfile, SaveProfile:
+			// UpdateItem); the NFT marker made stale (MarkSynced: UpdateItem).
+			TableActions: []string{ddbGetItem, ddbUpdateItem, ddbDeleteItem, ddbQuery, ddbPutItem},
+		},
+		{
+			Name: fnWallets, Builder: builderAPI,
+			Routes: []string{"GET /dashboard/wallets", "POST /dashboard/wallets/challenge", "POST /dashboard/wallets/verify",
+				"DELETE /dashboard/wallets/{address}"},
+			MemoryMB: 256, Timeout: 10 * time.Second,
+			// SITE_ORIGIN names the challenges' domain; ETH_RPC_URL checks a
+			// smart-contract wallet's signature. A proof makes the member's
+			// NFTs stale rather than queueing a refresh, so no queue.
+			Env: []string{envStore, envHTTP, envMember, envSite, envEthRPC},
+			// The member's wallets on every route (GetProfile: GetItem;
+			// Wallets: Query). Challenge: AddWallet (keys-only Query, then a
+			// TransactWriteItems of two Puts: PutItem), SaveWalletChallenge
+			// (conditional PutItem). Verify: TakeWalletChallenge (conditional
+			// DeleteItem), AddWallet as above, VerifyWallet (GetItem, then a
+			// TransactWriteItems of Update + Put + Update: UpdateItem,
+			// PutItem), for the primary the profile's walletVerifiedAt
+			// (GetProfile, SaveProfile: UpdateItem), MarkSynced (UpdateItem).
+			// Delete: RemoveWallet (the claim's GetItem, then a
+			// TransactWriteItems of Delete wallet + Delete index item +
+			// Delete or ConditionCheck of the claim: DeleteItem, and
+			// ConditionCheckItem inside the transaction only; then the
+			// wallet's holdings: Query of the member's NFT# keys,
+			// BatchWriteItem deletes, and on their failure DeleteItem of the
+			// SYNC#NFT marker), for the primary the profile's
+			// preferredWallet cleared (GetProfile, SaveProfile: UpdateItem).
+			TableActions:    []string{ddbGetItem, ddbQuery, ddbPutItem, ddbUpdateItem, ddbDeleteItem, ddbBatchWriteItem},
+			TransactionOnly: []string{ddbConditionCheckItem},
 		},
 		{
 			Name: fnCheckoutEmails, Builder: builderAPI,
@@ -294,7 +345,8 @@ func functionSpecs() []functionSpec {
 			// Built from the store alone: no Stripe or marketplace key.
 			Env: []string{envStore, envHTTP, envMember},
 			// TakeRate of LIMIT#EXPORT (GetItem, PutItem), GetProfile
-			// (GetItem); CheckoutEmails, every page of ListOrders and
+			// (GetItem); CheckoutEmails, the member's wallets (Wallets, which
+			// decide the NFTs shown), every page of ListOrders and
 			// ListHoldings (Query). The rate limit is its only write.
 			TableActions: []string{ddbGetItem, ddbPutItem, ddbQuery},
 		},
@@ -316,10 +368,14 @@ func functionSpecs() []functionSpec {
 			Routes:   []string{"POST /internal/sync/nfts"},
 			MemoryMB: 512, Timeout: 29 * time.Second,
 			Env: []string{envStore, envHTTP, envNFT, envInternal},
-			// SyncRequested: GetProfile (GetItem); ReplaceHoldings (Query,
-			// BatchWriteItem, MarkSynced: UpdateItem); by wallet, the owners
-			// are found with EachProfile (Scan).
-			TableActions: []string{ddbGetItem, ddbQuery, ddbScan, ddbBatchWriteItem, ddbUpdateItem},
+			// SyncRequested: GetProfile (GetItem); SyncMember: the member's
+			// wallets before and after the marketplace reads (GetProfile:
+			// GetItem; Wallets: Query), ReplaceHoldings (Query,
+			// BatchWriteItem, MarkSynced: UpdateItem), and when a wallet
+			// went meanwhile ReplaceHoldings again or RemoveHoldings (Query,
+			// BatchWriteItem). By wallet, the members are found in the wallet
+			// index (WalletMembers: one Query), never with a Scan.
+			TableActions: []string{ddbGetItem, ddbQuery, ddbBatchWriteItem, ddbUpdateItem},
 		},
 		{
 			Name: fnInternalFulfillment, Builder: builderMachineAPI,
@@ -369,11 +425,13 @@ func functionSpecs() []functionSpec {
 			// checkout email lists (GetProfile, UserIDByEmail,
 			// UserIDByCheckoutEmail: GetItem; UserIDByStripeCustomer: GSI1;
 			// linking the customer: UpdateItem), upsert (GetItem, GSI2,
-			// PutItem), MarkSynced (UpdateItem). NFTs: SyncedAt, GetProfile,
-			// ReplaceHoldings (Query, BatchWriteItem, UpdateItem), wallet
-			// owners (Scan). Consuming the queue is granted by the event
-			// source mapping.
-			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem, ddbQuery, ddbScan, ddbBatchWriteItem},
+			// PutItem), MarkSynced (UpdateItem). NFTs: SyncedAt, GetProfile
+			// (GetItem), the member's wallets (Wallets: Query),
+			// ReplaceHoldings or RemoveHoldings (Query, BatchWriteItem,
+			// UpdateItem); a wallet's members come from the wallet index
+			// (WalletMembers: Query), never a Scan. Consuming the queue is
+			// granted by the event source mapping.
+			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem, ddbQuery, ddbBatchWriteItem},
 			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},
 		{
@@ -393,8 +451,9 @@ func functionSpecs() []functionSpec {
 			Description: "Hourly NFT holdings poll",
 			MemoryMB:    512, Timeout: 15 * time.Minute,
 			Env: []string{envStore, envNFT},
-			// Poll: EachProfile (Scan); per member GetProfile (GetItem),
-			// ReplaceHoldings (Query, BatchWriteItem, UpdateItem).
+			// Poll: EachProfile (Scan), the one scan left; per member
+			// GetProfile (GetItem), Wallets (Query), ReplaceHoldings or
+			// RemoveHoldings (Query, BatchWriteItem, UpdateItem).
 			TableActions: []string{ddbGetItem, ddbQuery, ddbScan, ddbBatchWriteItem, ddbUpdateItem},
 		},
 	}

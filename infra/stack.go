@@ -93,6 +93,12 @@ func secretParams() []secretParam {
 			Help: "API key of the NFT marketplace named by nftProvider."},
 		{ID: "NftWebhookSecret", Env: "NFT_WEBHOOK_SECRET",
 			Help: "Signing key of the marketplace webhook (X-Alchemy-Signature); empty hides /webhooks/nfts."},
+		// An endpoint, not a key, but a provider's endpoint carries the
+		// API key in its path (https://eth-mainnet.g.alchemy.com/v2/<key>),
+		// so it travels as a secret and never sits in cdk.json or the
+		// template.
+		{ID: "EthRpcUrl", Env: "ETH_RPC_URL", Pattern: "^$|^https://\\S+$",
+			Help: "Ethereum JSON-RPC endpoint (https) through which smart-contract wallet signatures are checked (ERC-1271/6492); empty verifies externally owned accounts only."},
 	}
 }
 
@@ -265,6 +271,7 @@ func (d *Dashboard) environments(cfg Config) map[string]map[string]*string {
 		envInternal:      {"INTERNAL_TOKEN": secret("INTERNAL_TOKEN")},
 		envStripeWebhook: {"STRIPE_WEBHOOK_SECRET": secret("STRIPE_WEBHOOK_SECRET")},
 		envNFTWebhook:    {"NFT_WEBHOOK_SECRET": secret("NFT_WEBHOOK_SECRET")},
+		envEthRPC:        {"ETH_RPC_URL": secret("ETH_RPC_URL")},
 		envMail: {
 			"MAIL_TRANSPORT": jsii.String("ses"),
 			"MAIL_FROM":      jsii.String(cfg.MailFrom),

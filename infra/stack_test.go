@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -170,7 +171,15 @@ var wantAccess = map[string][]string{
 		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
 	"list-nfts":        {"table dynamodb:GetItem", "table dynamodb:Query", "queue sqs:SendMessage"},
 	"wallet-challenge": {"table dynamodb:GetItem", "table dynamodb:PutItem"},
-	"wallet-verify":    {"table dynamodb:GetItem", "table dynamodb:UpdateItem", "table dynamodb:DeleteItem"},
+	"wallet-verify": {"table dynamodb:GetItem", "table dynamodb:UpdateItem", "table dynamodb:DeleteItem",
+		// The primary's wallet item: read, added if missing, verified.
+		"table dynamodb:Query", "table dynamodb:PutItem"},
+	"wallets": {"table dynamodb:GetItem", "table dynamodb:Query", "table dynamodb:PutItem",
+		"table dynamodb:UpdateItem", "table dynamodb:DeleteItem",
+		// A removed wallet's holdings go with it.
+		"table dynamodb:BatchWriteItem",
+		// A removal checks the claim of another member's proof.
+		"table dynamodb:ConditionCheckItem [transaction]"},
 	"checkout-emails": {"table dynamodb:GetItem", "table dynamodb:Query", "table dynamodb:PutItem",
 		"table dynamodb:UpdateItem", "table dynamodb:DeleteItem",
 		// Verify and delete check the lookups inside their transactions.
@@ -185,13 +194,15 @@ var wantAccess = map[string][]string{
 	"internal-sync-stripe": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
 		"table dynamodb:Query", // the member's checkout emails
 		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
-	"internal-sync-nfts": {"table dynamodb:GetItem", "table dynamodb:Query", "table dynamodb:Scan",
+	// A wallet's members come from the wallet index (Query): no Scan.
+	"internal-sync-nfts": {"table dynamodb:GetItem", "table dynamodb:Query",
 		"table dynamodb:BatchWriteItem", "table dynamodb:UpdateItem"},
 	"internal-fulfillment": {"table dynamodb:GetItem", "table dynamodb:PutItem", "index/GSI2 dynamodb:Query",
 		// The shipped and delivered notices.
 		"ses-identity ses:SendEmail [from no-reply@mail.babesclub.example]"},
 	"order-refresh": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
-		"table dynamodb:Query", "table dynamodb:Scan", "table dynamodb:BatchWriteItem", "index/GSI2 dynamodb:Query",
+		// A wallet's members come from the wallet index (Query): no Scan.
+		"table dynamodb:Query", "table dynamodb:BatchWriteItem", "index/GSI2 dynamodb:Query",
 		// A checkout email's sessions are resolved like any: by customer too.
 		"index/GSI1 dynamodb:Query",
 		// The event source mapping's grant: consume the refresh queue.
@@ -199,6 +210,7 @@ var wantAccess = map[string][]string{
 		"queue sqs:GetQueueAttributes", "queue sqs:GetQueueUrl"},
 	"stripe-order-sync": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
 		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
+	// The hourly poll still lists members with EachProfile (Scan).
 	"nft-sync": {"table dynamodb:GetItem", "table dynamodb:Query", "table dynamodb:Scan",
 		"table dynamodb:BatchWriteItem", "table dynamodb:UpdateItem"},
 }
@@ -491,6 +503,38 @@ func checkEnvironment(t *testing.T, s *synthesized, table map[string]map[string]
 	}
 }
 
+// TestEthRpcUrlIsAnOptionalHTTPSSecret: ETH_RPC_URL usually carries a
+// provider's API key in its path, so it is a NoEcho parameter (checked with
+// the other secrets by TestEnvironmentAndSecrets); empty, the default,
+// leaves smart-contract wallets off, and CloudFormation refuses an endpoint
+// that would send the key in clear text.
+func TestEthRpcUrlIsAnOptionalHTTPSSecret(t *testing.T) {
+	s := defaultStack(t)
+	def, ok := s.cfn.Parameters["EthRpcUrl"]
+	if !ok {
+		t.Fatal("no EthRpcUrl parameter")
+	}
+	if def["NoEcho"] != true || def["Default"] != "" {
+		t.Errorf("EthRpcUrl: NoEcho %v, default %v; want a NoEcho parameter, empty by default", def["NoEcho"], def["Default"])
+	}
+	pattern, _ := def["AllowedPattern"].(string)
+	// CloudFormation matches the whole value (Java regex); Go's regexp
+	// agrees on this pattern's syntax.
+	re, err := regexp.Compile("^(?:" + pattern + ")$")
+	if err != nil {
+		t.Fatalf("EthRpcUrl pattern %q: %v", pattern, err)
+	}
+	for value, allowed := range map[string]bool{
+		"": true, "https://eth-mainnet.g.alchemy.com/v2/k3y": true, "https://rpc.example:8545": true,
+		"http://eth-mainnet.g.alchemy.com/v2/k3y": false, "wss://eth-mainnet.g.alchemy.com/v2/k3y": false,
+		"https://": false, "https://rpc.example/ k": false, "eth-mainnet.g.alchemy.com": false,
+	} {
+		if re.MatchString(value) != allowed {
+			t.Errorf("EthRpcUrl %q: allowed %v, want %v", value, !allowed, allowed)
+		}
+	}
+}
+
 func TestNoSecretValueInTemplate(t *testing.T) {
 	s := defaultStack(t)
 	for env, v := range dummySecrets {
@@ -498,8 +542,8 @@ func TestNoSecretValueInTemplate(t *testing.T) {
 			t.Errorf("the value of %s (from the environment or context) is in the template", env)
 		}
 	}
-	if len(dummySecrets) != 8 {
-		t.Errorf("%d secrets, want the 8 of CONTRACT §7", len(dummySecrets))
+	if len(dummySecrets) != 9 {
+		t.Errorf("%d secrets, want the 9 of CONTRACT §7 (ETH_RPC_URL, which carries a provider's key, among them)", len(dummySecrets))
 	}
 }
 

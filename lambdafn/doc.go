@@ -28,6 +28,7 @@
 //	list-nfts             API                  GET  /dashboard/nfts
 //	wallet-challenge      API                  POST /dashboard/wallet/challenge
 //	wallet-verify         API                  POST /dashboard/wallet/verify
+//	wallets               API                  GET  /dashboard/wallets, POST /dashboard/wallets/challenge, POST /dashboard/wallets/verify, DELETE /dashboard/wallets/{address}
 //	checkout-emails       API                  GET  /dashboard/emails, POST /dashboard/emails, POST /dashboard/emails/verify, DELETE /dashboard/emails/{email}
 //	export                API                  GET  /dashboard/export
 //	internal-sync-stripe  MachineAPI           POST /internal/sync/stripe

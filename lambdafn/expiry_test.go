@@ -162,6 +162,8 @@ func TestMemberExpiryOnTheAPIGatewayPath(t *testing.T) {
 		{"POST", "/dashboard/wallet/challenge"}, {"POST", "/dashboard/wallet/verify"},
 		{"GET", "/dashboard/emails"}, {"POST", "/dashboard/emails"}, {"POST", "/dashboard/emails/verify"},
 		{"DELETE", "/dashboard/emails/late@example.com"}, {"GET", "/dashboard/export"},
+		{"GET", "/dashboard/wallets"}, {"POST", "/dashboard/wallets/challenge"}, {"POST", "/dashboard/wallets/verify"},
+		{"DELETE", "/dashboard/wallets/0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"},
 	} {
 		body := ""
 		if route[0] != "GET" {

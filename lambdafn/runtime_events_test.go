@@ -25,7 +25,8 @@ var memberRoutes = []string{
 	"GET/dashboard/profile", "PUT/dashboard/profile", "POST/dashboard/update-profile", "GET/dashboard/orders",
 	"GET/dashboard/orders/cs_test_a1b2", "GET/dashboard/nfts", "POST/dashboard/wallet/challenge", "POST/dashboard/wallet/verify",
 	"GET/dashboard/emails", "POST/dashboard/emails", "POST/dashboard/emails/verify", "DELETE/dashboard/emails/a@example.com",
-	"GET/dashboard/export",
+	"GET/dashboard/export", "GET/dashboard/wallets", "POST/dashboard/wallets/challenge", "POST/dashboard/wallets/verify",
+	"DELETE/dashboard/wallets/0x2c7536E3605D9C16a7a3D7b1898e529396a65c23",
 }
 
 // tokenEvent is a TOKEN authorizer request as API Gateway sends it.

@@ -301,3 +301,33 @@ func (s *meteredStore) UserIDByCheckoutEmail(ctx context.Context, email string) 
 	s.done(err)
 	return id, err
 }
+
+func (s *meteredStore) Wallets(ctx context.Context, userID string) ([]dashboard.MemberWallet, error) {
+	ws, err := s.next.Wallets(ctx, userID)
+	s.done(err)
+	return ws, err
+}
+
+func (s *meteredStore) AddWallet(ctx context.Context, w dashboard.MemberWallet) error {
+	err := s.next.AddWallet(ctx, w)
+	s.done(err)
+	return err
+}
+
+func (s *meteredStore) VerifyWallet(ctx context.Context, userID, address string, kind dashboard.WalletKind, at time.Time) error {
+	err := s.next.VerifyWallet(ctx, userID, address, kind, at)
+	s.done(err)
+	return err
+}
+
+func (s *meteredStore) RemoveWallet(ctx context.Context, userID, address string) error {
+	err := s.next.RemoveWallet(ctx, userID, address)
+	s.done(err)
+	return err
+}
+
+func (s *meteredStore) WalletMembers(ctx context.Context, address string) ([]string, error) {
+	ids, err := s.next.WalletMembers(ctx, address)
+	s.done(err)
+	return ids, err
+}

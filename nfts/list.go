@@ -56,7 +56,7 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID str
 	var (
 		wg                   sync.WaitGroup
 		page                 dashboard.HoldingPage
-		prof                 *dashboard.Profile
+		w                    *memberWallets
 		synced               *time.Time
 		errPage, errP, errSy error
 	)
@@ -65,24 +65,27 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID str
 		defer wg.Done()
 		page, errPage = s.Store.ListHoldings(ctx, m.UserID, collectionID, limit, st.After)
 	}()
-	go func() { defer wg.Done(); prof, errP = s.Store.GetProfile(ctx, m.UserID) }()
+	go func() { defer wg.Done(); w, errP = s.wallets(ctx, m.UserID) }()
 	go func() { defer wg.Done(); synced, errSy = s.Store.SyncedAt(ctx, m.UserID, dashboard.SyncNFT) }()
 	wg.Wait()
-	if dashboard.ErrorCode(errP) == dashboard.ENOTFOUND {
-		prof, errP = &dashboard.Profile{UserID: m.UserID}, nil
-	}
 	for _, err := range []error{errPage, errP, errSy} {
 		if err != nil {
 			return nil, err
 		}
 	}
-	out := &List{NFTs: shown(page.Holdings, prof.PreferredWallet), SyncedAt: synced, Wallet: prof.PreferredWallet}
+	if synced != nil && synced.IsZero() {
+		synced = nil // set to the zero time by a wallet change: never synced with these wallets
+	}
+	out := &List{NFTs: shown(page.Holdings, w.holding()), SyncedAt: synced, Wallet: w.primary}
 	for i := range out.NFTs {
 		if out.NFTs[i].Metadata == nil {
 			out.NFTs[i].Metadata = map[string]any{}
 		}
 	}
-	out.WalletVerified = prof.PreferredWallet != nil && prof.WalletVerifiedAt != nil
+	if w.primary != nil {
+		primary, _ := w.find(*w.primary)
+		out.WalletVerified = primary.Verified
+	}
 	if page.Next != "" {
 		c, err := s.Cursors.Seal(m.UserID, pageState{After: page.Next, Collection: collectionID})
 		if err != nil {
@@ -93,29 +96,31 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID str
 	// Holdings of another wallet mean the stored set predates a wallet
 	// change: refresh it as if it were stale, whatever the marker says.
 	foreign := len(out.NFTs) < len(page.Holdings)
-	if (s.Market != nil || s.MarketEnabled) && prof.PreferredWallet != nil && (foreign || synced == nil || s.now().Sub(*synced) > s.staleAfter()) {
+	if (s.Market != nil || s.MarketEnabled) && len(w.holding()) > 0 && (foreign || synced == nil || s.now().Sub(*synced) > s.staleAfter()) {
 		out.Refreshing = true
 		out.Refresh = &dashboard.RefreshRequest{Kind: dashboard.SyncNFT, UserID: m.UserID}
 	}
 	return out, nil
 }
 
-// shown returns the holdings of wallet among hs, each naming wallet as the
-// profile spells it (EIP-55): those stamped with it (compared
-// case-insensitively) and those stored before holdings named their wallet,
-// which can only be the current wallet's because a wallet change removes
-// the old holdings. Without a wallet no holding is shown. It never returns
-// nil.
-func shown(hs []dashboard.Holding, wallet *string) []dashboard.Holding {
+// shown returns the holdings among hs of the member's holding wallets (by
+// lower-cased address, see memberWallets.holding), each naming its wallet
+// in EIP-55 form. A holding stored before holdings named their wallet can
+// only be the primary's (a wallet change removed the older ones), so it is
+// shown when there is exactly one holding wallet. It never returns nil.
+func shown(hs []dashboard.Holding, wallets map[string]string) []dashboard.Holding {
 	out := make([]dashboard.Holding, 0, len(hs))
-	if wallet == nil {
-		return out
-	}
 	for _, h := range hs {
-		if h.Wallet != "" && !strings.EqualFold(h.Wallet, *wallet) {
+		if h.Wallet == "" && len(wallets) == 1 {
+			for _, only := range wallets {
+				h.Wallet = only
+			}
+		}
+		sum, ok := wallets[strings.ToLower(h.Wallet)]
+		if !ok {
 			continue
 		}
-		h.Wallet = *wallet
+		h.Wallet = sum
 		out = append(out, h)
 	}
 	return out
@@ -125,20 +130,18 @@ func shown(hs []dashboard.Holding, wallet *string) []dashboard.Holding {
 // from the store alone (no marketplace call): the data export's NFTs
 // (CONTRACT §12).
 func (s *Service) All(ctx context.Context, m dashboard.Member) ([]dashboard.Holding, error) {
-	prof, err := s.Store.GetProfile(ctx, m.UserID)
-	if dashboard.ErrorCode(err) == dashboard.ENOTFOUND {
-		prof, err = &dashboard.Profile{UserID: m.UserID}, nil
-	}
+	w, err := s.wallets(ctx, m.UserID)
 	if err != nil {
 		return nil, err
 	}
+	holding := w.holding()
 	out := []dashboard.Holding{}
 	for after := ""; ; {
 		page, err := s.Store.ListHoldings(ctx, m.UserID, "", MaxPageSize, after)
 		if err != nil {
 			return nil, err
 		}
-		for _, h := range shown(page.Holdings, prof.PreferredWallet) {
+		for _, h := range shown(page.Holdings, holding) {
 			if h.Metadata == nil {
 				h.Metadata = map[string]any{}
 			}

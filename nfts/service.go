@@ -8,13 +8,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/cursor"
-	"github.com/thebabesclub/dashboard/siwe"
 )
 
 // Defaults of the contract.
@@ -32,6 +33,7 @@ type Store interface {
 	dashboard.HoldingStore
 	dashboard.SyncStore
 	dashboard.WalletStore
+	dashboard.MemberWalletStore
 	GetProfile(ctx context.Context, userID string) (*dashboard.Profile, error)
 	SaveProfile(ctx context.Context, change dashboard.ProfileChange) error
 	EachProfile(ctx context.Context, fn func(*dashboard.Profile) error) error
@@ -61,8 +63,11 @@ type Service struct {
 	// host as their domain and the origin as their uri, never anything
 	// the request says. Nil makes challenges unavailable (503).
 	SiteOrigin *url.URL
-	Logger     *slog.Logger
-	Now        func() time.Time
+	// Contracts checks smart-contract wallets' signatures (ETH_RPC_URL);
+	// nil verifies externally owned accounts only.
+	Contracts ContractSignatures
+	Logger    *slog.Logger
+	Now       func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -101,63 +106,92 @@ func (r *SyncResult) add(d dashboard.HoldingDiff) {
 }
 
 // SyncMember replaces the member's holdings with what the marketplace
-// reports for their preferred wallet, each stamped with that wallet. A
-// member without a wallet has no holdings. A marketplace failure changes
-// nothing: the previous holdings stay until a complete read replaces them.
+// reports for each of their holding wallets (the primary and every
+// verified one, CONTRACT §3), each NFT stamped with its wallet. A member
+// without such a wallet has no holdings. A marketplace failure for any
+// wallet changes nothing: the previous holdings stay until a complete read
+// of every wallet replaces them.
 //
-// The marketplace read takes a while, and the member may replace or clear
-// the wallet meanwhile (the profile update then removes the old wallet's
-// holdings). So after writing, the profile is read again: when it no longer
-// names the wallet that was read, the holdings just written are removed
-// with the SYNC#NFT marker, so the next read refreshes from the new wallet
-// instead of trusting a marker set by a read of the old one. The old
-// wallet's holdings can then outlive the change only for that short window
-// (and the list never shows them: see List).
+// The marketplace reads take a while, and the member may remove or replace
+// a wallet meanwhile (which removes that wallet's holdings at once). So
+// after writing, the wallets are read again: when the holding set changed,
+// the holdings are written once more with only the wallets still held, and
+// the SYNC#NFT marker is dropped with RemoveHoldings when none is left, so
+// the next read refreshes instead of trusting a marker set by an older
+// read. Old holdings can outlive a change only for that short window (and
+// the list never shows them: see List).
 func (s *Service) SyncMember(ctx context.Context, userID string) (dashboard.HoldingDiff, error) {
 	if s.Market == nil {
 		return dashboard.HoldingDiff{}, dashboard.Errorf(dashboard.EUNAVAILABLE, "No NFT marketplace is configured (NFT_PROVIDER).")
 	}
-	p, err := s.profile(ctx, userID)
+	w, err := s.wallets(ctx, userID)
 	if err != nil {
 		return dashboard.HoldingDiff{}, err
 	}
 	started := s.now()
-	var (
-		holdings []dashboard.Holding
-		wallet   string
-	)
-	if p.PreferredWallet != nil {
-		wallet = *p.PreferredWallet
-		if sum, ok := siwe.ChecksumAddress(wallet); ok {
-			wallet = sum
-		}
-		if holdings, err = s.Market.Holdings(ctx, wallet); err != nil {
+	read := w.holding()
+	var holdings []dashboard.Holding
+	for _, wallet := range sortedValues(read) {
+		hs, err := s.Market.Holdings(ctx, wallet)
+		if err != nil {
 			return dashboard.HoldingDiff{}, fmt.Errorf("nfts: read marketplace: %w", err)
 		}
-	}
-	for i := range holdings {
-		holdings[i].LastSyncedAt = started
-		holdings[i].Wallet = wallet
+		for i := range hs {
+			hs[i].LastSyncedAt, hs[i].Wallet = started, wallet
+		}
+		holdings = append(holdings, hs...)
 	}
 	diff, err := s.Store.ReplaceHoldings(ctx, userID, holdings, started)
 	if err != nil {
 		return diff, fmt.Errorf("nfts: replace holdings: %w", err)
 	}
-	now, err := s.profile(ctx, userID)
+	after, err := s.wallets(ctx, userID)
 	if err != nil {
 		return diff, err
 	}
-	current := ""
-	if now.PreferredWallet != nil {
-		current = *now.PreferredWallet
+	still := after.holding()
+	if sameKeys(read, still) {
+		return diff, nil
 	}
-	if !strings.EqualFold(current, wallet) {
+	var kept []dashboard.Holding
+	for _, h := range holdings {
+		if _, ok := still[strings.ToLower(h.Wallet)]; ok {
+			kept = append(kept, h)
+		}
+	}
+	if len(kept) == 0 {
 		if _, err := s.Store.RemoveHoldings(ctx, userID); err != nil {
-			return diff, fmt.Errorf("nfts: remove the holdings of a replaced wallet: %w", err)
+			return diff, fmt.Errorf("nfts: remove the holdings of a removed wallet: %w", err)
 		}
 		return dashboard.HoldingDiff{}, nil
 	}
+	if _, err := s.Store.ReplaceHoldings(ctx, userID, kept, started); err != nil {
+		return diff, fmt.Errorf("nfts: drop the holdings of a removed wallet: %w", err)
+	}
 	return diff, nil
+}
+
+// sortedValues returns m's values in key order, so a member's wallets are
+// always read in the same order.
+func sortedValues(m map[string]string) []string {
+	keys := slices.Sorted(maps.Keys(m))
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = m[k]
+	}
+	return out
+}
+
+func sameKeys(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if _, ok := b[k]; !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // profile reads the member's profile; a member without one has no wallet.
@@ -175,8 +209,7 @@ func (s *Service) profile(ctx context.Context, userID string) (*dashboard.Profil
 
 // Refresh is the refresh queue's handler for NFT refreshes. A request names
 // a member (skipped when synced within the last minute) or a wallet (every
-// member whose preferred wallet it is, found with a table scan: marketplace
-// webhooks are rare, member reads are not).
+// member who has it, found with one Query of the wallet index).
 func (s *Service) Refresh(ctx context.Context, r dashboard.RefreshRequest) error {
 	if r.Kind != dashboard.SyncNFT || s.Market == nil {
 		return nil
@@ -199,16 +232,12 @@ func (s *Service) Refresh(ctx context.Context, r dashboard.RefreshRequest) error
 	return nil
 }
 
-// SyncWallet syncs every member whose preferred wallet is wallet.
+// SyncWallet syncs every member who has wallet, found through the wallet
+// index (WALLET#<address>, one Query; CONTRACT §10): the marketplace
+// webhook's path, which never scans the table.
 func (s *Service) SyncWallet(ctx context.Context, wallet string) (*SyncResult, error) {
 	res := &SyncResult{}
-	var members []string
-	err := s.Store.EachProfile(ctx, func(p *dashboard.Profile) error {
-		if p.PreferredWallet != nil && strings.EqualFold(*p.PreferredWallet, wallet) {
-			members = append(members, p.UserID)
-		}
-		return nil
-	})
+	members, err := s.Store.WalletMembers(ctx, wallet)
 	if err != nil {
 		return nil, fmt.Errorf("nfts: find wallet owners: %w", err)
 	}

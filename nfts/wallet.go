@@ -25,14 +25,11 @@ type Challenge struct {
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-// Challenge issues a Sign-In with Ethereum message for m's preferred wallet,
-// with a fresh single-use nonce valid for ten minutes. The message's domain
-// and uri are SiteOrigin's (CONTRACT §10), never taken from the request, so
-// a challenge cannot be minted for another site: the domain is what the
-// member's wallet shows them and compares with the page they are on. A
-// member without a wallet is ECONFLICT; a service without SiteOrigin is
-// EUNAVAILABLE (a deployment that lacks SITE_ORIGIN), checked after the
-// wallet so a member is told first what they can fix.
+// Challenge issues a Sign-In with Ethereum challenge for m's primary
+// wallet (the v1 route). A member without a wallet is ECONFLICT; a service
+// without SiteOrigin is EUNAVAILABLE (a deployment that lacks
+// SITE_ORIGIN), checked after the wallet so a member is told first what
+// they can fix.
 func (s *Service) Challenge(ctx context.Context, m dashboard.Member) (*Challenge, error) {
 	p, err := s.Store.GetProfile(ctx, m.UserID)
 	if err != nil && dashboard.ErrorCode(err) != dashboard.ENOTFOUND {
@@ -41,11 +38,29 @@ func (s *Service) Challenge(ctx context.Context, m dashboard.Member) (*Challenge
 	if p == nil || p.PreferredWallet == nil {
 		return nil, dashboard.Errorf(dashboard.ECONFLICT, "Set a preferred wallet in your profile first.")
 	}
+	if err := s.checkSiteOrigin(ctx); err != nil {
+		return nil, err
+	}
+	return s.issue(ctx, m, *p.PreferredWallet)
+}
+
+// checkSiteOrigin is EUNAVAILABLE when the deployment lacks SITE_ORIGIN:
+// challenges are never issued for a domain guessed from the request.
+func (s *Service) checkSiteOrigin(ctx context.Context) error {
 	if s.SiteOrigin == nil {
 		s.logger().ErrorContext(ctx, "wallet challenge refused: SITE_ORIGIN is not configured")
-		return nil, &dashboard.Error{Code: dashboard.EUNAVAILABLE, RetryAfter: siteOriginRetryAfter,
+		return &dashboard.Error{Code: dashboard.EUNAVAILABLE, RetryAfter: siteOriginRetryAfter,
 			Message: "Wallet verification is not available right now; try again later."}
 	}
+	return nil
+}
+
+// issue stores and returns a Sign-In with Ethereum message for wallet, with
+// a fresh single-use nonce valid for ten minutes. Its domain and uri are
+// SiteOrigin's (CONTRACT §10), never taken from the request, so a challenge
+// cannot be minted for another site: the domain is what the member's
+// wallet shows them and compares with the page they are on.
+func (s *Service) issue(ctx context.Context, m dashboard.Member, wallet string) (*Challenge, error) {
 	domain, uri := s.SiteOrigin.Host, s.SiteOrigin.Scheme+"://"+s.SiteOrigin.Host
 	nonce, err := siwe.NewNonce()
 	if err != nil {
@@ -53,11 +68,11 @@ func (s *Service) Challenge(ctx context.Context, m dashboard.Member) (*Challenge
 	}
 	now := s.now().Truncate(time.Second)
 	msg := siwe.Message{
-		Domain: domain, Address: *p.PreferredWallet, Statement: statement, URI: uri, Version: "1",
+		Domain: domain, Address: wallet, Statement: statement, URI: uri, Version: "1",
 		ChainID: s.chainID(), Nonce: nonce, IssuedAt: now, ExpirationTime: now.Add(dashboard.WalletChallengeTTL),
 	}
 	c := dashboard.WalletChallenge{
-		UserID: m.UserID, Nonce: nonce, Wallet: *p.PreferredWallet, Domain: domain, Message: msg.String(),
+		UserID: m.UserID, Nonce: nonce, Wallet: wallet, Domain: domain, Message: msg.String(),
 		IssuedAt: now, ExpiresAt: msg.ExpirationTime,
 	}
 	if err := s.Store.SaveWalletChallenge(ctx, c); err != nil {
@@ -72,63 +87,26 @@ type Verification struct {
 	WalletVerified bool   `json:"walletVerified"`
 }
 
-// Verify checks a signed challenge and marks m's wallet verified. The
-// challenge is consumed by the first attempt, right or wrong, so a nonce
-// can never be tried twice. The message must be exactly the one issued (so
-// every field — domain, address, nonce, expiry — is the one the server
-// chose), unexpired, for the wallet the profile still names, and signed by
-// that wallet.
+// Verify checks a signed challenge for m's primary wallet (the v1 route)
+// and marks it verified, as VerifyAddress does for any wallet; a primary
+// wallet that changed since the challenge is ECONFLICT.
 func (s *Service) Verify(ctx context.Context, m dashboard.Member, message, signature string) (*Verification, error) {
-	invalid := func(field, msg string) error {
-		return &dashboard.Error{Code: dashboard.EVALIDATION, Message: "The wallet could not be verified: " + msg,
-			Fields: map[string]string{field: msg}}
-	}
-	parsed, err := siwe.Parse(message)
+	c, kind, err := s.prove(ctx, m, message, signature)
 	if err != nil {
-		return nil, invalid("message", "This is not a challenge message.")
-	}
-	c, err := s.Store.TakeWalletChallenge(ctx, m.UserID, parsed.Nonce)
-	switch dashboard.ErrorCode(err) {
-	case "":
-	case dashboard.ENOTFOUND:
-		return nil, invalid("nonce", "The challenge is unknown or was already used; request a new one.")
-	default:
 		return nil, err
 	}
-	now := s.now()
-	if c.Message != message {
-		return nil, invalid("message", "The message is not the one issued.")
-	}
-	if !now.Before(c.ExpiresAt) {
-		return nil, invalid("expired", "The challenge expired; request a new one.")
-	}
-	if _, err := siwe.Verify(message, signature, c.Wallet, now, siwe.Expect{Domain: c.Domain, ChainID: s.chainID(), Nonce: c.Nonce}); err != nil {
+	p, err := s.profile(ctx, m.UserID)
+	if err != nil {
 		return nil, err
 	}
-	for attempt := 1; ; attempt++ {
-		p, err := s.Store.GetProfile(ctx, m.UserID)
-		if err != nil {
-			return nil, err
-		}
-		if p.PreferredWallet == nil || !strings.EqualFold(*p.PreferredWallet, c.Wallet) {
-			return nil, dashboard.Errorf(dashboard.ECONFLICT, "Your preferred wallet changed since the challenge; request a new one.")
-		}
-		expect, stamp := p.UpdatedAt, now
-		if expect != nil && !stamp.After(*expect) {
-			stamp = expect.Add(time.Millisecond)
-		}
-		p.WalletVerifiedAt, p.UpdatedAt = &now, &stamp
-		err = s.Store.SaveProfile(ctx, dashboard.ProfileChange{
-			Profile: p, Fields: []string{dashboard.FieldWalletVerifiedAt}, ExpectUpdatedAt: expect, PreviousEmail: p.Email,
-		})
-		if dashboard.ErrorCode(err) == dashboard.EPRECONDITION && attempt < maxVerifyAttempts {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		return &Verification{Wallet: *p.PreferredWallet, WalletVerified: true}, nil
+	if p.PreferredWallet == nil || !strings.EqualFold(*p.PreferredWallet, c.Wallet) {
+		return nil, dashboard.Errorf(dashboard.ECONFLICT, "Your preferred wallet changed since the challenge; request a new one.")
 	}
+	w, err := s.complete(ctx, m, c.Wallet, kind)
+	if err != nil {
+		return nil, err
+	}
+	return &Verification{Wallet: w.Address, WalletVerified: w.Verified}, nil
 }
 
 func (s *Service) chainID() int64 {

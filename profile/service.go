@@ -27,6 +27,10 @@ type Store interface {
 	dashboard.CodeStore
 	dashboard.RateStore
 	dashboard.CheckoutEmailStore
+	dashboard.MemberWalletStore
+	// MarkSynced sets a member's sync marker (dashboard.SyncStore): a new
+	// primary wallet makes the member's NFTs stale.
+	MarkSynced(ctx context.Context, userID string, kind dashboard.SyncKind, at time.Time) error
 	// RemoveHoldings deletes the member's NFT holdings and their sync
 	// marker (dashboard.HoldingStore): a replaced wallet takes them along.
 	RemoveHoldings(ctx context.Context, userID string) (int, error)
@@ -123,18 +127,27 @@ func (s *Service) Update(ctx context.Context, m dashboard.Member, u *Update, ifM
 			// The first save creates the item: keep what the token said.
 			fields = appendMissing(fields, dashboard.FieldEmail, dashboard.FieldDisplayName)
 		}
-		if slices.Contains(changed, dashboard.FieldPreferredWallet) && cur.WalletVerifiedAt != nil {
-			next.WalletVerifiedAt = nil
-			fields = append(fields, dashboard.FieldWalletVerifiedAt)
-		}
 		walletChanged := slices.Contains(changed, dashboard.FieldPreferredWallet)
-		if walletChanged && !holdingsRemoved {
-			// The old wallet's holdings go before the wallet does, so a
-			// failure here changes nothing and the member can retry.
-			if _, err := s.Store.RemoveHoldings(ctx, m.UserID); err != nil {
+		var wallets *walletChange
+		if walletChanged {
+			// The new primary joins the member's wallets before the profile
+			// names it; what the old one leaves goes after the write.
+			if wallets, err = s.prepareWalletChange(ctx, m.UserID, cur.PreferredWallet, next.PreferredWallet); err != nil {
 				return nil, err
 			}
-			holdingsRemoved = true
+			if !equalPtr(cur.WalletVerifiedAt, wallets.verifiedAt) {
+				next.WalletVerifiedAt = wallets.verifiedAt
+				fields = append(fields, dashboard.FieldWalletVerifiedAt)
+			}
+			if wallets.legacy && !holdingsRemoved {
+				// A primary from before the wallet items: its holdings go
+				// before the wallet does, so a failure here changes nothing
+				// and the member can retry.
+				if _, err := s.Store.RemoveHoldings(ctx, m.UserID); err != nil {
+					return nil, err
+				}
+				holdingsRemoved = true
+			}
 		}
 		next.UpdatedAt = s.nextVersion(cur.UpdatedAt)
 		if next.CreatedAt == nil {
@@ -160,11 +173,11 @@ func (s *Service) Update(ctx context.Context, m dashboard.Member, u *Update, ifM
 			return nil, err
 		}
 		if walletChanged {
-			// Again after the write: a sync of the old wallet that ran in
-			// between may have stored its holdings anew. (The NFT sync
-			// re-checks the wallet after it writes, too.)
-			if _, err := s.Store.RemoveHoldings(ctx, m.UserID); err != nil {
-				s.logger().WarnContext(ctx, "holdings of a replaced wallet not removed after the write", slog.Any("error", err))
+			// After the write (again, for a legacy primary: a sync of the
+			// old wallet that ran in between may have stored its holdings
+			// anew; the NFT sync re-checks the wallets after it writes too).
+			if err := s.finishWalletChange(ctx, m.UserID, wallets); err != nil {
+				s.logger().WarnContext(ctx, "the replaced wallet was not cleaned up after the write", slog.Any("error", err))
 			}
 		}
 		next.DashboardSettings = dashboard.MergeSettings(next.Settings)

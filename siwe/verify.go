@@ -49,6 +49,20 @@ type Expect struct {
 // Checking the nonce here does not make it single-use; the caller must
 // consume it atomically before or after a successful Verify.
 func Verify(text, signatureHex, wantAddress string, now time.Time, want Expect) (*Message, error) {
+	m, err := Check(text, wantAddress, now, want)
+	if err != nil {
+		return nil, err
+	}
+	if err := CheckSignature(text, signatureHex, wantAddress); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Check is Verify without the signature: the message is well formed, issued
+// as want describes, for wantAddress, and valid at now. A smart-contract
+// wallet's signature is then checked by the wallet (ERC-1271), not here.
+func Check(text, wantAddress string, now time.Time, want Expect) (*Message, error) {
 	m, err := Parse(text)
 	if err != nil {
 		return nil, err
@@ -81,18 +95,25 @@ func Verify(text, signatureHex, wantAddress string, now time.Time, want Expect) 
 	if m.IssuedAt.After(now.Add(ClockSkew)) {
 		return nil, invalid(FieldNotBefore, "The message is issued in the future.")
 	}
+	return m, nil
+}
+
+// CheckSignature checks that signatureHex is an EIP-191 personal_sign
+// signature of text by wantAddress's key (ecrecover). Any failure is an
+// EVALIDATION error naming FieldSignature.
+func CheckSignature(text, signatureHex, wantAddress string) error {
 	sig, err := ParseSignature(signatureHex)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	signer, err := RecoverAddress(text, sig)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !strings.EqualFold(signer, wantSum) {
-		return nil, invalid(FieldSignature, "The signature was not made by your preferred wallet.")
+	if !strings.EqualFold(signer, wantAddress) {
+		return invalid(FieldSignature, "The signature was not made by this wallet.")
 	}
-	return m, nil
+	return nil
 }
 
 // NewNonce returns a fresh challenge nonce: 26 characters of the RFC 4648

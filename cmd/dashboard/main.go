@@ -4,7 +4,8 @@
 // member tokens for trying it (token); and the operator's jobs, run once
 // against the same store: syncing members' orders or NFTs (sync),
 // reconciling every Checkout Session (reconcile), listing a collection's
-// holders (holders) and recording an order's fulfilment (fulfil).
+// holders (holders), recording an order's fulfilment (fulfil) and the
+// one-off data migrations (migrate).
 package main
 
 import (
@@ -26,6 +27,7 @@ Commands:
   reconcile  list every Checkout Session since the watermark and file each under its owner
   holders    --collection ID: the members holding NFTs of a collection
   fulfil     ORDER_ID --status S [--carrier C] [--tracking N] [--tracking-url U] [--at T] [--note TEXT]: record a fulfilment event
+  migrate    wallets: give every profile's preferredWallet its wallet and wallet-index items (one-off, idempotent)
 
 Run "dashboard <command> -h" for the flags of a command.
 `
@@ -63,6 +65,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runReconcile(ctx, args[1:], getenv, stdout, stderr)
 	case "fulfil":
 		return runFulfil(ctx, args[1:], getenv, stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -53,7 +53,7 @@ var Layers = []Layer{
 	{0, "domain", "types, errors, the interfaces the rest implement", []string{"."}, false},
 	{1, "libraries", "small, domain-free building blocks", []string{"api", "awsenv", "backoff", "cursor", "obs", "siwe", "web"}, false},
 	{2, "services", "the business rules; they never import a store or an outside system", []string{"auth", "export", "nfts", "orders", "profile"}, false},
-	{2, "adapters", "one package per outside system: stores, Stripe, marketplaces, SQS, mail", []string{"bolt", "demo", "dynamo", "mail", "marketplace", "queue", "stripe"}, false},
+	{2, "adapters", "one package per outside system: stores, Stripe, marketplaces, SQS, mail, Ethereum RPC", []string{"bolt", "demo", "dynamo", "evm", "mail", "marketplace", "queue", "stripe"}, false},
 	{3, "HTTP transport", "net/http routing, middleware, handlers", []string{"httpapi"}, false},
 	{4, "assembly", "turns the environment into a running system, the HTTP server included", []string{"app"}, false},
 	{5, "Lambda transport", "API Gateway, authorizer, SQS and schedule adapters", []string{"lambdafn"}, false},

@@ -52,6 +52,7 @@ func Run(t *testing.T, newStore func(t *testing.T) RawStore) {
 		{"Wallet", walletTests},
 		{"Code", codeTests},
 		{"CheckoutEmail", checkoutEmailTests},
+		{"MemberWallet", memberWalletTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -13,6 +13,7 @@ import { openBrowser, screenshot, screenshotDir } from './browser.mjs';
 import { removeDataDir, startDashboard, webDist } from './server.mjs';
 import { readOutbox } from './outbox.mjs';
 import { startStripeFake } from './stripe.mjs';
+import { installTestWallet, TEST_KEYS } from './wallet-provider.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').Locator} Locator */
@@ -577,5 +578,37 @@ test('"Download my data" saves the member\'s data as a JSON file, once a minute'
     await button.click();
     await region.getByRole('alert').getByText(/You can download your data once a minute/).waitFor();
     assert.match((await region.getByRole('alert').textContent()) ?? '', /You can try again in (about 1 minute|\d+ seconds?)\./, 'with the wait from Retry-After');
+  }),
+);
+
+test('a wallet is added and proven through the browser wallet, made primary, and removed', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ server, page, context }) => {
+    const wallet = await installTestWallet(context, { accounts: [TEST_KEYS[0]] });
+    const address = wallet.addresses[0] ?? '';
+    await signIn(page, server);
+    const panel = page.getByRole('region', { name: 'Wallets' });
+    const list = panel.getByRole('list', { name: 'Your wallets' });
+    await list.waitFor();
+    const before = await list.getByRole('listitem').count();
+
+    await panel.getByRole('button', { name: 'Add wallet' }).click();
+    const row = list.getByRole('listitem').filter({ hasText: address.slice(-4) });
+    await row.getByText('Verified', { exact: true }).waitFor();
+    assert.equal(await list.getByRole('listitem').count(), before + 1, 'one wallet more');
+    const signed = wallet.requests.filter((r) => r.method === 'personal_sign');
+    assert.equal(signed.length, 1, 'the page asked the wallet to sign once');
+    await screenshot(panel, 'wallets');
+
+    // The server holds the proof: the list says so after a reload too.
+    await page.reload();
+    await row.getByText('Verified', { exact: true }).waitFor();
+
+    await row.getByRole('button', { name: `Make primary ${address}` }).click();
+    await row.getByText('Primary', { exact: true }).waitFor();
+
+    await row.getByRole('button', { name: `Remove ${address}` }).click();
+    // The question names the wallet as the panel shows it, shortened (0x1234…abcd).
+    await panel.getByRole('group', { name: /^Remove 0x/ }).getByRole('button', { name: 'Yes, remove' }).click();
+    await row.waitFor({ state: 'detached' });
   }),
 );

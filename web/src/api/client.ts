@@ -13,6 +13,7 @@ import type {
   ListNFTsQuery,
   ListOrdersQuery,
   ProfileUpdate,
+  WalletChallengeRequest,
   WalletVerifyRequest,
 } from './types';
 
@@ -34,8 +35,9 @@ export type EmailVerifyPayload = Ok<'/dashboard/profile/email/verify', 'post'>;
 export type OrderListPayload = Ok<'/dashboard/orders', 'get'>;
 export type OrderPayload = Ok<'/dashboard/orders/{orderId}', 'get'>;
 export type NFTListPayload = Ok<'/dashboard/nfts', 'get'>;
-export type WalletChallengePayload = Ok<'/dashboard/wallet/challenge', 'post'>;
-export type WalletVerifyPayload = Ok<'/dashboard/wallet/verify', 'post'>;
+export type WalletListPayload = Ok<'/dashboard/wallets', 'get'>;
+export type WalletChallengePayload = Ok<'/dashboard/wallets/challenge', 'post'>;
+export type WalletVerifyPayload = Ok<'/dashboard/wallets/verify', 'post'>;
 export type CheckoutEmailListPayload = Ok<'/dashboard/emails', 'get'>;
 /** The 202 of adding a checkout email: it waits for the code mailed to it. */
 export type CheckoutEmailPendingPayload = Body<'/dashboard/emails', 'post', 202>;
@@ -153,11 +155,19 @@ export function createApiClient(options: ApiClientOptions) {
     listNFTs(query: ListNFTsQuery, signal?: AbortSignal) {
       return request<NFTListPayload>('GET', '/dashboard/nfts', { query: { ...query }, signal });
     },
-    createWalletChallenge() {
-      return request<WalletChallengePayload>('POST', '/dashboard/wallet/challenge');
+    listWallets(signal?: AbortSignal) {
+      return request<WalletListPayload>('GET', '/dashboard/wallets', { signal });
+    },
+    /** createWalletChallenge adds address to the member's wallets (unverified) if new, and returns the message to sign. */
+    createWalletChallenge(body: WalletChallengeRequest) {
+      return request<WalletChallengePayload>('POST', '/dashboard/wallets/challenge', { body });
     },
     verifyWallet(body: WalletVerifyRequest) {
-      return request<WalletVerifyPayload>('POST', '/dashboard/wallet/verify', { body });
+      return request<WalletVerifyPayload>('POST', '/dashboard/wallets/verify', { body });
+    },
+    /** deleteWallet removes one of the member's wallets; its NFTs go with it. */
+    deleteWallet(address: string) {
+      return request<void>('DELETE', `/dashboard/wallets/${encodeURIComponent(address)}`);
     },
     listCheckoutEmails(signal?: AbortSignal) {
       return request<CheckoutEmailListPayload>('GET', '/dashboard/emails', { signal });

@@ -113,3 +113,20 @@ export function describeError(err: unknown): string {
       return err.message || 'Something went wrong. Please try again.';
   }
 }
+
+/**
+ * describeServerError is describeError with the API's own words where a generic sentence would hide them: a
+ * 503 the API itself sent says what is unavailable (and when to try again), and a validation failure adds its
+ * field messages (the API's "could not be verified" says why only in `fields`).
+ */
+export function describeServerError(err: unknown): string {
+  if (!isApiError(err) || !err.fromBody) return describeError(err);
+  switch (err.code) {
+    case 'upstream_unavailable':
+      return `${err.message}${err.retryAfter ? ` You can try again in ${formatWait(err.retryAfter)}.` : ''}`;
+    case 'validation_failed':
+      return [err.message, ...Object.values(err.fields).filter((m) => m !== err.message)].join(' ');
+    default:
+      return describeError(err);
+  }
+}

@@ -18,12 +18,13 @@ import type {
   OrderListPayload,
   ProfilePayload,
   ProfileUpdatePayload,
+  WalletListPayload,
 } from './client';
 import { ApiError } from './errors';
 import { applyUpdate } from './optimistic';
-import type { ProfileUpdate } from './types';
+import type { ProfileUpdate, Wallet } from './types';
 import { exportFilename, saveBlob } from '../lib/download';
-import { requestSignature, WalletError } from '../lib/ethereum';
+import { holds, requestAccounts, signMessage, WalletError } from '../lib/ethereum';
 
 export const ORDERS_PAGE_SIZE = 10;
 export const NFTS_PAGE_SIZE = 24;
@@ -38,6 +39,7 @@ export const queryKeys = {
   nfts: ['nfts'] as const,
   nftsList: (collectionId: string | null) => ['nfts', { collectionId }] as const,
   emails: ['emails'] as const,
+  wallets: ['wallets'] as const,
 };
 
 export function useProfile() {
@@ -79,8 +81,8 @@ export function useUpdateProfile() {
     },
     onSuccess: (data, { update }) => {
       qc.setQueryData<ProfilePayload>(queryKeys.profile, { profile: data.profile });
-      // A new wallet means new holdings and an unverified wallet.
-      if (update.preferredWallet !== undefined) void qc.invalidateQueries({ queryKey: queryKeys.nfts });
+      // A new primary wallet means other holdings, and a wallet added to the list.
+      if (update.preferredWallet !== undefined) invalidateWalletData(qc, { profile: false });
     },
   });
 }
@@ -155,32 +157,108 @@ export function useNFTs(collectionId: string | null) {
   });
 }
 
-export type WalletStep = 'challenge' | 'sign' | 'verify';
+/** The most wallets a member may have (CONTRACT §10). */
+export const MAX_WALLETS = 5;
 
 /**
- * useVerifyWallet proves the member's wallet: it asks the API for a
- * Sign-In with Ethereum message, has the wallet extension sign it
- * (personal_sign) and sends the signature back.
+ * invalidateWalletData reads again what a change to the member's wallets touches: the list, the profile (its
+ * preferredWallet is the primary wallet) and the NFTs (the union over the wallets, each naming its wallet).
  */
-export function useVerifyWallet(onStep?: (step: WalletStep) => void) {
+function invalidateWalletData(qc: ReturnType<typeof useQueryClient>, opts: { profile?: boolean } = {}) {
+  void qc.invalidateQueries({ queryKey: queryKeys.wallets });
+  if (opts.profile !== false) void qc.invalidateQueries({ queryKey: queryKeys.profile });
+  void qc.invalidateQueries({ queryKey: queryKeys.nfts });
+}
+
+export function useWallets() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.wallets,
+    queryFn: ({ signal }) => api.listWallets(signal),
+  });
+}
+
+/** The steps of proving a wallet, for saying what is happening (and what the member must do) meanwhile. */
+export type WalletStep = 'connect' | 'challenge' | 'sign' | 'verify';
+
+/**
+ * useProveWallet proves that the member controls a wallet, adding it first when it is new: the browser wallet
+ * must hold the address (eth_requestAccounts, unless the caller just asked and passes the accounts), the API issues a Sign-In with Ethereum message for it
+ * (POST /dashboard/wallets/challenge, which adds it unverified), the wallet signs it (personal_sign) and the API
+ * checks the signature (POST /dashboard/wallets/verify). Whatever happens after the challenge, the list is read
+ * again: the challenge may have added the wallet even if the signing then failed.
+ */
+export function useProveWallet(onStep?: (step: WalletStep) => void) {
   const api = useApi();
   const qc = useQueryClient();
-  return useMutation<{ wallet: string }, ApiError | WalletError, { wallet: string }>({
-    mutationFn: async ({ wallet }) => {
+  return useMutation<Wallet, ApiError | WalletError, { address: string; accounts?: readonly string[] }, void>({
+    mutationFn: async ({ address, accounts: shared }) => {
+      onStep?.('connect');
+      const accounts = shared ?? (await requestAccounts());
+      if (!holds(accounts, address)) {
+        throw new WalletError('wrong-account', `Your wallet is not on ${address}. Switch to that account in your wallet and try again.`);
+      }
       onStep?.('challenge');
-      const challenge = await api.createWalletChallenge();
+      const challenge = await api.createWalletChallenge({ address });
+      // From here on the wallet is on the list, verified or not.
+      void qc.invalidateQueries({ queryKey: queryKeys.wallets });
       onStep?.('sign');
-      const signature = await requestSignature(challenge.message, wallet);
+      const signature = await signMessage(challenge.message, address);
       onStep?.('verify');
       const res = await api.verifyWallet({ message: challenge.message, signature });
-      return { wallet: res.wallet };
+      return res.wallet;
     },
-    onSuccess: () => {
-      qc.setQueriesData<InfiniteData<NFTListPayload>>({ queryKey: queryKeys.nfts }, (data) =>
-        data ? { ...data, pages: data.pages.map((p) => ({ ...p, walletVerified: true })) } : data,
+    onSuccess: (wallet) => {
+      qc.setQueryData<WalletListPayload>(queryKeys.wallets, (d) =>
+        d
+          ? {
+              wallets: d.wallets.some((w) => w.address.toLowerCase() === wallet.address.toLowerCase())
+                ? d.wallets.map((w) => (w.address.toLowerCase() === wallet.address.toLowerCase() ? wallet : w))
+                : [...d.wallets, wallet],
+            }
+          : d,
       );
-      void qc.invalidateQueries({ queryKey: queryKeys.nfts });
+      invalidateWalletData(qc);
     },
+    onError: (err) => {
+      // The list changed elsewhere (a wallet removed, or verified by someone else meanwhile).
+      if (err instanceof ApiError && (err.status === 404 || err.status === 409)) invalidateWalletData(qc);
+    },
+  });
+}
+
+/**
+ * useMakePrimaryWallet makes one of the member's wallets the primary one: it is the profile's preferredWallet
+ * (PUT /dashboard/profile). Only that field is sent, so no If-Match: whatever else changed meanwhile stays.
+ */
+export function useMakePrimaryWallet() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation<ProfileUpdatePayload, ApiError, { address: string }>({
+    mutationFn: ({ address }) => api.updateProfile({ preferredWallet: address }, null),
+    onSuccess: (data, { address }) => {
+      qc.setQueryData<ProfilePayload>(queryKeys.profile, { profile: data.profile });
+      qc.setQueryData<WalletListPayload>(queryKeys.wallets, (d) =>
+        d ? { wallets: d.wallets.map((w) => ({ ...w, primary: w.address.toLowerCase() === address.toLowerCase() })) } : d,
+      );
+      invalidateWalletData(qc, { profile: false });
+    },
+    onError: () => invalidateWalletData(qc),
+  });
+}
+
+/** useRemoveWallet removes one of the member's wallets; its NFTs leave the holdings at once. */
+export function useRemoveWallet() {
+  const api = useApi();
+  const qc = useQueryClient();
+  return useMutation<void, ApiError, { address: string }>({
+    mutationFn: ({ address }) => api.deleteWallet(address),
+    onSuccess: (_data, { address }) => {
+      qc.setQueryData<WalletListPayload>(queryKeys.wallets, (d) =>
+        d ? { wallets: d.wallets.filter((w) => w.address.toLowerCase() !== address.toLowerCase()) } : d,
+      );
+    },
+    onSettled: () => invalidateWalletData(qc),
   });
 }
 

@@ -73,7 +73,7 @@ export interface paths {
          *
          *     Values are normalised before they are stored: strings are trimmed, `country` is upper-cased and
          *     `preferredWallet` is stored in its EIP-55 checksum form (a mixed-case address must carry a correct
-         *     checksum). Changing `preferredWallet` resets wallet verification.
+         *     checksum). Changing `preferredWallet` makes that wallet the primary one: it joins the member's wallets (`GET /dashboard/wallets`), verified only if it was proven before; the old primary stays among them only if it was proven.
          *
          *     A new `email` never takes effect at once (CONTRACT §9). It must not be another member's login
          *     address (409 `conflict` with `fields.email`); it becomes `pendingEmail` (with
@@ -281,6 +281,100 @@ export interface paths {
          */
         post: operations["verifyWallet"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard/wallets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's wallets
+         * @description The member's wallets (CONTRACT §10), oldest first: at most 5. `primary` marks the profile's
+         *     `preferredWallet` (set it with `PUT /dashboard/profile`, which also adds the wallet here, unverified).
+         *     `kind` is `contract` for a smart-contract wallet proven through ERC-1271 or ERC-6492.
+         */
+        get: operations["listWallets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard/wallets/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start proving any wallet (Sign-In with Ethereum)
+         * @description Adds `address` to the member's wallets, unverified, when it is not one of them yet (at most 5: 400
+         *     `validation_failed`), and issues an EIP-4361 message for it with a single-use nonce valid for 10
+         *     minutes, as `POST /dashboard/wallet/challenge` does for the primary wallet. The member signs it with
+         *     the wallet and sends it to `POST /dashboard/wallets/verify`. An address another member verified
+         *     answers 409.
+         */
+        post: operations["createWalletsChallenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard/wallets/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Prove a wallet with a signed challenge
+         * @description Checks a message issued by `POST /dashboard/wallets/challenge` (or the v1 challenge) for this member:
+         *     an EIP-191 signature recovering to the wallet, or, with `ETH_RPC_URL` configured, the wallet
+         *     contract's ERC-1271 `isValidSignature` (an ERC-6492-wrapped signature for a wallet not deployed yet).
+         *     On success the wallet is the member's, verified, and theirs alone; its NFTs join the member's.
+         *     A bad or foreign message, an expired or used nonce, or a signature that proves nothing answers 400
+         *     `validation_failed`; a wallet another member verified meanwhile, 409; an Ethereum node that cannot
+         *     be reached to check a contract wallet, 503 (never a verified wallet).
+         */
+        post: operations["verifyWallets"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard/wallets/{address}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove a wallet and its NFTs
+         * @description Removes the wallet; its NFTs leave the member's list, the collection index and `holders` at once.
+         *     Removing the primary wallet clears the profile's `preferredWallet`. An address the member does not
+         *     have answers 404.
+         */
+        delete: operations["deleteWallet"];
         options?: never;
         head?: never;
         patch?: never;
@@ -700,7 +794,7 @@ export interface components {
             billingAddress?: components["schemas"]["AddressInput"] | null;
             /**
              * @description EVM address (`0x` + 40 hex digits). All-lower or all-upper case is accepted; mixed case must be
-             *     a correct EIP-55 checksum. Stored in checksum form. Changing it resets wallet verification.
+             *     a correct EIP-55 checksum. Stored in checksum form. The primary of the member's wallets (CONTRACT §10).
              */
             preferredWallet?: string | null;
             /**
@@ -1001,10 +1095,24 @@ export interface components {
              */
             expiresAt: string;
         };
+        WalletList: {
+            wallets: components["schemas"]["Wallet"][];
+        };
+        WalletChallengeRequest: {
+            /** @description The wallet to prove, `0x` and 40 hex digits (any case; a mixed-case address must carry a valid EIP-55 checksum). */
+            address: string;
+        };
+        WalletResponse: {
+            wallet: components["schemas"]["Wallet"];
+        };
         WalletVerifyRequest: {
             /** @description The challenge `message`, exactly as issued. */
             message: string;
-            /** @description The 65-byte `personal_sign` (EIP-191) signature of `message`, hex-encoded. */
+            /**
+             * @description The signature of `message`, hex-encoded: a 65-byte `personal_sign` (EIP-191) signature of an
+             *     externally owned account, or what a smart-contract wallet signs (ERC-1271; ERC-6492-wrapped for a
+             *     wallet not deployed yet), up to 8 KiB.
+             */
             signature: string;
         };
         WalletVerifyResponse: {
@@ -1755,6 +1863,126 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    listWallets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The member's wallets. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    createWalletsChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalletChallengeRequest"];
+            };
+        };
+        responses: {
+            /** @description The message to sign. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletChallenge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    verifyWallets: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WalletVerifyRequest"];
+            };
+        };
+        responses: {
+            /** @description The wallet is verified. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WalletResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+            default: components["responses"]["Error"];
+        };
+    };
+    deleteWallet: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                address: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed. */
+            204: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
             default: components["responses"]["Error"];

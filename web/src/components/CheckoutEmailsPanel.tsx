@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { describeError } from '../api/errors';
 import {
   MAX_CHECKOUT_EMAILS,
@@ -11,7 +11,7 @@ import {
 import type { CheckoutEmail } from '../api/types';
 import { formatTime } from '../lib/format';
 import { checkEmail, limits } from '../lib/validation';
-import { Badge, ErrorNotice, Skeleton } from './common';
+import { Badge, ErrorNotice, InlineConfirm, Skeleton } from './common';
 import { CODE_LENGTH, CodeField, codeErrorText, INCOMPLETE_CODE, isCompleteCode } from './VerificationCode';
 
 /** The address waiting for its code in the panel, and when that code stops working (unknown after a reload). */
@@ -234,35 +234,17 @@ export function CheckoutEmailsPanel() {
                 </div>
                 {!e.primary &&
                   (asking ? (
-                    <div
-                      className="email-list__confirm"
-                      role="group"
-                      aria-labelledby={ids.prompt}
-                      onKeyDown={(ev: KeyboardEvent) => {
-                        if (ev.key === 'Escape') {
-                          ev.preventDefault();
-                          keep(e.email);
-                        }
-                      }}
-                    >
-                      <p id={ids.prompt} className="email-list__prompt">
-                        Remove {e.email}?
-                      </p>
-                      <p className="field__hint">Orders already in your history stay; new orders with it won't be added.</p>
-                      <div className="form__actions">
-                        <button
-                          type="button"
-                          className="button button--primary"
-                          onClick={() => confirmRemove(e.email)}
-                          aria-disabled={remove.isPending}
-                        >
-                          {remove.isPending ? 'Removing…' : 'Yes, remove'}
-                        </button>
-                        <button ref={keepRef} type="button" className="button" onClick={() => keep(e.email)}>
-                          Keep it
-                        </button>
-                      </div>
-                    </div>
+                    <InlineConfirm
+                      promptId={ids.prompt}
+                      prompt={`Remove ${e.email}?`}
+                      hint="Orders already in your history stay; new orders with it won't be added."
+                      confirmLabel="Yes, remove"
+                      busyLabel="Removing…"
+                      busy={remove.isPending}
+                      onConfirm={() => confirmRemove(e.email)}
+                      onKeep={() => keep(e.email)}
+                      keepRef={keepRef}
+                    />
                   ) : (
                     <div className="email-list__actions">
                       {!e.verified && !(codeFor && same(codeFor.email, e.email)) && (

@@ -1,7 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { apiError, FakeApi, never } from '../test/fakeApi';
-import { nftFixture, profileFixture } from '../test/fixtures';
+import { nftFixture, profileFixture, WALLET } from '../test/fixtures';
 import { renderDashboard, signIn } from '../test/render';
 import { FALLBACK_IMAGE, NFTHoldingsGrid } from './NFTHoldingsGrid';
 
@@ -15,7 +15,7 @@ describe('NFTHoldingsGrid', () => {
   it('shows a loading skeleton', () => {
     api.on('GET /dashboard/nfts', never, { once: false });
     renderDashboard(<NFTHoldingsGrid />);
-    expect(screen.getByRole('status')).toHaveTextContent('Loading your NFTs…');
+    expect(screen.getAllByRole('status').map((s) => s.textContent)).toContain('Loading your NFTs…');
   });
 
   it('shows the holdings with names, collections and last sync', async () => {
@@ -48,7 +48,7 @@ describe('NFTHoldingsGrid', () => {
     expect(api.calls('GET /dashboard/nfts').at(-1)!.query.get('collectionId')).toBe('babes-club-charms');
 
     await user.selectOptions(select, '');
-    await waitFor(() => expect(screen.getAllByRole('listitem')).toHaveLength(3));
+    await waitFor(() => expect(within(screen.getByRole('list', { name: 'Your NFTs' })).getAllByRole('listitem')).toHaveLength(3));
   });
 
   it('shows a fallback image when a thumbnail fails to load', async () => {
@@ -74,13 +74,38 @@ describe('NFTHoldingsGrid', () => {
     api.profile = profileFixture({ preferredWallet: null });
     renderDashboard(<NFTHoldingsGrid />);
     expect(await screen.findByText('No wallet linked yet.')).toBeInTheDocument();
-    expect(screen.queryByRole('button', { name: 'Verify wallet' })).not.toBeInTheDocument();
+    expect(screen.getByText('Add a wallet under Wallets above to see your Babes Club NFTs here.')).toBeInTheDocument();
+    expect(within(screen.getByRole('region', { name: 'Wallets' })).getByText('No wallets yet.')).toBeInTheDocument();
+  });
+
+  it('shows the NFTs of verified wallets when none is primary, each card naming its wallet', async () => {
+    const other = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+    api.profile = profileFixture({ preferredWallet: null });
+    api.wallets = [
+      { address: WALLET, verifiedAt: '2025-11-20T10:00:00Z', kind: 'eoa' },
+      { address: other, verifiedAt: '2025-11-21T10:00:00Z', kind: 'contract' },
+    ];
+    api.nfts = [nftFixture(1), nftFixture(2, { wallet: other })];
+    renderDashboard(<NFTHoldingsGrid />);
+    const items = within(await screen.findByRole('list', { name: 'Your NFTs' })).getAllByRole('listitem');
+    expect(items).toHaveLength(2);
+    expect(items[0]).toHaveTextContent('In 0x5290…9EE7');
+    expect(items[1]).toHaveTextContent('In 0x7099…79C8');
+    expect(within(items[1]!).getByTitle(other)).toBeInTheDocument();
+    expect(screen.queryByText('No wallet linked yet.')).not.toBeInTheDocument();
+  });
+
+  it('does not name the wallet on the cards when there is only one', async () => {
+    renderDashboard(<NFTHoldingsGrid />);
+    const grid = await screen.findByRole('list', { name: 'Your NFTs' });
+    await screen.findByRole('list', { name: 'Your wallets' });
+    expect(grid).not.toHaveTextContent('In 0x');
   });
 
   it('has an empty state for a wallet without NFTs', async () => {
     api.nfts = [];
     renderDashboard(<NFTHoldingsGrid />);
-    expect(await screen.findByText('No Babes Club NFTs in this wallet yet.')).toBeInTheDocument();
+    expect(await screen.findByText('No Babes Club NFTs in your wallets yet.')).toBeInTheDocument();
   });
 
   it('shows an error with a retry', async () => {

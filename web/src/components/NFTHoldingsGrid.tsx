@@ -1,9 +1,10 @@
 import { useId, useMemo, useState } from 'react';
-import { useNFTs } from '../api/queries';
+import { useNFTs, useWallets } from '../api/queries';
 import type { NFT } from '../api/types';
 import { collectionLabel, formatRelative } from '../lib/format';
 import { EmptyState, ErrorNotice, RefreshingNote, Skeleton } from './common';
-import { WalletVerification } from './WalletVerification';
+import { DashboardErrorBoundary } from './DashboardErrorBoundary';
+import { Address, WalletsPanel } from './WalletsPanel';
 
 /** The picture shown when an NFT has no image or its image fails to load. */
 export const FALLBACK_IMAGE =
@@ -33,9 +34,9 @@ function Thumbnail({ nft }: { nft: NFT }) {
 }
 
 /**
- * NFTHoldingsGrid shows the NFTs in the member's wallet from
- * GET /dashboard/nfts, with a collection filter, the last sync time, a note
- * while the marketplace is being checked, and wallet verification.
+ * NFTHoldingsGrid shows the NFTs in the member's wallets from GET /dashboard/nfts (the union over the primary
+ * wallet and every verified one; with several wallets each card names the wallet holding it), with a
+ * collection filter, the last sync time, a note while the marketplace is being checked, and the wallets panel.
  */
 export function NFTHoldingsGrid() {
   const filterId = useId();
@@ -53,25 +54,31 @@ export function NFTHoldingsGrid() {
 
   const first = list.data?.pages[0];
   const nfts = list.data?.pages.flatMap((p) => p.nfts) ?? [];
+  const wallets = useWallets().data?.wallets;
+  // No primary wallet and none in the list: nothing can hold NFTs yet. (Without a primary, verified wallets
+  // still do. Until the list is read, no primary and no NFTs is taken as no wallet.)
+  const noWallet = !first?.wallet && (wallets ? wallets.length === 0 : nfts.length === 0);
+  // With more than one wallet, each card says which one holds it.
+  const manyWallets = (wallets?.length ?? 0) > 1 || new Set(nfts.map((n) => n.wallet.toLowerCase())).size > 1;
 
   let body;
   if (list.isPending) {
     body = <Skeleton label="Loading your NFTs…" lines={4} />;
   } else if (list.isError) {
     body = <ErrorNotice title="We couldn't load your NFTs." error={list.error} onRetry={() => void list.refetch()} />;
-  } else if (!first?.wallet) {
+  } else if (noWallet) {
     body = (
       <EmptyState title="No wallet linked yet.">
-        <p>Add your wallet address in your profile (Edit profile → Wallet address) to see your Babes Club NFTs here.</p>
+        <p>Add a wallet under Wallets above to see your Babes Club NFTs here.</p>
       </EmptyState>
     );
   } else if (nfts.length === 0) {
     body = collection ? (
-      <EmptyState title={`No NFTs from ${collectionLabel(collection)} in your wallet.`}>
+      <EmptyState title={`No NFTs from ${collectionLabel(collection)} in your wallets.`}>
         <p>Choose “All collections” to see everything you hold.</p>
       </EmptyState>
     ) : (
-      <EmptyState title="No Babes Club NFTs in this wallet yet.">
+      <EmptyState title="No Babes Club NFTs in your wallets yet.">
         <p>Just bought one? New holdings show up after the next sync with the marketplace, usually within an hour.</p>
       </EmptyState>
     );
@@ -87,6 +94,11 @@ export function NFTHoldingsGrid() {
                 <p className="muted small">
                   {collectionLabel(n.collectionId)} · #{n.tokenId}
                 </p>
+                {manyWallets && (
+                  <p className="muted small nft__wallet">
+                    In <Address address={n.wallet} />
+                  </p>
+                )}
               </div>
             </li>
           ))}
@@ -116,7 +128,9 @@ export function NFTHoldingsGrid() {
           </p>
         )}
       </div>
-      {first && <WalletVerification wallet={first.wallet} verified={first.walletVerified} />}
+      <DashboardErrorBoundary title="Your wallets could not be shown">
+        <WalletsPanel />
+      </DashboardErrorBoundary>
       {first?.refreshing && <RefreshingNote>Checking the marketplace for changes to your holdings…</RefreshingNote>}
       {(collections.length > 1 || collection) && (
         <div className="filter">

@@ -279,7 +279,9 @@ function ProfileEditFormInner({ formId, onDone, profile }: Props & { profile: Pr
         </div>
         {text('preferredWallet', 'Wallet address (optional)', {
           autoComplete: 'off',
-          hint: walletChanged ? 'Changing your wallet means you will need to verify it again.' : 'The Ethereum address that holds your Babes Club NFTs (0x…).',
+          hint: walletChanged
+            ? 'A new address joins your wallets unverified; verify it under NFT holdings → Wallets.'
+            : 'Your primary wallet (0x…), whose NFTs show here. Add and verify more under NFT holdings → Wallets.',
         })}
       </fieldset>
 

@@ -1,8 +1,7 @@
 // The pieces shared by every "enter the code we mailed you" form: the profile
 // email change (EmailChange) and the checkout emails (CheckoutEmailsPanel).
 import { useId, type ReactNode, type Ref } from 'react';
-import { describeError, isApiError } from '../api/errors';
-import { formatWait } from '../lib/format';
+import { describeError, describeServerError, isApiError } from '../api/errors';
 
 /** The length of a mailed code (CONTRACT §9). */
 export const CODE_LENGTH = 6;
@@ -29,8 +28,7 @@ export function codeErrorText(err: unknown): string {
     case 'validation_failed':
       return err.fields.code ?? err.fields.email ?? err.message;
     case 'upstream_unavailable':
-      if (!err.fromBody) return describeError(err);
-      return `${err.message}${err.retryAfter ? ` You can try again in ${formatWait(err.retryAfter)}.` : ''}`;
+      return describeServerError(err);
     default:
       return describeError(err);
   }

@@ -14,13 +14,23 @@ import type {
   OrderList,
   Profile,
   ProfileUpdate,
+  Wallet,
   WalletChallenge,
 } from '../api/types';
-import { nftFixture, orderFixture, profileFixture, WALLET } from './fixtures';
+import { checksum, recoverSigner } from './fakeWallet';
+import { nftFixture, orderFixture, profileFixture } from './fixtures';
 
 export const TEST_TOKEN = 'test-token';
-/** The signature the fake wallet produces and the fake API accepts. */
-export const GOOD_SIGNATURE = `0x${'ab'.repeat(65)}`;
+
+/** One of the member's wallets as the fake keeps it: `primary` comes from the profile's preferredWallet. */
+export interface FakeWallet {
+  address: string;
+  verifiedAt: string | null;
+  kind: 'eoa' | 'contract';
+}
+
+/** The most wallets a member may have (CONTRACT §10). */
+export const MAX_FAKE_WALLETS = 5;
 
 export interface RecordedRequest {
   method: string;
@@ -65,13 +75,23 @@ export class FakeApi {
   orders: OrderDetail[] = Array.from({ length: 25 }, (_, i) => orderFixture(i + 1));
   ordersSyncedAt: string | null = '2025-11-26T20:00:00Z';
   ordersRefreshing = false;
+  /** The NFTs each wallet holds on the marketplace; a wallet's NFTs are listed while it is primary or verified. */
   nfts: NFT[] = [1, 2, 3].map((i) => nftFixture(i));
-  walletVerified = false;
   nftsSyncedAt: string | null = '2025-11-26T20:00:00Z';
   nftsRefreshing = false;
-  /** Every challenge issued, in order; only the last one can be verified. */
+  /**
+   * The member's wallets, oldest first. The profile's preferredWallet joins them (unverified) at the next request,
+   * as setting it through the profile adds it on the real API.
+   */
+  wallets: FakeWallet[] = [];
+  /** Wallets other members verified (lower case): challenging or verifying one is 409. */
+  otherMembersWallets = new Set<string>();
+  /** Smart wallets (lower-cased address → owner's address): the owner's EIP-191 signature proves them (ERC-1271). */
+  smartWallets = new Map<string, string>();
+  /** Every wallet challenge issued, in order; each can be verified once. */
   challenges: WalletChallenge[] = [];
-  private lastChallenge: WalletChallenge | null = null;
+  /** Unused challenges by message, and the address each is for. */
+  private openChallenges = new Map<string, string>();
   requests: RecordedRequest[] = [];
   /** The fake's clock for code expiry; a test moves it on to let a code expire. */
   now = new Date('2025-11-27T00:00:00Z');
@@ -155,9 +175,11 @@ export class FakeApi {
         return this.listOrders(req);
       case 'GET /dashboard/nfts':
         return this.listNFTs(req);
-      case 'POST /dashboard/wallet/challenge':
-        return this.challenge();
-      case 'POST /dashboard/wallet/verify':
+      case 'GET /dashboard/wallets':
+        return json(200, { wallets: this.walletList() });
+      case 'POST /dashboard/wallets/challenge':
+        return this.challenge(req);
+      case 'POST /dashboard/wallets/verify':
         return this.verify(req);
       case 'GET /dashboard/emails':
         return json(200, { emails: this.emailList() });
@@ -168,6 +190,8 @@ export class FakeApi {
       case 'GET /dashboard/export':
         return this.exportData();
     }
+    const w = /^\/dashboard\/wallets\/([^/]+)$/.exec(req.path);
+    if (req.method === 'DELETE' && w?.[1]) return this.deleteWallet(decodeURIComponent(w[1]));
     const e = /^\/dashboard\/emails\/([^/]+)$/.exec(req.path);
     if (req.method === 'DELETE' && e?.[1]) return this.deleteCheckoutEmail(decodeURIComponent(e[1]));
     const m = /^\/dashboard\/orders\/([^/]+)$/.exec(req.path);
@@ -203,7 +227,16 @@ export class FakeApi {
     }
     if (u.phone !== undefined) p.phone = u.phone;
     if (u.avatarUrl !== undefined) p.avatarUrl = u.avatarUrl;
-    if (u.preferredWallet !== undefined) p.preferredWallet = u.preferredWallet;
+    if (u.preferredWallet !== undefined) {
+      if (u.preferredWallet !== null && !/^0x[0-9a-fA-F]{40}$/.test(u.preferredWallet)) {
+        return apiError(400, 'validation_failed', 'Invalid fields: preferredWallet.', { preferredWallet: 'Must be an Ethereum address.' });
+      }
+      const adding = u.preferredWallet !== null && !this.findWallet(u.preferredWallet);
+      if (adding && this.walletList().length >= MAX_FAKE_WALLETS) {
+        return apiError(400, 'validation_failed', `You can have at most ${MAX_FAKE_WALLETS} wallets; remove one to add another.`);
+      }
+      p.preferredWallet = u.preferredWallet === null ? null : checksum(u.preferredWallet);
+    }
     const addr = (a: ProfileUpdate['shippingAddress']) =>
       a ? { line1: a.line1, city: a.city, state: a.state, postalCode: a.postalCode, country: a.country.toUpperCase(), ...(a.name ? { name: a.name } : {}), ...(a.line2 ? { line2: a.line2 } : {}) } : null;
     if (u.shippingAddress !== undefined) p.shippingAddress = addr(u.shippingAddress);
@@ -323,46 +356,118 @@ export class FakeApi {
     return json(200, body);
   }
 
+  /** adoptPrimary puts the profile's preferredWallet on the wallet list when a test set it on the profile directly. */
+  private adoptPrimary(): void {
+    const primary = this.profile.preferredWallet;
+    if (primary && !this.wallets.some((w) => w.address.toLowerCase() === primary.toLowerCase())) {
+      this.wallets.push({ address: primary, verifiedAt: null, kind: 'eoa' });
+    }
+  }
+
+  private findWallet(address: string): FakeWallet | undefined {
+    this.adoptPrimary();
+    return this.wallets.find((w) => w.address.toLowerCase() === address.toLowerCase());
+  }
+
+  /** walletList is GET /dashboard/wallets's list. */
+  walletList(): Wallet[] {
+    this.adoptPrimary();
+    const primary = this.profile.preferredWallet?.toLowerCase();
+    return this.wallets.map((w) => ({
+      address: w.address,
+      verified: w.verifiedAt !== null,
+      verifiedAt: w.verifiedAt,
+      primary: w.address.toLowerCase() === primary,
+      kind: w.kind,
+    }));
+  }
+
+  /** The NFTs listed: those of the primary wallet and every verified one (CONTRACT §3). */
+  private heldNFTs(): NFT[] {
+    const listed = new Set(this.walletList().filter((w) => w.primary || w.verified).map((w) => w.address.toLowerCase()));
+    return this.nfts.filter((n) => listed.has(n.wallet.toLowerCase()));
+  }
+
   private listNFTs(req: RecordedRequest): Response {
     const wallet = this.profile.preferredWallet;
     const collection = req.query.get('collectionId');
-    const held = wallet ? this.nfts.filter((n) => !collection || n.collectionId === collection) : [];
+    const held = this.heldNFTs().filter((n) => !collection || n.collectionId === collection);
     const r = this.page(held, req);
     if (r instanceof Response) return r;
     const body: NFTList = {
-      nfts: wallet ? r.page.map((n) => ({ ...n, wallet })) : r.page,
+      nfts: r.page,
       nextCursor: r.nextCursor,
       wallet,
-      walletVerified: Boolean(wallet) && this.walletVerified,
+      walletVerified: Boolean(wallet && this.findWallet(wallet)?.verifiedAt),
       syncedAt: this.nftsSyncedAt,
       refreshing: this.nftsRefreshing,
     };
     return json(200, body);
   }
 
-  private challenge(): Response {
-    const wallet = this.profile.preferredWallet;
-    if (!wallet) return apiError(409, 'conflict', 'Set a preferred wallet first.');
-    this.lastChallenge = {
-      message: `dashboard.test wants you to sign in with your Ethereum account:\n${wallet}\n\nNonce: abcdef123456`,
-      nonce: 'abcdef123456',
-      expiresAt: '2025-11-26T21:38:24Z',
+  private challenge(req: RecordedRequest): Response {
+    const address = (req.body as { address?: unknown } | undefined)?.address;
+    if (typeof address !== 'string' || !/^0x[0-9a-fA-F]{40}$/.test(address)) {
+      return apiError(400, 'validation_failed', 'Invalid fields: address.', { address: 'Must be an Ethereum address: 0x and 40 hex digits.' });
+    }
+    if (this.otherMembersWallets.has(address.toLowerCase())) {
+      return apiError(409, 'conflict', 'That wallet is verified by another member.');
+    }
+    let wallet = this.findWallet(address);
+    if (!wallet) {
+      if (this.wallets.length >= MAX_FAKE_WALLETS) {
+        return apiError(400, 'validation_failed', `You can have at most ${MAX_FAKE_WALLETS} wallets; remove one to add another.`);
+      }
+      wallet = { address: checksum(address), verifiedAt: null, kind: 'eoa' };
+      this.wallets.push(wallet);
+    }
+    const nonce = `nonce${String(this.challenges.length + 1).padStart(8, '0')}`;
+    const challenge: WalletChallenge = {
+      message: `dashboard.test wants you to sign in with your Ethereum account:\n${wallet.address}\n\nProve this wallet is yours.\n\nURI: http://dashboard.test\nVersion: 1\nChain ID: 1\nNonce: ${nonce}\nIssued At: ${this.iso(this.now.getTime())}`,
+      nonce,
+      expiresAt: this.iso(this.now.getTime() + 10 * 60_000),
     };
-    this.challenges.push(this.lastChallenge);
-    return json(200, this.lastChallenge);
+    this.challenges.push(challenge);
+    this.openChallenges.set(challenge.message, wallet.address);
+    return json(200, challenge);
   }
 
   private verify(req: RecordedRequest): Response {
-    const body = req.body as { message?: string; signature?: string };
-    if (!this.lastChallenge || body.message !== this.lastChallenge.message) {
-      return apiError(400, 'validation_failed', 'Unknown message.', { message: 'Not a message this server issued.' });
+    const body = req.body as { message?: unknown; signature?: unknown } | undefined;
+    const message = typeof body?.message === 'string' ? body.message : '';
+    const signature = typeof body?.signature === 'string' ? body.signature : '';
+    const address = this.openChallenges.get(message);
+    if (address === undefined) {
+      return apiError(400, 'validation_failed', 'The wallet signature could not be verified.', { message: 'Not a message this server issued, or one already used.' });
     }
-    if (body.signature !== GOOD_SIGNATURE) {
-      return apiError(400, 'validation_failed', 'Bad signature.', { signature: 'Does not recover to the wallet.' });
+    this.openChallenges.delete(message);
+    const signer = recoverSigner(message, signature);
+    const owner = this.smartWallets.get(address.toLowerCase());
+    const kind = signer && signer.toLowerCase() === address.toLowerCase() ? 'eoa' : signer && owner && signer.toLowerCase() === owner.toLowerCase() ? 'contract' : null;
+    if (!kind) {
+      return apiError(400, 'validation_failed', 'The wallet signature could not be verified.', { signature: 'The signature was not made by this wallet.' });
     }
-    this.lastChallenge = null;
-    this.walletVerified = true;
-    return json(200, { wallet: this.profile.preferredWallet ?? WALLET, walletVerified: true });
+    if (this.otherMembersWallets.has(address.toLowerCase())) {
+      return apiError(409, 'conflict', 'That wallet is verified by another member.');
+    }
+    const wallet = this.findWallet(address);
+    if (!wallet) return apiError(404, 'not_found', 'That wallet is not one of yours any more.');
+    wallet.verifiedAt ??= this.iso(this.now.getTime());
+    wallet.kind = kind;
+    const listed = this.walletList().find((w) => w.address === wallet.address);
+    return json(200, { wallet: listed });
+  }
+
+  private deleteWallet(address: string): Response {
+    const wallet = this.findWallet(address);
+    if (!wallet) return apiError(404, 'not_found', 'You have no such wallet.');
+    this.wallets = this.wallets.filter((w) => w !== wallet);
+    if (this.profile.preferredWallet?.toLowerCase() === address.toLowerCase()) {
+      const p: Profile = { ...this.profile, preferredWallet: null };
+      this.bump(p);
+      this.profile = p;
+    }
+    return new Response(null, { status: 204, headers: { 'X-Request-Id': 'req-test' } });
   }
 
   private emailList(): CheckoutEmail[] {
@@ -459,14 +564,13 @@ export class FakeApi {
 
   /** exportData answers like the API: the member's data as an attachment named after the day. */
   private exportData(): Response {
-    const wallet = this.profile.preferredWallet;
     const body: Export = {
       exportedAt: this.iso(this.now.getTime()),
       profile: this.profile,
       emails: this.emailList(),
-      wallets: wallet ? [{ address: wallet, verified: this.walletVerified, verifiedAt: null, primary: true, kind: 'eoa' }] : [],
+      wallets: this.walletList(),
       orders: this.orders,
-      nfts: wallet ? this.nfts.map((n) => ({ ...n, wallet })) : [],
+      nfts: this.heldNFTs(),
     };
     return json(200, body, {
       'Content-Disposition': `attachment; filename="babes-club-${this.iso(this.now.getTime()).slice(0, 10)}.json"`,
