@@ -2,6 +2,9 @@ package dynamo_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +22,7 @@ import (
 	"github.com/thebabesclub/dashboard/demo"
 	"github.com/thebabesclub/dashboard/internal/apitest"
 	"github.com/thebabesclub/dashboard/internal/dynamotest"
+	"github.com/thebabesclub/dashboard/internal/markettest"
 	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
@@ -204,5 +208,46 @@ func TestWebhookStoreFailureIsRetried(t *testing.T) {
 	}
 	if n, recorded := stored(); n != 1 || !recorded {
 		t.Fatalf("after the retry: %d orders, event recorded %v", n, recorded)
+	}
+}
+
+// TestNFTWebhookNeverScans follows a marketplace webhook on DynamoDB from
+// the delivery to the refreshed holdings of the two members who have the
+// wallet, counting DynamoDB calls: the wallet's members come from one
+// Query of the wallet index, and no call on the path is a Scan (CONTRACT
+// §10).
+func TestNFTWebhookNeverScans(t *testing.T) {
+	st, counter := apiOnDynamo(t)
+	const wallet = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
+	members := []dashboard.Member{
+		{UserID: newID(t), Email: "hook-a@example.com", Role: "customer"},
+		{UserID: newID(t), Email: "hook-b@example.com", Role: "customer"},
+	}
+	for _, m := range members {
+		if status, body := call(t, st, "PUT", "/dashboard/profile", st.Token(t, m), `{"preferredWallet": "`+wallet+`"}`); status != 200 {
+			t.Fatalf("set wallet = %d %v", status, body)
+		}
+	}
+	st.Market.SetHoldings(wallet, []markettest.NFT{{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "7", Collection: "babes-club", Name: "Babe #7"}})
+	notify := []byte(`{"webhookId":"wh_test","id":"whevt_1","createdAt":"2025-11-26T21:28:24.000Z","type":"NFT_ACTIVITY",` +
+		`"event":{"network":"ETH_MAINNET","activity":[{"fromAddress":"0x0000000000000000000000000000000000000000","toAddress":"` + wallet +
+		`","contractAddress":"0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d","erc721TokenId":"0x7","category":"erc721"}]}}`)
+	mac := hmac.New(sha256.New, []byte(apitest.StackNFTWebhookSecret))
+	mac.Write(notify)
+	counter.Reset()
+	if status, body := call(t, st, "POST", "/webhooks/nfts", "", string(notify), "X-Alchemy-Signature", hex.EncodeToString(mac.Sum(nil))); status != 200 {
+		t.Fatalf("webhook = %d %v", status, body)
+	}
+	if err := st.Queue.Idle(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if n := counter.Count("Scan"); n != 0 {
+		t.Fatalf("the webhook's path made %d Scans (%v)", n, counter.Calls())
+	}
+	for _, m := range members {
+		page, err := st.Store.ListHoldings(t.Context(), m.UserID, "", 10, "")
+		if err != nil || len(page.Holdings) != 1 {
+			t.Fatalf("member %s holds %v (%v) after the webhook, want the one NFT", m.UserID[:6], page.Holdings, err)
+		}
 	}
 }
