@@ -2,6 +2,7 @@ package profile
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -235,8 +236,8 @@ func (s *Service) deleteCode(ctx context.Context, userID string, purpose dashboa
 }
 
 func tooManyCheckoutEmails() error {
-	return &dashboard.Error{Code: dashboard.EVALIDATION, Message: "You can add at most 3 checkout emails; remove one first.",
-		Fields: map[string]string{dashboard.FieldEmail: "At most 3 checkout emails."}}
+	return &dashboard.Error{Code: dashboard.EVALIDATION, Message: fmt.Sprintf("You can add at most %d checkout emails; remove one first.", dashboard.MaxCheckoutEmails),
+		Fields: map[string]string{dashboard.FieldEmail: fmt.Sprintf("At most %d checkout emails.", dashboard.MaxCheckoutEmails)}}
 }
 
 func checkoutEmailTaken() error {

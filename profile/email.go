@@ -226,11 +226,9 @@ func (s *Service) ConfirmEmail(ctx context.Context, m dashboard.Member, code str
 		default:
 			return nil, err
 		}
-		if err := s.Store.DeleteCode(ctx, m.UserID, dashboard.CodeProfileEmail, dashboard.CodeTargetProfile); err != nil {
-			// The pending fields are gone, so the code can no longer
-			// confirm anything; the TTL removes it.
-			s.logger().WarnContext(ctx, "used code not deleted", slog.Any("error", err))
-		}
+		// The pending fields are gone, so the code can no longer confirm
+		// anything even if this delete fails; the TTL removes it then.
+		s.deleteCode(ctx, m.UserID, dashboard.CodeProfileEmail, dashboard.CodeTargetProfile)
 		next.DashboardSettings = dashboard.MergeSettings(next.Settings)
 		obs.Audit(obs.WithMemberID(ctx, m.UserID), s.logger(), obs.EventProfileUpdated,
 			slog.Any("fields", []string{dashboard.FieldEmail}), slog.Bool("emailVerified", true))
@@ -296,9 +294,7 @@ func (s *Service) voidEmailChange(ctx context.Context, cur *dashboard.Profile) {
 	if err != nil && dashboard.ErrorCode(err) != dashboard.EPRECONDITION {
 		s.logger().WarnContext(ctx, "void email change", slog.Any("error", err))
 	}
-	if err := s.Store.DeleteCode(ctx, cur.UserID, dashboard.CodeProfileEmail, dashboard.CodeTargetProfile); err != nil {
-		s.logger().WarnContext(ctx, "void email change: delete code", slog.Any("error", err))
-	}
+	s.deleteCode(ctx, cur.UserID, dashboard.CodeProfileEmail, dashboard.CodeTargetProfile)
 }
 
 func codeExpired(msg string) error {
