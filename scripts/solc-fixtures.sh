@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Compiles the Solidity of package evm with solc-js (the `solc` package from the npm registry, installed once
+# Compiles the Solidity of packages evm and internal/evmtest with solc-js (the `solc` package from the npm registry, installed once
 # into .cache/solc) and writes the results next to the sources, where they are committed, so `go test ./evm`
 # and the product build never need node:
 #
 #   evm/contracts/ValidateSigOffchain.sol  → ValidateSigOffchain.bin          (product: the ERC-6492 validator)
-#   evm/testdata/TestWallet.sol            → TestWallet{,Factory}.{bin,abi}   (test fixtures)
+#   internal/evmtest/testdata/TestWallet.sol → TestWallet{,Factory}.{bin,abi} (test fixtures)
 #
 #   scripts/solc-fixtures.sh          compile and rewrite the .bin/.abi files
 #   scripts/solc-fixtures.sh check    compile into a temporary folder and fail when a committed file differs
@@ -87,15 +87,15 @@ JS
 # build OUT_ROOT writes every output under OUT_ROOT, laid out as in the repository.
 build() {
   local root=$1
-  mkdir -p "$root/evm/contracts" "$root/evm/testdata"
+  mkdir -p "$root/evm/contracts" "$root/internal/evmtest/testdata"
   compile "$REPO/evm/contracts/ValidateSigOffchain.sol" "$root/evm/contracts" ValidateSigOffchain
-  ABI=1 compile "$REPO/evm/testdata/TestWallet.sol" "$root/evm/testdata" TestWallet TestWalletFactory
+  ABI=1 compile "$REPO/internal/evmtest/testdata/TestWallet.sol" "$root/internal/evmtest/testdata" TestWallet TestWalletFactory
 }
 
 OUTPUTS=(
   evm/contracts/ValidateSigOffchain.bin
-  evm/testdata/TestWallet.bin evm/testdata/TestWallet.abi
-  evm/testdata/TestWalletFactory.bin evm/testdata/TestWalletFactory.abi
+  internal/evmtest/testdata/TestWallet.bin internal/evmtest/testdata/TestWallet.abi
+  internal/evmtest/testdata/TestWalletFactory.bin internal/evmtest/testdata/TestWalletFactory.abi
 )
 
 case "${1:-build}" in

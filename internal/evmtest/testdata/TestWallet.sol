@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 //
-// Test fixtures of package evm, compiled by scripts/solc-fixtures.sh into
-// the .bin (creation bytecode) and .abi files next to this one. They are the
-// smallest contracts that exercise the three paths of evm.Verifier on a real
-// EVM; they are not wallets anyone should use.
+// Test fixtures of package evmtest, compiled by scripts/solc-fixtures.sh
+// into the .bin (creation bytecode) and .abi files next to this one. They are
+// the smallest contracts that exercise the three paths of evm.Verifier on a
+// real EVM; they are not wallets anyone should use.
 pragma solidity 0.8.30;
 
 /// TestWallet is a minimal ERC-1271 smart-contract wallet with one owner
