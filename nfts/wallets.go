@@ -145,7 +145,7 @@ func (s *Service) ChallengeAddress(ctx context.Context, m dashboard.Member, addr
 	if err != nil {
 		return nil, err
 	}
-	if _, ok := w.find(addr); !ok || !w.isStored(addr) {
+	if !w.isStored(addr) {
 		if err := s.addWallet(ctx, m.UserID, addr); err != nil {
 			return nil, err
 		}
