@@ -97,6 +97,34 @@ type MemberWalletStore interface {
 	// WalletMembers returns the ids of the members who have the wallet,
 	// verified or not, with one Query of its index items (no Scan).
 	WalletMembers(ctx context.Context, address string) ([]string, error)
+	// EachWalletMember calls fn with the lower-cased address and member id
+	// of every wallet index item, shard by shard (WalletShardKey), with
+	// Queries of the sparse wallet-shard index and never a Scan: how the
+	// scheduled NFT poll finds every member with a wallet. A member with
+	// several wallets is visited once per wallet. It stops at fn's first
+	// error.
+	EachWalletMember(ctx context.Context, fn func(address, userID string) error) error
+}
+
+// WalletShards is how many shards the wallet-shard index has. The index
+// item of a wallet carries GSI1PK = WalletShardKey(address), so the poll
+// can list every wallet with WalletShards Queries and no Scan, and no
+// index partition takes every wallet's writes.
+const WalletShards = 16
+
+// WalletShardKey returns the wallet-shard index key of the lower-cased
+// address a ("0x" and 40 hex digits, as WalletKey returns it):
+// "WALLETS#" and its last hex digit. An address is the tail of a Keccak
+// hash, so its last digit spreads wallets evenly over the 16 shards.
+func WalletShardKey(a string) string { return "WALLETS#" + a[len(a)-1:] }
+
+// WalletShardKeys returns the WalletShards keys WalletShardKey can return.
+func WalletShardKeys() []string {
+	keys := make([]string, 0, WalletShards)
+	for _, d := range "0123456789abcdef" {
+		keys = append(keys, "WALLETS#"+string(d))
+	}
+	return keys
 }
 
 // WalletKey returns the lower-cased address that store keys use

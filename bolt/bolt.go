@@ -48,7 +48,7 @@ var (
 
 // Positions of the indexes in indexAttrs and indexKeys.
 const (
-	idxStripe     = iota // GSI1: STRIPE#<customer id> → profile
+	idxStripe     = iota // GSI1: STRIPE#<customer id> → profile; WALLETS#<digit> → wallet index items
 	idxOrder             // GSI2: ORDER#<session id> → order
 	idxCollection        // GSI3: COLLECTION#<collection id> → holding
 )

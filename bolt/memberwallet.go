@@ -112,7 +112,10 @@ func (s *Store) AddWallet(ctx context.Context, w dashboard.MemberWallet) error {
 		}); err != nil {
 			return err
 		}
-		return putMap(tx, map[string]any{"PK": walletPrefix + a, "SK": pk, attrUserID: w.UserID, attrAddress: address})
+		return putMap(tx, map[string]any{
+			"PK": walletPrefix + a, "SK": pk, attrUserID: w.UserID, attrAddress: address,
+			indexAttrs[idxStripe]: dashboard.WalletShardKey(a),
+		})
 	})
 	return wrapErr("add wallet", err)
 }
@@ -168,6 +171,7 @@ func (s *Store) VerifyWallet(ctx context.Context, userID, address string, kind d
 			index = map[string]any{"PK": walletPrefix + a, "SK": pk}
 		}
 		index[attrUserID], index[attrAddress], index[attrVerifiedAt] = userID, item[attrAddress], verified
+		index[indexAttrs[idxStripe]] = dashboard.WalletShardKey(a)
 		if err := putMap(tx, index); err != nil {
 			return err
 		}
@@ -257,4 +261,37 @@ func (s *Store) WalletMembers(ctx context.Context, address string) ([]string, er
 		return nil, fmt.Errorf("bolt: wallet members: %w", err)
 	}
 	return ids, nil
+}
+
+// EachWalletMember walks the wallet-shard entries of the GSI1 index
+// bucket, shard by shard, and calls fn outside the read transaction.
+func (s *Store) EachWalletMember(ctx context.Context, fn func(address, userID string) error) error {
+	type pair struct{ address, userID string }
+	var pairs []pair
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket([]byte(indexAttrs[idxStripe])).Cursor()
+		for _, shard := range dashboard.WalletShardKeys() {
+			prefix := []byte(shard + sep)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				pk, sk, ok := strings.Cut(string(k[len(prefix):]), sep)
+				if !ok {
+					return fmt.Errorf("index entry %q has no item key", k)
+				}
+				pairs = append(pairs, pair{strings.TrimPrefix(pk, walletPrefix), strings.TrimPrefix(sk, userPrefix)})
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("bolt: each wallet member: %w", err)
+	}
+	for _, p := range pairs {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := fn(p.address, p.userID); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -103,6 +103,11 @@ func seedProfile(ctx context.Context, store dashboard.Store, now time.Time) erro
 	if err != nil {
 		return fmt.Errorf("demo: save profile: %w", err)
 	}
+	// The primary is one of the member's wallets, as the profile service
+	// stores it.
+	if err := store.AddWallet(ctx, dashboard.MemberWallet{UserID: Member.UserID, Address: Wallet, Kind: dashboard.WalletEOA, AddedAt: now}); err != nil {
+		return fmt.Errorf("demo: wallet: %w", err)
+	}
 	return nil
 }
 

@@ -211,12 +211,13 @@ func TestWebhookStoreFailureIsRetried(t *testing.T) {
 	}
 }
 
-// TestNFTWebhookNeverScans follows a marketplace webhook on DynamoDB from
-// the delivery to the refreshed holdings of the two members who have the
-// wallet, counting DynamoDB calls: the wallet's members come from one
-// Query of the wallet index, and no call on the path is a Scan (CONTRACT
-// §10).
-func TestNFTWebhookNeverScans(t *testing.T) {
+// TestNFTWebhookAndPollNeverScan follows a marketplace webhook on DynamoDB
+// from the delivery to the refreshed holdings of the two members who have
+// the wallet, then the scheduled poll, counting DynamoDB calls: the
+// wallet's members come from one Query of the wallet index, the poll's
+// from the wallet-shard index, and no call on either path is a Scan
+// (CONTRACT §10).
+func TestNFTWebhookAndPollNeverScan(t *testing.T) {
 	st, counter := apiOnDynamo(t)
 	const wallet = "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"
 	members := []dashboard.Member{
@@ -248,6 +249,27 @@ func TestNFTWebhookNeverScans(t *testing.T) {
 		page, err := st.Store.ListHoldings(t.Context(), m.UserID, "", 10, "")
 		if err != nil || len(page.Holdings) != 1 {
 			t.Fatalf("member %s holds %v (%v) after the webhook, want the one NFT", m.UserID[:6], page.Holdings, err)
+		}
+	}
+
+	// The scheduled poll finds the same members through the wallet-shard
+	// index: Queries, no Scan. (The table may hold other tests' members;
+	// the poll syncs them too.)
+	st.Market.SetHoldings(wallet, []markettest.NFT{
+		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "7", Collection: "babes-club", Name: "Babe #7"},
+		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "8", Collection: "babes-club", Name: "Babe #8"},
+	})
+	counter.Reset()
+	if _, err := st.NFTs.Poll(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if n := counter.Count("Scan"); n != 0 {
+		t.Fatalf("the poll made %d Scans (%v)", n, counter.Calls())
+	}
+	for _, m := range members {
+		page, err := st.Store.ListHoldings(t.Context(), m.UserID, "", 10, "")
+		if err != nil || len(page.Holdings) != 2 {
+			t.Fatalf("member %s holds %v (%v) after the poll, want both NFTs", m.UserID[:6], page.Holdings, err)
 		}
 	}
 }

@@ -299,7 +299,7 @@ func TestMemberWalletLayout(t *testing.T) {
 		}},
 		{"WALLET#" + lowered, "USER#" + user, map[string]any{
 			"PK": "WALLET#" + lowered, "SK": "USER#" + user, "userId": user, "address": wallet,
-			"verifiedAt": "2025-05-06T07:09:09Z",
+			"verifiedAt": "2025-05-06T07:09:09Z", "GSI1PK": "WALLETS#d", // the address's last digit
 		}},
 		{"WALLET#" + lowered, "VERIFIED", map[string]any{
 			"PK": "WALLET#" + lowered, "SK": "VERIFIED", "userId": user, "verifiedAt": "2025-05-06T07:09:09Z",

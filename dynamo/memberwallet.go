@@ -130,6 +130,7 @@ func (s *Store) AddWallet(ctx context.Context, w dashboard.MemberWallet) error {
 			Item: map[string]types.AttributeValue{
 				attrPK: str(walletSK(a)), attrSK: str(userPK(w.UserID)),
 				attrUserID: str(w.UserID), attrAddress: str(address),
+				attrGSI1PK: str(dashboard.WalletShardKey(a)),
 			},
 		}},
 	})
@@ -195,6 +196,7 @@ func (s *Store) VerifyWallet(ctx context.Context, userID, address string, kind d
 				Item: map[string]types.AttributeValue{
 					attrPK: str(walletSK(a)), attrSK: str(userPK(userID)),
 					attrUserID: str(userID), attrAddress: str(entered), attrVerifiedAt: when,
+					attrGSI1PK: str(dashboard.WalletShardKey(a)),
 				},
 			}},
 			{Update: &types.Update{
@@ -350,4 +352,34 @@ func (s *Store) WalletMembers(ctx context.Context, address string) ([]string, er
 		}
 	}
 	return ids, nil
+}
+
+// EachWalletMember queries the wallet-shard index (GSI1PK = WALLETS#<digit>
+// on the index items, which no other item carries) shard by shard, page by
+// page, keys only.
+func (s *Store) EachWalletMember(ctx context.Context, fn func(address, userID string) error) error {
+	for _, shard := range dashboard.WalletShardKeys() {
+		p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+			TableName:                 &s.table,
+			IndexName:                 aws.String(indexGSI1),
+			KeyConditionExpression:    aws.String("#g = :g"),
+			ProjectionExpression:      aws.String("#pk, #sk"),
+			ExpressionAttributeNames:  map[string]string{"#g": attrGSI1PK, "#pk": attrPK, "#sk": attrSK},
+			ExpressionAttributeValues: map[string]types.AttributeValue{":g": str(shard)},
+		})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return fmt.Errorf("dynamo: each wallet member: %w", err)
+			}
+			for _, item := range page.Items {
+				a := strings.TrimPrefix(getString(item, attrPK), prefixWallet)
+				id := strings.TrimPrefix(getString(item, attrSK), prefixUser)
+				if err := fn(a, id); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // CreateTable creates table with the contract's schema: string PK/SK, the
-// hash-only indexes GSI1 (Stripe customer), GSI2 (order id) and GSI3
+// hash-only indexes GSI1 (Stripe customer; wallet shards), GSI2 (order id) and GSI3
 // (collection) projecting all attributes, on-demand billing, and TTL on
 // expiresAt. It is for DynamoDB Local and fresh environments (production
 // tables come from the CDK stack). An existing table is accepted as is,

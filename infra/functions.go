@@ -10,7 +10,7 @@ import (
 
 // Index names of the table (CONTRACT §6).
 const (
-	gsi1 = "GSI1" // GSI1PK = STRIPE#<customer id>: member by Stripe customer
+	gsi1 = "GSI1" // GSI1PK = STRIPE#<customer id>: member by Stripe customer; WALLETS#<digit>: the wallet index by shard
 	gsi2 = "GSI2" // GSI2PK = ORDER#<session id>: order by id
 	gsi3 = "GSI3" // GSI3PK = COLLECTION#<id>: holders of a collection
 )
@@ -118,7 +118,6 @@ const (
 	ddbUpdateItem     = "dynamodb:UpdateItem"
 	ddbDeleteItem     = "dynamodb:DeleteItem"
 	ddbQuery          = "dynamodb:Query"
-	ddbScan           = "dynamodb:Scan"
 	ddbBatchWriteItem = "dynamodb:BatchWriteItem"
 	// ddbConditionCheckItem authorizes a TransactWriteItems' ConditionCheck
 	// (its Put, Update and Delete parts are authorized as PutItem,
@@ -451,10 +450,12 @@ func functionSpecs() []functionSpec {
 			Description: "Hourly NFT holdings poll",
 			MemoryMB:    512, Timeout: 15 * time.Minute,
 			Env: []string{envStore, envNFT},
-			// Poll: EachProfile (Scan), the one scan left; per member
-			// GetProfile (GetItem), Wallets (Query), ReplaceHoldings or
-			// RemoveHoldings (Query, BatchWriteItem, UpdateItem).
-			TableActions: []string{ddbGetItem, ddbQuery, ddbScan, ddbBatchWriteItem, ddbUpdateItem},
+			// Poll: EachWalletMember (GSI1 Query of the wallet shards),
+			// never a Scan; per member GetProfile (GetItem), Wallets
+			// (Query), ReplaceHoldings or RemoveHoldings (Query,
+			// BatchWriteItem, UpdateItem).
+			TableActions: []string{ddbGetItem, ddbQuery, ddbBatchWriteItem, ddbUpdateItem},
+			IndexActions: map[string][]string{gsi1: {ddbQuery}},
 		},
 	}
 }

@@ -210,9 +210,28 @@ var wantAccess = map[string][]string{
 		"queue sqs:GetQueueAttributes", "queue sqs:GetQueueUrl"},
 	"stripe-order-sync": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
 		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
-	// The hourly poll still lists members with EachProfile (Scan).
-	"nft-sync": {"table dynamodb:GetItem", "table dynamodb:Query", "table dynamodb:Scan",
+	// The hourly poll lists the wallets through the wallet-shard index.
+	"nft-sync": {"table dynamodb:GetItem", "table dynamodb:Query", "index/GSI1 dynamodb:Query",
 		"table dynamodb:BatchWriteItem", "table dynamodb:UpdateItem"},
+}
+
+// TestNoFunctionMayScan holds CONTRACT §10's "no request, webhook or job
+// scans the table" on AWS: no function's role allows a Scan (the one
+// accepted Scan, `dashboard migrate wallets`, runs from an operator's
+// machine).
+func TestNoFunctionMayScan(t *testing.T) {
+	for name, access := range wantAccess {
+		for _, a := range access {
+			if strings.HasSuffix(a, "dynamodb:Scan") {
+				t.Errorf("%s may Scan (%q)", name, a)
+			}
+		}
+	}
+	for _, f := range functionSpecs() {
+		if slices.Contains(f.TableActions, "dynamodb:Scan") {
+			t.Errorf("%s's spec allows a Scan", f.Name)
+		}
+	}
 }
 
 func TestEachFunctionHasExactlyTheAccessItsCodeNeeds(t *testing.T) {

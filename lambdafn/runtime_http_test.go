@@ -29,6 +29,13 @@ func (w *world) seedMember(id, customer, wallet string) {
 			w.t.Fatal(err)
 		}
 	}
+	// The primary is one of the member's wallets, as the profile service
+	// stores it (and the poll finds it through the wallet index).
+	if wallet != "" {
+		if err := w.store.AddWallet(ctx, dashboard.MemberWallet{UserID: id, Address: wallet, AddedAt: time.Now().UTC()}); err != nil {
+			w.t.Fatal(err)
+		}
+	}
 }
 
 func TestLambdaGetProfile(t *testing.T) {

@@ -331,3 +331,13 @@ func (s *meteredStore) WalletMembers(ctx context.Context, address string) ([]str
 	s.done(err)
 	return ids, err
 }
+
+func (s *meteredStore) EachWalletMember(ctx context.Context, fn func(address, userID string) error) error {
+	var cbErr error
+	err := s.next.EachWalletMember(ctx, func(address, userID string) error {
+		cbErr = fn(address, userID)
+		return cbErr
+	})
+	s.m.Upstream(obs.UpstreamDynamoDB, callbackOK(err, cbErr))
+	return err
+}

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 	"github.com/thebabesclub/dashboard/internal/markettest"
 	"github.com/thebabesclub/dashboard/marketplace"
 	"github.com/thebabesclub/dashboard/nfts"
+	"github.com/thebabesclub/dashboard/siwe"
 )
 
 // Wallets of the well-known test keys (see keyA and keyB in wallet_test.go),
@@ -73,6 +75,10 @@ func (k *kit) setWallet(userID, wallet string) {
 	} else {
 		fields = append(fields, dashboard.FieldEmail)
 	}
+	old := p.PreferredWallet
+	if old != nil {
+		old = new(*old)
+	}
 	p.PreferredWallet = nil
 	if wallet != "" {
 		p.PreferredWallet = &wallet
@@ -84,6 +90,22 @@ func (k *kit) setWallet(userID, wallet string) {
 	p.UpdatedAt = &stamp
 	if err := k.store.SaveProfile(k.ctx, dashboard.ProfileChange{Profile: p, Fields: fields, ExpectUpdatedAt: expect}); err != nil {
 		k.t.Fatal(err)
+	}
+	// As the profile service does: the new primary is one of the member's
+	// wallets, and the old one goes.
+	if old != nil && !strings.EqualFold(*old, wallet) {
+		if err := k.store.RemoveWallet(k.ctx, userID, *old); err != nil {
+			k.t.Fatal(err)
+		}
+	}
+	if wallet != "" {
+		sum, ok := siwe.ChecksumAddress(wallet)
+		if !ok {
+			k.t.Fatalf("setWallet(%q): not an address", wallet)
+		}
+		if err := k.store.AddWallet(k.ctx, dashboard.MemberWallet{UserID: userID, Address: sum, AddedAt: k.now}); err != nil {
+			k.t.Fatal(err)
+		}
 	}
 }
 

@@ -153,3 +153,46 @@ func TestPoll(t *testing.T) {
 		}
 	}
 }
+
+// TestPollReachesEveryWalletOfTheIndex checks that the poll finds members
+// through the wallet index, not their profiles: a member whose only
+// wallet is verified but not primary is polled for it, and a member's
+// unverified non-primary wallet is never asked for (it holds nothing of
+// theirs).
+func TestPollReachesEveryWalletOfTheIndex(t *testing.T) {
+	k := newKit(t)
+	k.setWallet("u1", walletA)
+	for _, w := range []dashboard.MemberWallet{
+		{UserID: "u2", Address: walletB, AddedAt: k.now},
+		{UserID: "u3", Address: walletC, AddedAt: k.now},
+	} {
+		if err := k.store.AddWallet(k.ctx, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := k.store.VerifyWallet(k.ctx, "u2", walletB, dashboard.WalletEOA, k.now); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{walletA, walletB, walletC} {
+		k.market.SetHoldings(w, []markettest.NFT{babe("1", "One")})
+	}
+
+	res, err := k.svc.Poll(k.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Added != 2 || res.Failed != 0 {
+		t.Errorf("poll = %+v, want 2 added (u1's and u2's wallets), none failed", *res)
+	}
+	for _, c := range []struct {
+		user, wallet string
+		asked, held  int
+	}{{"u1", walletA, 1, 1}, {"u2", walletB, 1, 1}, {"u3", walletC, 0, 0}} {
+		if n := k.market.WalletCalls(c.wallet); n != c.asked {
+			t.Errorf("%s's wallet was asked %d times, want %d", c.user, n, c.asked)
+		}
+		if n := len(k.holdings(c.user)); n != c.held {
+			t.Errorf("%s holds %d NFTs after the poll, want %d", c.user, n, c.held)
+		}
+	}
+}

@@ -36,7 +36,6 @@ type Store interface {
 	dashboard.MemberWalletStore
 	GetProfile(ctx context.Context, userID string) (*dashboard.Profile, error)
 	SaveProfile(ctx context.Context, change dashboard.ProfileChange) error
-	EachProfile(ctx context.Context, fn func(*dashboard.Profile) error) error
 }
 
 // Service implements the NFT routes and jobs.
@@ -251,16 +250,24 @@ func (s *Service) SyncWallet(ctx context.Context, wallet string) (*SyncResult, e
 	return res, nil
 }
 
-// Poll syncs every member with a preferred wallet: the scheduled poll that
-// stands in for marketplace webhooks. A member whose sync fails is logged
-// and skipped; the others still sync. progress, if set, is called after
-// each member.
+// Poll syncs every member with a wallet: the scheduled poll that stands
+// in for marketplace webhooks. It finds them through the wallet index's
+// shards (EachWalletMember), never a Scan (CONTRACT §10), so a member
+// whose only verified wallets are not their primary one is polled too. A
+// member whose sync fails is logged and skipped; the others still sync.
+// progress, if set, is called after each member.
+//
+// A profile with a preferredWallet but no wallet items (written before the
+// wallet index existed) is not found: `dashboard migrate wallets` adds
+// them, once, before this version polls.
 func (s *Service) Poll(ctx context.Context, progress func(SyncResult)) (*SyncResult, error) {
 	res := &SyncResult{}
 	var members []string
-	err := s.Store.EachProfile(ctx, func(p *dashboard.Profile) error {
-		if p.PreferredWallet != nil {
-			members = append(members, p.UserID)
+	seen := map[string]bool{}
+	err := s.Store.EachWalletMember(ctx, func(_, userID string) error {
+		if !seen[userID] {
+			seen[userID] = true
+			members = append(members, userID)
 		}
 		return nil
 	})

@@ -125,7 +125,9 @@ func TestSyncMemberMarketFailureChangesNothing(t *testing.T) {
 }
 
 // TestSyncMemberWithoutWallet checks that a member whose wallet was cleared
-// ends with no holdings, and that no marketplace read is made for them.
+// ends with no holdings, and that no marketplace read is made for them:
+// the cleared wallet's removal takes its holdings at once, and a sync
+// removes any left behind (one a sync racing the removal wrote).
 func TestSyncMemberWithoutWallet(t *testing.T) {
 	k := newKit(t)
 	k.setWallet("u1", walletA)
@@ -138,6 +140,16 @@ func TestSyncMemberWithoutWallet(t *testing.T) {
 	}
 
 	k.setWallet("u1", "")
+	if got := k.holdings("u1"); len(got) != 0 {
+		t.Fatalf("the cleared wallet's holdings stayed: %+v", got)
+	}
+	leftovers := []dashboard.Holding{
+		{ContractAddress: babes, TokenID: "1", Wallet: walletA, CollectionID: "babes-club"},
+		{ContractAddress: babes, TokenID: "2", Wallet: walletA, CollectionID: "babes-club"},
+	}
+	if _, err := k.store.ReplaceHoldings(k.ctx, "u1", leftovers, k.now); err != nil {
+		t.Fatal(err)
+	}
 	k.now = k.now.Add(time.Hour)
 	calls := k.market.Calls()
 	d, err := k.svc.SyncMember(k.ctx, "u1")

@@ -239,7 +239,9 @@ func (s *Service) markVerified(ctx context.Context, userID, address string, kind
 
 // prove consumes the member's challenge named by message and checks
 // message and signature against it. The challenge is consumed by the first
-// attempt, right or wrong, so a nonce can never be tried twice. The
+// attempt, right or wrong, so a nonce can never be tried twice; only when
+// the wallet's contract could not be asked (EUNAVAILABLE) is it restored,
+// as no answer was given. The
 // message must be exactly the one issued, unexpired, and signed by the
 // wallet it names: by its key (ecrecover) or, for a contract wallet, as the
 // contract says (ERC-1271/6492).
@@ -286,8 +288,15 @@ func (s *Service) prove(ctx context.Context, m dashboard.Member, message, signat
 	ok, err := s.Contracts.CheckSignature(ctx, s.chainID(), c.Wallet, hash, raw)
 	if err != nil {
 		s.logger().WarnContext(ctx, "contract wallet signature could not be checked", slog.Any("error", err))
+		// Nothing was decided about the signature, so the challenge is put
+		// back: the member retries with the same signed message instead of
+		// signing again. It keeps its expiry, and a concurrent attempt that
+		// found it taken meanwhile was told to request a new one.
+		if err := s.Store.SaveWalletChallenge(context.WithoutCancel(ctx), *c); err != nil {
+			s.logger().WarnContext(ctx, "wallet challenge not restored after an unavailable contract", slog.Any("error", err))
+		}
 		return nil, "", &dashboard.Error{Code: dashboard.EUNAVAILABLE, RetryAfter: 30 * time.Second,
-			Message: "The wallet's contract could not be asked right now; try again shortly."}
+			Message: "The wallet's contract could not be asked right now; try again shortly with the same signature."}
 	}
 	if !ok {
 		return nil, "", sigErr

@@ -156,7 +156,9 @@ func (c *contractWallet) CheckSignature(_ context.Context, chainID int64, addres
 // TestContractWalletProof: a signature that ecrecover does not match is
 // asked of the wallet contract; an accepted one verifies the wallet as kind
 // contract, a refused one is validation_failed, and a contract that cannot
-// be reached is upstream_unavailable with the wallet unverified.
+// be reached is upstream_unavailable with the wallet unverified and the
+// challenge kept, so the same signed message can be sent again (once
+// refused, it cannot).
 func TestContractWalletProof(t *testing.T) {
 	k := walletKit(t)
 	cw := &contractWallet{accept: []byte{0xca, 0xfe, 0x12, 0x71}}
@@ -185,5 +187,25 @@ func TestContractWalletProof(t *testing.T) {
 	}
 	if cw.asked != 3 {
 		t.Errorf("the contract was asked %d times, want 3", cw.asked)
+	}
+
+	// Unreachable, then reachable: the same message and signature verify.
+	if err := k.svc.RemoveWallet(k.ctx, member, walletC); err != nil {
+		t.Fatal(err)
+	}
+	c, err := k.svc.ChallengeAddress(k.ctx, member, walletC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cw.err = errors.New("context deadline exceeded")
+	if _, err := k.svc.VerifyAddress(k.ctx, member, c.Message, "0xcafe1271"); dashboard.ErrorCode(err) != dashboard.EUNAVAILABLE {
+		t.Fatalf("unreachable contract = %v, want upstream_unavailable", err)
+	}
+	cw.err = nil
+	if w, err := k.svc.VerifyAddress(k.ctx, member, c.Message, "0xcafe1271"); err != nil || !w.Verified {
+		t.Fatalf("the same signature after the outage = %+v, %v; want verified", w, err)
+	}
+	if _, err := k.svc.VerifyAddress(k.ctx, member, c.Message, "0xcafe1271"); dashboard.ErrorCode(err) != dashboard.EVALIDATION {
+		t.Errorf("the challenge verified twice: %v", err)
 	}
 }

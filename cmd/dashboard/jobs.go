@@ -146,25 +146,45 @@ func syncNFTs(ctx context.Context, a *app.App, user string, stdout, stderr io.Wr
 	return nil
 }
 
-// runHolders prints the members holding NFTs of one collection: the
-// operator's view of the collection index.
+// runHolders prints the members holding NFTs of one collection (the
+// collection index), or the members who have one wallet (the wallet
+// index, one Query): the operator's views of the two indexes.
 func runHolders(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("holders", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	collection := fs.String("collection", "", "collection id (slug or contract address), required")
+	collection := fs.String("collection", "", "collection id (slug or contract address)")
+	wallet := fs.String("wallet", "", "wallet address: list the members who have it")
 	dataDir := fs.String("data", "data", "folder of the embedded store")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
-	if *collection == "" {
-		fmt.Fprintln(stderr, "holders: --collection is required")
+	if (*collection == "") == (*wallet == "") {
+		fmt.Fprintln(stderr, "holders: give either --collection or --wallet")
 		return errUsage
+	}
+	if *wallet != "" {
+		if _, ok := dashboard.WalletKey(*wallet); !ok {
+			fmt.Fprintln(stderr, "holders: --wallet must be 0x followed by 40 hex digits")
+			return errUsage
+		}
 	}
 	a, err := app.New(ctx, getenv, *dataDir, stderr)
 	if err != nil {
 		return fmt.Errorf("holders: %w", err)
 	}
 	defer a.Store.Close()
+	if *wallet != "" {
+		ids, err := a.Store.WalletMembers(ctx, *wallet)
+		if err != nil {
+			return fmt.Errorf("holders: %w", err)
+		}
+		fmt.Fprintln(stdout, "MEMBER")
+		for _, id := range ids {
+			fmt.Fprintln(stdout, id)
+		}
+		fmt.Fprintf(stdout, "%d members have this wallet\n", len(ids))
+		return nil
+	}
 	count := map[string]int{}
 	var order []string
 	err = a.Store.EachHolder(ctx, *collection, func(h dashboard.Holder) error {

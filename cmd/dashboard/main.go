@@ -25,7 +25,7 @@ Commands:
   token      print a member JWT signed with JWT_SECRET
   sync       stripe|nfts [--user ID | --all]: refresh members' orders from Stripe or NFTs from the marketplace
   reconcile  list every Checkout Session since the watermark and file each under its owner
-  holders    --collection ID: the members holding NFTs of a collection
+  holders    --collection ID | --wallet ADDRESS: the members holding NFTs of a collection, or having a wallet
   fulfil     ORDER_ID --status S [--carrier C] [--tracking N] [--tracking-url U] [--at T] [--note TEXT]: record a fulfilment event
   migrate    wallets: give every profile's preferredWallet its wallet and wallet-index items (one-off, idempotent)
 

@@ -22,6 +22,7 @@ var memberWalletTests = []namedTest{
 	{"RemoveKeepsAnotherMembersClaim", testMemberWalletRemoveKeepsClaim},
 	{"RemoveManyHoldings", testMemberWalletRemoveMany},
 	{"MembersOfAWallet", testWalletMembers},
+	{"EveryWalletMember", testEachWalletMember},
 	{"CaseInsensitive", testMemberWalletCaseInsensitive},
 	{"ChallengesAreNotWallets", testMemberWalletNotChallenges},
 	{"BadInput", testMemberWalletBadInput},
@@ -46,6 +47,10 @@ func walletIndexPK(address string) string {
 	return "WALLET#" + lower(address)
 }
 func walletIndexSK(user string) string { return "USER#" + user }
+
+// walletShard is the wallet-shard index key of an index item: its
+// address's last hex digit, lower-cased.
+func walletShard(address string) string { return "WALLETS#" + lower(address[len(address)-1:]) }
 
 // walletRefs names the three items of user's wallet address.
 func walletRefs(user, address string) []itemRef {
@@ -131,7 +136,7 @@ func testMemberWalletAddAndList(t *testing.T, s RawStore) {
 		"kind": "eoa", "addedAt": stamp(baseTime),
 	}, "member item")
 	rawEqual(t, s, walletIndexPK(first), walletIndexSK(user), map[string]any{
-		"PK": walletIndexPK(first), "SK": walletIndexSK(user), "userId": user, "address": first,
+		"PK": walletIndexPK(first), "SK": walletIndexSK(user), "userId": user, "address": first, "GSI1PK": walletShard(first),
 	}, "index item")
 	rawEqual(t, s, walletIndexPK(first), "VERIFIED", nil, "claim of an unverified wallet")
 	if got := members(t, s, first); !slices.Equal(got, []string{user}) {
@@ -210,6 +215,7 @@ func testMemberWalletVerify(t *testing.T, s RawStore) {
 	}, "verified member item")
 	rawEqual(t, s, walletIndexPK(w), walletIndexSK(user), map[string]any{
 		"PK": walletIndexPK(w), "SK": walletIndexSK(user), "userId": user, "address": w, "verifiedAt": stamp(verified),
+		"GSI1PK": walletShard(w),
 	}, "verified index item")
 	rawEqual(t, s, walletIndexPK(w), "VERIFIED", map[string]any{
 		"PK": walletIndexPK(w), "SK": "VERIFIED", "userId": user, "verifiedAt": stamp(verified),
@@ -462,5 +468,52 @@ func testMemberWalletBadInput(t *testing.T, s RawStore) {
 	}
 	if list := walletList(t, s, user); len(list) != 0 {
 		t.Errorf("Wallets after refused adds = %+v", list)
+	}
+}
+
+// testEachWalletMember checks that EachWalletMember visits exactly the
+// (wallet, member) pairs of the wallet index, lower-cased: unverified and
+// verified wallets alike (verifying rewrites the index item, which must
+// stay in its shard), a wallet shared by two members once per member, and
+// a removed wallet no more. The table may hold other tests' wallets, so
+// only this test's members are compared.
+func testEachWalletMember(t *testing.T, s RawStore) {
+	a, b := newID(t), newID(t)
+	w1, w2, shared := newWallet(t), newWallet(t), newWallet(t)
+	addWallet(t, s, a, w1, baseTime)
+	addWallet(t, s, a, shared, baseTime)
+	addWallet(t, s, b, w2, baseTime)
+	addWallet(t, s, b, lower(shared), baseTime)
+	must(t, s.VerifyWallet(t.Context(), a, w1, dashboard.WalletEOA, baseTime), "VerifyWallet")
+	must(t, s.VerifyWallet(t.Context(), b, shared, dashboard.WalletContract, baseTime), "VerifyWallet")
+
+	pairs := func() []string {
+		var out []string
+		must(t, s.EachWalletMember(t.Context(), func(address, user string) error {
+			if user == a || user == b {
+				out = append(out, address+" "+user)
+			}
+			return nil
+		}), "EachWalletMember")
+		slices.Sort(out)
+		return out
+	}
+	want := sorted(lower(w1)+" "+a, lower(shared)+" "+a, lower(w2)+" "+b, lower(shared)+" "+b)
+	if got := pairs(); !slices.Equal(got, want) {
+		t.Errorf("EachWalletMember = %v, want %v", got, want)
+	}
+
+	must(t, s.RemoveWallet(t.Context(), a, shared), "RemoveWallet")
+	want = sorted(lower(w1)+" "+a, lower(w2)+" "+b, lower(shared)+" "+b)
+	if got := pairs(); !slices.Equal(got, want) {
+		t.Errorf("EachWalletMember after a removal = %v, want %v", got, want)
+	}
+
+	// fn's error stops the walk and is returned as it is.
+	stop := fmt.Errorf("stop here")
+	calls := 0
+	err := s.EachWalletMember(t.Context(), func(string, string) error { calls++; return stop })
+	if err != stop || calls != 1 {
+		t.Errorf("EachWalletMember with a failing fn = %v after %d calls, want %v after 1", err, calls, stop)
 	}
 }
