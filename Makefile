@@ -28,20 +28,24 @@ build:
 web:
 	scripts/web.sh build
 
-## test: install what the tests need, then run every test: Go (with -race, against DynamoDB Local,
+## test: install what the tests need, then run every test: the check that the committed contract bytecode
+## matches its Solidity source, Go (with -race, against DynamoDB Local,
 ## stripe-mock and goaws), a short fuzz pass, the CDK synth assertions, the web unit tests, and the
 ## browser tests (Debian's Chromium driven by playwright-core against `dashboard serve --demo`)
 test: test-deps test-go test-infra test-web test-e2e
 	scripts/fuzz.sh $(FUZZ_SHORT)
 
-## test-deps: install test dependencies only (Java + DynamoDB Local, stripe-mock, Mailpit, npm packages)
+## test-deps: install test dependencies only (Java + DynamoDB Local, stripe-mock, Mailpit, solc-js, npm packages)
 test-deps:
 	scripts/dynamodb-local.sh install
 	scripts/stripe-mock.sh install
 	scripts/mailpit.sh install
+	scripts/solc-fixtures.sh install
 	scripts/web.sh install
 
+# The committed contract bytecode must be what solc makes of its source.
 test-go:
+	scripts/solc-fixtures.sh check
 	scripts/test.sh $(TESTFLAGS)
 
 test-infra:

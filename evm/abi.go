@@ -14,7 +14,7 @@ import "encoding/binary"
 //	  0x40                                word 1: offset of the tail from word 0
 //	  len(signature), signature, padding  tail
 //
-//	ValidateSigOffchain creation code, then constructor(address signer, bytes32 hash, bytes signature):
+//	SignatureValidator creation code, then constructor(address signer, bytes32 hash, bytes signature):
 //	  creation code
 //	  signer                              word 0
 //	  hash                                word 1
@@ -35,9 +35,9 @@ func encodeIsValidSignature(hash [32]byte, signature []byte) []byte {
 	return appendBytesTail(out, signature)
 }
 
-// encodeValidateSigOffchain returns code (a creation bytecode) followed by
-// the constructor arguments (signer, hash, signature).
-func encodeValidateSigOffchain(code []byte, signer [20]byte, hash [32]byte, signature []byte) []byte {
+// encodeValidatorCall returns code (a creation bytecode) followed by the
+// constructor arguments (signer, hash, signature).
+func encodeValidatorCall(code []byte, signer [20]byte, hash [32]byte, signature []byte) []byte {
 	out := make([]byte, 0, len(code)+3*32+bytesTailSize(signature))
 	out = append(out, code...)
 	out = append(out, make([]byte, 12)...)

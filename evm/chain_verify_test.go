@@ -55,6 +55,9 @@ func TestCheckSignatureOnChain(t *testing.T) {
 	if len(c.Code(t, pending)) != 0 {
 		t.Fatal("the counterfactual wallet has code")
 	}
+	// A deployed wallet that accepts signatures only once prepared.
+	preparedWallet := evmtest.Load(t, "TestPreparedWallet")
+	unprepared := c.Deploy(t, preparedWallet.InitCode(t, ownerAddr))
 
 	hash := [32]byte(siwe.PersonalHash(siweMessage))
 	byOwner, byStranger := evmtest.Sign(t, owner, hash), evmtest.Sign(t, stranger, hash)
@@ -93,6 +96,9 @@ func TestCheckSignatureOnChain(t *testing.T) {
 			evmtest.ERC6492(t, factory, deployCall(ownerAddr, deployedSalt), byOwner), true},
 		{"erc-6492: a wallet already deployed, another key", deployed,
 			evmtest.ERC6492(t, factory, deployCall(ownerAddr, deployedSalt), byStranger), false},
+		{"erc-1271: a wallet not prepared yet", unprepared, byOwner, false},
+		{"erc-6492: the prepare call makes a deployed wallet ready", unprepared,
+			evmtest.ERC6492(t, unprepared, preparedWallet.Pack(t, "prepare"), byOwner), true},
 	}
 	v, err := evm.New(c.URL())
 	if err != nil {

@@ -15,11 +15,12 @@
 //     which is "not valid".
 //   - ERC-6492: a wallet that is not deployed yet wraps its signature with
 //     the factory call that would deploy it, and ends it with a 32-byte
-//     magic suffix. Such a signature goes to the ERC-6492 reference
-//     validator in a single eth_call without "to": the validator's creation
-//     code with (signer, hash, signature) as constructor arguments deploys
-//     the wallet inside the call, asks it with ERC-1271 and returns one
-//     byte, 0x01 for valid. Nothing is written to the chain.
+//     magic suffix. Such a signature goes to our ERC-6492 validator
+//     (contracts/SignatureValidator.sol) in a single eth_call without "to":
+//     the validator's creation code with (signer, hash, signature) as
+//     constructor arguments deploys the wallet inside the call, asks it
+//     with ERC-1271 and returns one byte, 0x01 for valid. Nothing is
+//     written to the chain.
 //
 // A Verifier never answers true on a failure: a revert (the wallet or the
 // validator refusing) is "not valid" (false, nil), and a timeout, transport
@@ -78,24 +79,24 @@ func ERC6492Suffix() [32]byte { return erc6492Suffix }
 // other code.
 var ErrWrongChain = errors.New("the rpc endpoint serves another chain")
 
-// validateSigOffchainHex is the creation bytecode of the ERC-6492 reference
-// ValidateSigOffchain contract (contracts/ValidateSigOffchain.sol, copied
-// from the "Reference Implementation" of ERC-6492, ethereum/ERCs
-// ERCS/erc-6492.md), compiled by scripts/solc-fixtures.sh with a pinned
-// solc; `scripts/solc-fixtures.sh check` proves it matches the source.
+// signatureValidatorHex is the creation bytecode of our deployless ERC-6492
+// validator, contracts/SignatureValidator.sol (written from the ERC's
+// Specification section), compiled by scripts/solc-fixtures.sh with a
+// pinned solc; `scripts/solc-fixtures.sh check`, part of `make test`,
+// proves it matches the source.
 //
-//go:embed contracts/ValidateSigOffchain.bin
-var validateSigOffchainHex string
+//go:embed contracts/SignatureValidator.bin
+var signatureValidatorHex string
 
-// validateSigOffchain is validateSigOffchainHex decoded once.
-var validateSigOffchain = mustHex(strings.TrimSpace(validateSigOffchainHex))
+// signatureValidator is signatureValidatorHex decoded once.
+var signatureValidator = mustHex(strings.TrimSpace(signatureValidatorHex))
 
 // mustHex decodes the embedded bytecode; a broken file is a defect of the
 // build, so it stops the program at start-up rather than fail each check.
 func mustHex(s string) []byte {
 	b, err := hex.DecodeString(s)
 	if err != nil || len(b) == 0 {
-		panic("evm: contracts/ValidateSigOffchain.bin is not bytecode in hex")
+		panic("evm: contracts/SignatureValidator.bin is not bytecode in hex")
 	}
 	return b
 }
@@ -168,7 +169,7 @@ func (v *Verifier) CheckSignature(ctx context.Context, chainID int64, address st
 		return false, err
 	}
 	if IsERC6492(signature) {
-		out, reverted, err := v.call(ctx, nil, encodeValidateSigOffchain(validateSigOffchain, signer, hash, signature))
+		out, reverted, err := v.call(ctx, nil, encodeValidatorCall(signatureValidator, signer, hash, signature))
 		switch {
 		case err != nil:
 			return false, err

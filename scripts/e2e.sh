@@ -27,9 +27,10 @@ fi
 
 scripts/web.sh install
 scripts/web.sh build
-echo "e2e: building bin/dashboard and bin/stripefake (the Stripe fake some tests start beside it)"
+echo "e2e: building bin/dashboard, bin/stripefake and bin/devchain (the Stripe fake and the Ethereum dev chain some tests start beside it)"
 go build -o bin/dashboard ./cmd/dashboard
 go build -o bin/stripefake ./internal/stripetest/cmd/stripefake
+go build -o bin/devchain ./internal/evmtest/cmd/devchain
 
 # The tests stop their servers and remove their temporary folders themselves; should the test process be
 # killed, this stops the servers it left (their pids are in E2E_PID_DIR) and removes the run's TMPDIR.

@@ -3,18 +3,20 @@
 # into .cache/solc) and writes the results next to the sources, where they are committed, so `go test ./evm`
 # and the product build never need node:
 #
-#   evm/contracts/ValidateSigOffchain.sol  → ValidateSigOffchain.bin          (product: the ERC-6492 validator)
-#   internal/evmtest/testdata/TestWallet.sol → TestWallet{,Factory}.{bin,abi} (test fixtures)
+#   evm/contracts/SignatureValidator.sol     → SignatureValidator.bin          (product: the ERC-6492 validator)
+#   internal/evmtest/testdata/TestWallet.sol → TestWallet{,Factory}.{bin,abi}, TestPreparedWallet.{bin,abi}
+#                                              (test fixtures)
 #
 #   scripts/solc-fixtures.sh          compile and rewrite the .bin/.abi files
-#   scripts/solc-fixtures.sh check    compile into a temporary folder and fail when a committed file differs
+#   scripts/solc-fixtures.sh check    compile into a temporary folder and fail when a committed file differs;
+#                                     silent on success (`make test` runs it)
+#   scripts/solc-fixtures.sh install  only install the pinned solc-js into the cache
 #
 # A .bin file is the creation bytecode in hex (no 0x) and a newline; an .abi file is the contract's ABI JSON.
 # The compiler is pinned twice: the npm version, and the full version string solc-js reports (which names the
 # compiler's commit), so a different build of the same version is refused. Settings: the IR pipeline with the
-# optimizer on (200 runs; the reference validator is "stack too deep" for the legacy pipeline),
-# EVM version paris (no PUSH0 or MCOPY, so the validator runs on every chain an RPC may serve), and no
-# metadata hash in the bytecode, so comments do not change it.
+# optimizer on (200 runs), EVM version paris (no PUSH0 or MCOPY, so the validator runs on every chain an RPC
+# may serve), and no metadata hash in the bytecode, so comments do not change it.
 set -euo pipefail
 
 SOLC_VERSION=0.8.30
@@ -88,14 +90,15 @@ JS
 build() {
   local root=$1
   mkdir -p "$root/evm/contracts" "$root/internal/evmtest/testdata"
-  compile "$REPO/evm/contracts/ValidateSigOffchain.sol" "$root/evm/contracts" ValidateSigOffchain
-  ABI=1 compile "$REPO/internal/evmtest/testdata/TestWallet.sol" "$root/internal/evmtest/testdata" TestWallet TestWalletFactory
+  compile "$REPO/evm/contracts/SignatureValidator.sol" "$root/evm/contracts" SignatureValidator
+  ABI=1 compile "$REPO/internal/evmtest/testdata/TestWallet.sol" "$root/internal/evmtest/testdata" TestWallet TestWalletFactory TestPreparedWallet
 }
 
 OUTPUTS=(
-  evm/contracts/ValidateSigOffchain.bin
+  evm/contracts/SignatureValidator.bin
   internal/evmtest/testdata/TestWallet.bin internal/evmtest/testdata/TestWallet.abi
   internal/evmtest/testdata/TestWalletFactory.bin internal/evmtest/testdata/TestWalletFactory.abi
+  internal/evmtest/testdata/TestPreparedWallet.bin internal/evmtest/testdata/TestPreparedWallet.abi
 )
 
 case "${1:-build}" in
@@ -113,8 +116,8 @@ check)
   for f in "${OUTPUTS[@]}"; do
     cmp -s "$tmp/$f" "$REPO/$f" || { log "$f is not what solc $SOLC_VERSION makes of its source: run $0"; status=1; }
   done
-  [ "$status" = 0 ] && log "the committed bytecode matches its sources"
   exit "$status"
   ;;
-*) die "usage: $0 [build|check]" ;;
+install) install ;;
+*) die "usage: $0 [build|check|install]" ;;
 esac

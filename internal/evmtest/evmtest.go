@@ -11,10 +11,12 @@
 // compiled by scripts/solc-fixtures.sh): TestWallet, a minimal ERC-1271
 // smart-contract wallet with one owner key, and TestWalletFactory, which
 // deploys it with CREATE2 so a wallet's address is known before it exists
-// (the counterfactual wallets of ERC-6492).
+// (the counterfactual wallets of ERC-6492); and TestPreparedWallet, which
+// accepts signatures only after a prepare call (ERC-6492's "prepare" case).
 //
-// Only tests may import it: it links go-ethereum, which no product binary
-// does.
+// Only tests may import it, and the test-only devchain command (cmd/devchain,
+// which serves a chain with a TestWallet to the browser tests): it links
+// go-ethereum, which no product binary does.
 package evmtest
 
 import (
@@ -22,26 +24,17 @@ import (
 	"context"
 	"crypto/ecdsa"
 	"embed"
-	"encoding/hex"
 	"errors"
 	"math/big"
-	"net/http/httptest"
-	"strings"
 	"testing"
 
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth"
 	"github.com/ethereum/go-ethereum/eth/catalyst"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/ethereum/go-ethereum/node"
-	"github.com/ethereum/go-ethereum/p2p"
-	"github.com/ethereum/go-ethereum/params"
 	"github.com/ethereum/go-ethereum/rpc"
 )
 
@@ -61,59 +54,19 @@ type Chain struct {
 	// factory is the TestWalletFactory, deployed by the first wallet
 	// method that needs it.
 	factory *common.Address
+	// stops shuts down what Run started, in the order it started them.
+	stops []func()
 }
 
-// Start runs a fresh chain for the test and stops it when the test ends.
+// Start runs a fresh chain of DevChainID for the test and stops it when
+// the test ends.
 func Start(t testing.TB) *Chain {
 	t.Helper()
-	funder := NewKey(t)
-	alloc := core.SystemContractAllocs()
-	alloc[crypto.PubkeyToAddress(funder.PublicKey)] = types.Account{Balance: new(big.Int).Mul(big.NewInt(1000), big.NewInt(params.Ether))}
-
-	nodeConf := node.DefaultConfig
-	nodeConf.DataDir = "" // in memory
-	nodeConf.P2P = p2p.Config{NoDiscovery: true}
-	ethConf := ethconfig.Defaults
-	ethConf.Genesis = &core.Genesis{
-		Config:   params.AllDevChainProtocolChanges,
-		GasLimit: ethconfig.Defaults.Miner.GasCeil,
-		Alloc:    alloc,
-	}
-	ethConf.SyncMode = ethconfig.FullSync
-	ethConf.TxPool.NoLocals = true
-
-	stack, err := node.New(&nodeConf)
+	c, err := Run(DevChainID)
 	if err != nil {
-		t.Fatalf("evmtest: node: %v", err)
+		t.Fatal(err)
 	}
-	backend, err := eth.New(stack, &ethConf)
-	if err != nil {
-		t.Fatalf("evmtest: eth: %v", err)
-	}
-	if err := stack.Start(); err != nil {
-		t.Fatalf("evmtest: start node: %v", err)
-	}
-	t.Cleanup(func() { _ = stack.Close() })
-	beacon, err := catalyst.NewSimulatedBeacon(0, common.Address{}, backend)
-	if err != nil {
-		t.Fatalf("evmtest: beacon: %v", err)
-	}
-	t.Cleanup(func() { _ = beacon.Stop() })
-	if err := beacon.Fork(backend.BlockChain().GetCanonicalHash(0)); err != nil {
-		t.Fatalf("evmtest: beacon: %v", err)
-	}
-	handler, err := stack.RPCHandler()
-	if err != nil {
-		t.Fatalf("evmtest: rpc handler: %v", err)
-	}
-	srv := httptest.NewServer(handler) // listens on 127.0.0.1
-	t.Cleanup(srv.Close)
-	client := ethclient.NewClient(stack.Attach())
-	t.Cleanup(client.Close)
-	c := &Chain{url: srv.URL, chainID: big.NewInt(DevChainID), client: client, beacon: beacon, funder: funder}
-	if id, err := client.ChainID(context.Background()); err != nil || id.Int64() != DevChainID {
-		t.Fatalf("evmtest: chain id = %v, %v; want %d", id, err, DevChainID)
-	}
+	t.Cleanup(c.Close)
 	return c
 }
 
@@ -129,31 +82,9 @@ func (c *Chain) ChainID() int64 { return c.chainID.Int64() }
 // creates a contract from data.
 func (c *Chain) Send(t testing.TB, to *common.Address, data []byte) *types.Receipt {
 	t.Helper()
-	ctx := context.Background()
-	from := crypto.PubkeyToAddress(c.funder.PublicKey)
-	nonce, err := c.client.PendingNonceAt(ctx, from)
+	receipt, err := c.send(context.Background(), to, data)
 	if err != nil {
-		t.Fatalf("evmtest: nonce: %v", err)
-	}
-	tx := types.MustSignNewTx(c.funder, types.LatestSignerForChainID(c.chainID), &types.DynamicFeeTx{
-		ChainID:   c.chainID,
-		Nonce:     nonce,
-		GasTipCap: big.NewInt(params.GWei),
-		GasFeeCap: big.NewInt(100 * params.GWei),
-		Gas:       5_000_000,
-		To:        to,
-		Data:      data,
-	})
-	if err := c.client.SendTransaction(ctx, tx); err != nil {
-		t.Fatalf("evmtest: send: %v", err)
-	}
-	c.beacon.Commit()
-	receipt, err := c.client.TransactionReceipt(ctx, tx.Hash())
-	if err != nil {
-		t.Fatalf("evmtest: receipt: %v", err)
-	}
-	if receipt.Status != types.ReceiptStatusSuccessful {
-		t.Fatalf("evmtest: transaction failed: %+v", receipt)
+		t.Fatal(err)
 	}
 	return receipt
 }
@@ -242,27 +173,15 @@ type Contract struct {
 	ABI  abi.ABI
 }
 
-// Load returns the compiled fixture name: "TestWallet" or
-// "TestWalletFactory".
+// Load returns the compiled fixture name: "TestWallet",
+// "TestWalletFactory" or "TestPreparedWallet".
 func Load(t testing.TB, name string) Contract {
 	t.Helper()
-	bin, err := fixtures.ReadFile("testdata/" + name + ".bin")
+	k, err := load(name)
 	if err != nil {
-		t.Fatalf("evmtest: %v", err)
+		t.Fatal(err)
 	}
-	code, err := hex.DecodeString(strings.TrimSpace(string(bin)))
-	if err != nil {
-		t.Fatalf("evmtest: %s.bin: %v", name, err)
-	}
-	abiJSON, err := fixtures.ReadFile("testdata/" + name + ".abi")
-	if err != nil {
-		t.Fatalf("evmtest: %v", err)
-	}
-	parsed, err := abi.JSON(bytes.NewReader(abiJSON))
-	if err != nil {
-		t.Fatalf("evmtest: %s.abi: %v", name, err)
-	}
-	return Contract{Code: code, ABI: parsed}
+	return k
 }
 
 // Pack ABI-encodes a call of method, failing the test on a bad argument.

@@ -11,9 +11,10 @@ import { join, normalize, sep } from 'node:path';
 import { test } from 'node:test';
 import { openBrowser, screenshot, screenshotDir } from './browser.mjs';
 import { removeDataDir, startDashboard, webDist } from './server.mjs';
+import { startDevChain } from './chain.mjs';
 import { readOutbox } from './outbox.mjs';
 import { startStripeFake } from './stripe.mjs';
-import { installTestWallet, TEST_KEYS } from './wallet-provider.mjs';
+import { addressOf, installTestWallet, messageBytes, TEST_KEYS } from './wallet-provider.mjs';
 
 /** @typedef {import('playwright-core').Page} Page */
 /** @typedef {import('playwright-core').Locator} Locator */
@@ -610,5 +611,62 @@ test('a wallet is added and proven through the browser wallet, made primary, and
     // The question names the wallet as the panel shows it, shortened (0x1234…abcd).
     await panel.getByRole('group', { name: /^Remove 0x/ }).getByRole('button', { name: 'Yes, remove' }).click();
     await row.waitFor({ state: 'detached' });
+  }),
+);
+
+/**
+ * The chain the smart-contract wallet test runs: the dev chain answers with Sepolia's id and serve is started with
+ * NFT_CHAIN=sepolia, so the challenges' "Chain ID" is the chain ETH_RPC_URL serves (otherwise serve refuses the
+ * wallet's answer as another chain's).
+ */
+const CONTRACT_WALLET_CHAIN = { name: 'sepolia', id: 11155111 };
+
+test('a smart-contract wallet (ERC-1271) is added: another key\'s signature leaves it unverified, its owner\'s verifies it as a smart wallet', { timeout: TEST_TIMEOUT_MS }, (t) =>
+  withDashboard(t, async ({ startServer, page, context }) => {
+    const owner = addressOf(TEST_KEYS[0]);
+    const chain = await startDevChain({ owner, chainId: CONTRACT_WALLET_CHAIN.id });
+    t.after(chain.stop);
+    const address = chain.wallet;
+    assert.notEqual(address.toLowerCase(), owner.toLowerCase(), 'the wallet is the contract, not its owner key');
+    const server = await startServer({ env: { ETH_RPC_URL: chain.url, NFT_CHAIN: CONTRACT_WALLET_CHAIN.name } });
+    // The browser wallet presents the contract's address, as a smart wallet's app does, and signs with a key
+    // that does not own it.
+    const wallet = await installTestWallet(context, { chainId: chain.chainId, accounts: [{ privateKey: TEST_KEYS[1], address }] });
+    await signIn(page, server);
+    const panel = page.getByRole('region', { name: 'Wallets' });
+    const list = panel.getByRole('list', { name: 'Your wallets' });
+    await list.waitFor();
+    const row = list.getByRole('listitem').filter({ hasText: address });
+    assert.equal(await row.count(), 0, 'the contract wallet is not listed before');
+    const verifyResponse = () => page.waitForResponse((r) => new URL(r.url()).pathname === '/dashboard/wallets/verify');
+
+    const refused = verifyResponse();
+    await panel.getByRole('button', { name: 'Add wallet' }).click();
+    assert.equal((await refused).status(), 400, 'the contract refuses a signature by a key that does not own it');
+    await panel.getByRole('alert').filter({ hasText: 'is on your list, but not verified' }).waitFor();
+    await row.getByText('Not verified', { exact: true }).waitFor();
+    const signed = wallet.requests.filter((r) => r.method === 'personal_sign');
+    assert.equal(signed.length, 1, 'the page asked the wallet to sign once');
+    const [data, signer] = /** @type {[string, string]} */ (signed[0]?.params ?? []);
+    assert.equal(signer.toLowerCase(), address.toLowerCase(), 'the contract wallet was asked to sign');
+    assert.match(new TextDecoder().decode(messageBytes(data)), new RegExp(`^Chain ID: ${chain.chainId}$`, 'm'), 'the challenge names the chain ETH_RPC_URL serves');
+    // The refusal changed nothing: after a reload the wallet is still unverified and not a smart wallet.
+    await page.reload();
+    await row.getByText('Not verified', { exact: true }).waitFor();
+    assert.equal(await row.getByText('Smart wallet', { exact: true }).count(), 0, 'no smart-wallet badge for an unproven wallet');
+
+    // The member switches the wallet app to the owner's key and verifies the wallet from its row.
+    wallet.setAccounts([{ privateKey: TEST_KEYS[0], address }]);
+    const accepted = verifyResponse();
+    await row.getByRole('button', { name: `Verify ${address}` }).click();
+    assert.equal((await accepted).status(), 200, 'the contract accepts its owner\'s signature');
+    await row.getByText('Verified', { exact: true }).waitFor();
+    await row.getByText('Smart wallet', { exact: true }).waitFor();
+    await screenshot(panel, 'wallets-contract');
+
+    // The server holds the proof and the kind: the list says so after a reload too.
+    await page.reload();
+    await row.getByText('Verified', { exact: true }).waitFor();
+    await row.getByText('Smart wallet', { exact: true }).waitFor();
   }),
 );

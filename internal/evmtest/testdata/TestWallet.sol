@@ -44,3 +44,37 @@ contract TestWalletFactory {
         return address(new TestWallet{salt: salt}(owner));
     }
 }
+
+/// TestPreparedWallet is a wallet deployed but not yet ready to verify: it
+/// accepts its owner's signatures (as TestWallet does) only once prepare has
+/// been called. It is the "prepare" case of ERC-6492, where a wrapped
+/// signature carries the call that makes a deployed wallet ready.
+contract TestPreparedWallet {
+    bytes4 internal constant ERC1271_MAGIC = 0x1626ba7e;
+
+    address public immutable owner;
+    bool public prepared;
+
+    constructor(address owner_) {
+        owner = owner_;
+    }
+
+    /// prepare makes the wallet ready; anyone may call it.
+    function prepare() external {
+        prepared = true;
+    }
+
+    /// isValidSignature returns the ERC-1271 magic value when the wallet is
+    /// prepared and the owner signed hash (r ‖ s ‖ v, 65 bytes), and
+    /// 0xffffffff otherwise.
+    function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
+        if (!prepared || signature.length != 65) {
+            return 0xffffffff;
+        }
+        address signer = ecrecover(hash, uint8(signature[64]), bytes32(signature[0:32]), bytes32(signature[32:64]));
+        if (signer != address(0) && signer == owner) {
+            return ERC1271_MAGIC;
+        }
+        return 0xffffffff;
+    }
+}
