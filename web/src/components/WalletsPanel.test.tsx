@@ -284,9 +284,9 @@ describe('WalletsPanel', () => {
     expect(api.wallets[0]!.verifiedAt).toBeNull();
   });
 
-  it('makes another wallet the primary one through the profile and reads wallets, profile and NFTs again', async () => {
+  it('makes another wallet the primary one in one click when the current primary is verified, and reads wallets, profile and NFTs again', async () => {
     api.wallets = [
-      { address: WALLET, verifiedAt: null, kind: 'eoa' },
+      { address: WALLET, verifiedAt: VERIFIED_AT, kind: 'eoa' },
       { address: A0, verifiedAt: VERIFIED_AT, kind: 'eoa' },
     ];
     api.nfts = [nftFixture(1), nftFixture(2, { wallet: A0, tokenName: 'Babe of A0' })];
@@ -302,7 +302,9 @@ describe('WalletsPanel', () => {
     const before = { wallets: api.calls('GET /dashboard/wallets').length, nfts: api.calls('GET /dashboard/nfts').length };
 
     await user.click(within(row(A0)).getByRole('button', { name: `Make primary ${A0}` }));
+    // No question: nothing is removed.
     const done = await within(panel()).findByText(`${short(A0)} is now your primary wallet.`);
+    expect(within(panel()).queryByRole('group')).not.toBeInTheDocument();
     await waitFor(() => expect(done.closest('[tabindex="-1"]')).toHaveFocus());
 
     const put = api.calls('PUT /dashboard/profile');
@@ -311,12 +313,83 @@ describe('WalletsPanel', () => {
     expect(api.profile.preferredWallet).toBe(A0);
     await waitFor(() => expect(profileWallet()).toHaveTextContent(A0));
     await waitFor(() => expect(Array.from(row(A0).querySelectorAll('.badge'), (b) => b.textContent)).toEqual(['Primary', 'Verified']));
-    expect(row(WALLET)).not.toHaveTextContent('Primary');
+    // The old primary was proven: it stays, holding.
+    expect(Array.from(row(WALLET).querySelectorAll('.badge'), (b) => b.textContent)).toEqual(['Verified']);
     expect(within(row(WALLET)).getByRole('button', { name: `Make primary ${WALLET}` })).toBeInTheDocument();
-    // The old primary is unverified: its NFT is no longer listed.
+    expect(api.wallets.map((w) => w.address)).toEqual([WALLET, A0]);
+    await waitFor(() => expect(api.calls('GET /dashboard/wallets').length).toBeGreaterThan(before.wallets));
+    await waitFor(() => expect(api.calls('GET /dashboard/nfts').length).toBeGreaterThan(before.nfts));
+    expect(nftNames()).toEqual(['Babe #0001', 'Babe of A0']);
+  });
+
+  it('asks before making another wallet the primary when the current primary is unverified, which removes it with its NFTs', async () => {
+    api.wallets = [
+      { address: WALLET, verifiedAt: null, kind: 'eoa' },
+      { address: A0, verifiedAt: VERIFIED_AT, kind: 'eoa' },
+    ];
+    api.nfts = [nftFixture(1), nftFixture(2, { wallet: A0, tokenName: 'Babe of A0' })];
+    const { user } = renderDashboard(
+      <>
+        <ProfileWallet />
+        <NFTHoldingsGrid />
+      </>,
+    );
+    await screen.findByRole('list', { name: 'Your wallets' });
+    await waitFor(() => expect(nftNames()).toEqual(['Babe #0001', 'Babe of A0']));
+    await waitFor(() => expect(profileWallet()).toHaveTextContent(WALLET));
+    const makePrimary = () => within(row(A0)).getByRole('button', { name: `Make primary ${A0}` });
+
+    // Asked first, naming the wallet that would go; "Keep it" sends nothing and gives the focus back.
+    await user.click(makePrimary());
+    const ask = within(panel()).getByRole('group', { name: `Make ${A0} your primary wallet?` });
+    expect(ask).toHaveTextContent(
+      `Your current primary wallet, ${short(WALLET)}${WALLET}, is not verified, so it will be removed and its NFTs leave your holdings now. To keep it, verify it first.`,
+    );
+    await waitFor(() => expect(within(ask).getByRole('button', { name: 'Keep it' })).toHaveFocus());
+    await user.click(within(ask).getByRole('button', { name: 'Keep it' }));
+    await waitFor(() => expect(makePrimary()).toHaveFocus());
+    expect(within(panel()).queryByRole('group')).not.toBeInTheDocument();
+    // Escape keeps it too.
+    await user.click(makePrimary());
+    await waitFor(() => expect(within(panel()).getByRole('button', { name: 'Keep it' })).toHaveFocus());
+    await user.keyboard('{Escape}');
+    await waitFor(() => expect(makePrimary()).toHaveFocus());
+    expect(api.calls('PUT /dashboard/profile')).toHaveLength(0);
+    expect(api.profile.preferredWallet).toBe(WALLET);
+    expect(api.wallets).toHaveLength(2);
+
+    // Yes: one profile update; the old primary is gone from the list and its NFT from the holdings.
+    await user.click(makePrimary());
+    await user.click(within(panel()).getByRole('button', { name: 'Yes, make primary' }));
+    const done = await within(panel()).findByText(`${short(A0)} is now your primary wallet; ${short(WALLET)} was removed.`);
+    await waitFor(() => expect(done.closest('[tabindex="-1"]')).toHaveFocus());
+    expect(api.calls('PUT /dashboard/profile').map((r) => r.body)).toEqual([{ preferredWallet: A0 }]);
+    expect(api.profile.preferredWallet).toBe(A0);
+    expect(api.wallets.map((w) => w.address)).toEqual([A0]);
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(Array.from(row(A0).querySelectorAll('.badge'), (b) => b.textContent)).toEqual(['Primary', 'Verified']);
+    await waitFor(() => expect(profileWallet()).toHaveTextContent(A0));
     await waitFor(() => expect(nftNames()).toEqual(['Babe of A0']));
-    expect(api.calls('GET /dashboard/wallets').length).toBeGreaterThan(before.wallets);
-    expect(api.calls('GET /dashboard/nfts').length).toBeGreaterThan(before.nfts);
+  });
+
+  it('says so when making a wallet the primary fails after asking, and nothing changes', async () => {
+    api.wallets = [
+      { address: WALLET, verifiedAt: null, kind: 'eoa' },
+      { address: A0, verifiedAt: VERIFIED_AT, kind: 'eoa' },
+    ];
+    api.on('PUT /dashboard/profile', () => json(503, { error: 'The service is busy.', code: 'unavailable' }, { 'Retry-After': '30' }));
+    const { user } = renderDashboard(<WalletsPanel />);
+    await screen.findByRole('list', { name: 'Your wallets' });
+    await user.click(within(row(A0)).getByRole('button', { name: `Make primary ${A0}` }));
+    await user.click(within(panel()).getByRole('button', { name: 'Yes, make primary' }));
+    const alert = await within(panel()).findByRole('alert');
+    expect(alert).toHaveTextContent(`${short(A0)} was not made your primary wallet. The service is busy.`);
+    await waitFor(() => expect(alert).toHaveFocus());
+    expect(within(panel()).queryByRole('group')).not.toBeInTheDocument();
+    expect(api.calls('PUT /dashboard/profile')).toHaveLength(1);
+    expect(api.wallets.map((w) => w.address)).toEqual([WALLET, A0]);
+    expect(rows()).toHaveLength(2);
+    expect(row(WALLET)).toHaveTextContent('Primary');
   });
 
   it('removes a wallet only after asking, and its NFTs leave the holdings', async () => {

@@ -58,7 +58,9 @@ function WalletBadges({ wallet }: { wallet: Wallet }) {
 
 /** What the panel last did, said where the focus goes once the control that had it is gone. */
 type Outcome =
-  | { kind: 'verified' | 'added' | 'removed' | 'primary'; address: string }
+  | { kind: 'verified' | 'added' | 'removed'; address: string }
+  /** replaced: the old primary, unverified, that the API removed as this one took its place. */
+  | { kind: 'primary'; address: string; replaced: string | null }
   | {
       kind: 'failed';
       /** What did not happen; 'added-unverified' is an add whose challenge put the wallet on the list before the proof failed. */
@@ -75,7 +77,7 @@ function outcomeText(o: Outcome): string {
     case 'removed':
       return `Removed ${shortAddress(o.address)}. Its NFTs are no longer shown.`;
     case 'primary':
-      return `${shortAddress(o.address)} is now your primary wallet.`;
+      return `${shortAddress(o.address)} is now your primary wallet${o.replaced ? `; ${shortAddress(o.replaced)} was removed` : ''}.`;
     case 'failed': {
       const who = o.address ? shortAddress(o.address) : '';
       const what = {
@@ -95,9 +97,10 @@ function outcomeText(o: Outcome): string {
  * WalletsPanel lists the member's wallets (CONTRACT §10) with what each is (Primary, Verified or Not verified,
  * Smart wallet), and lets them prove one (Verify: the API's Sign-In with Ethereum message signed by the
  * browser wallet with personal_sign), add one from the browser wallet (connect, choose the account if it
- * shares several, then the same proof), choose the primary one (the profile's preferredWallet) and remove one
- * (asked first). The NFTs shown are those of the primary wallet and every verified one, so each change reads the
- * wallets, the profile and the NFTs again.
+ * shares several, then the same proof), choose the primary one (the profile's preferredWallet; asked first when
+ * the current primary is unverified, as the API then removes it with its NFTs) and remove one (asked first). The
+ * NFTs shown are those of the primary wallet and every verified one, so each change reads the wallets, the
+ * profile and the NFTs again.
  */
 export function WalletsPanel() {
   const idBase = useId();
@@ -125,8 +128,8 @@ export function WalletsPanel() {
   /** The accounts the browser wallet shared, when it shared several: the member picks one. */
   const [choices, setChoices] = useState<string[] | null>(null);
   const [chosen, setChosen] = useState<string>('');
-  /** The wallet whose removal waits for the member's yes. */
-  const [confirming, setConfirming] = useState<string | null>(null);
+  /** The wallet whose removal, or making primary, waits for the member's yes. */
+  const [confirming, setConfirming] = useState<{ action: 'remove' | 'primary'; address: string } | null>(null);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
   const addRef = useRef<HTMLButtonElement>(null);
@@ -148,6 +151,9 @@ export function WalletsPanel() {
   }, [focusNext]);
 
   const wallets = list.data?.wallets ?? [];
+  const primary = wallets.find((w) => w.primary);
+  /** replacedBy is the current primary when making address the primary would remove it: it was never proven. */
+  const replacedBy = (address: string) => (primary && !primary.verified && !same(primary.address, address) ? primary : undefined);
   const busy = prove.isPending || connecting || makePrimary.isPending || remove.isPending;
 
   const show = (o: Outcome) => {
@@ -234,30 +240,54 @@ export function WalletsPanel() {
     setFocusNext('add');
   };
 
-  const choosePrimary = (address: string) => {
-    if (busy) return;
-    setOutcome(null);
-    setConfirming(null);
+  /** savePrimary makes address the primary; replaced is the unverified primary the API removes meanwhile. */
+  const savePrimary = (address: string, replaced: string | null) =>
     makePrimary.mutate(
       { address },
       {
-        onSuccess: () => show({ kind: 'primary', address }),
-        onError: (error) => show({ kind: 'failed', action: 'primary', address, error }),
+        onSuccess: () => {
+          setConfirming(null);
+          show({ kind: 'primary', address, replaced });
+        },
+        onError: (error) => {
+          setConfirming(null);
+          show({ kind: 'failed', action: 'primary', address, error });
+        },
       },
     );
+
+  /** choosePrimary makes address the primary at once, or asks first when that would remove the current one. */
+  const choosePrimary = (address: string) => {
+    if (busy) return;
+    setOutcome(null);
+    if (replacedBy(address)) {
+      makePrimary.reset();
+      setConfirming({ action: 'primary', address });
+      setFocusNext('keep');
+      return;
+    }
+    setConfirming(null);
+    savePrimary(address, null);
+  };
+
+  const confirmPrimary = (address: string) => {
+    if (makePrimary.isPending) return;
+    savePrimary(address, replacedBy(address)?.address ?? null);
   };
 
   const askRemove = (address: string) => {
     if (busy) return;
     setOutcome(null);
     remove.reset();
-    setConfirming(address);
+    setConfirming({ action: 'remove', address });
     setFocusNext('keep');
   };
 
-  const keep = (address: string) => {
+  /** keep closes the question, the focus back on the row's button that asked it. */
+  const keep = () => {
+    if (!confirming) return;
     setConfirming(null);
-    setFocusNext({ row: `remove:${address.toLowerCase()}` });
+    setFocusNext({ row: `${confirming.action}:${confirming.address.toLowerCase()}` });
   };
 
   const confirmRemove = (address: string) => {
@@ -297,14 +327,38 @@ export function WalletsPanel() {
           <ul className="wallet-list" aria-label="Your wallets">
             {wallets.map((w) => {
               const key = w.address.toLowerCase();
-              const asking = confirming !== null && same(confirming, w.address);
+              const asking = confirming !== null && same(confirming.address, w.address) ? confirming.action : null;
+              const replaced = asking === 'primary' ? replacedBy(w.address) : undefined;
               const isProving = proving !== null && same(proving.address, w.address) && proving.mode === 'verify';
               return (
                 <li key={key} className="wallet-list__item">
                   <div className="wallet-list__main">
                     <Address address={w.address} className="wallet-list__address" /> <WalletBadges wallet={w} />
                   </div>
-                  {asking ? (
+                  {asking === 'primary' ? (
+                    <InlineConfirm
+                      promptId={ids.prompt}
+                      prompt={
+                        <>
+                          Make <Address address={w.address} /> your primary wallet?
+                        </>
+                      }
+                      hint={
+                        replaced ? (
+                          <>
+                            Your current primary wallet, <Address address={replaced.address} />, is not verified, so it will
+                            be removed and its NFTs leave your holdings now. To keep it, verify it first.
+                          </>
+                        ) : undefined
+                      }
+                      confirmLabel="Yes, make primary"
+                      busyLabel="Saving…"
+                      busy={makePrimary.isPending}
+                      onConfirm={() => confirmPrimary(w.address)}
+                      onKeep={keep}
+                      keepRef={keepRef}
+                    />
+                  ) : asking === 'remove' ? (
                     <InlineConfirm
                       promptId={ids.prompt}
                       prompt={
@@ -321,7 +375,7 @@ export function WalletsPanel() {
                       busyLabel="Removing…"
                       busy={remove.isPending}
                       onConfirm={() => confirmRemove(w.address)}
-                      onKeep={() => keep(w.address)}
+                      onKeep={keep}
                       keepRef={keepRef}
                     />
                   ) : (

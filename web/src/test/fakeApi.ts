@@ -235,7 +235,12 @@ export class FakeApi {
       if (adding && this.walletList().length >= MAX_FAKE_WALLETS) {
         return apiError(400, 'validation_failed', `You can have at most ${MAX_FAKE_WALLETS} wallets; remove one to add another.`);
       }
+      const before = this.profile.preferredWallet;
       p.preferredWallet = u.preferredWallet === null ? null : checksum(u.preferredWallet);
+      // As the API does: replacing the primary removes the old one if it was never proven (a proven one stays).
+      if (before && before.toLowerCase() !== p.preferredWallet?.toLowerCase()) {
+        this.wallets = this.wallets.filter((w) => w.address.toLowerCase() !== before.toLowerCase() || w.verifiedAt !== null);
+      }
     }
     const addr = (a: ProfileUpdate['shippingAddress']) =>
       a ? { line1: a.line1, city: a.city, state: a.state, postalCode: a.postalCode, country: a.country.toUpperCase(), ...(a.name ? { name: a.name } : {}), ...(a.line2 ? { line2: a.line2 } : {}) } : null;
