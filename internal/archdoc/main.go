@@ -59,9 +59,9 @@ var Layers = []Layer{
 	{5, "Lambda transport", "API Gateway, authorizer, SQS and schedule adapters", []string{"lambdafn"}, false},
 	{6, "binaries", "mains that only choose a transport", []string{"cmd/dashboard", "cmd/lambda/*", "benchmark"}, false},
 	{7, "test support", "conformance suite, fakes, real test servers", []string{
-		"internal/apitest", "internal/archdoc", "internal/authtest", "internal/clocktest", "internal/dynamotest", "internal/evmtest", "internal/evmtest/cmd/devchain", "internal/lambdatest",
+		"internal/apitest", "internal/archdoc", "internal/authtest", "internal/clocktest", "internal/dynamotest", "internal/evmtest", "internal/evmtest/cmd/devchain", "internal/fakecmd", "internal/lambdatest",
 		"internal/logtest", "internal/mailpittest", "internal/markettest", "internal/proctest", "internal/sqstest",
-		"internal/storetest", "internal/stripetest", "internal/stripetest/cmd/stripefake", "internal/withservers", "reliability",
+		"internal/storetest", "internal/stripetest", "internal/stripetest/cmd/stripefake", "internal/withservers", "reliability", "scale",
 	}, true},
 }
 

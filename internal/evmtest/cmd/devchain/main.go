@@ -27,30 +27,20 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/ethereum/go-ethereum/common"
 
 	"github.com/thebabesclub/dashboard/internal/evmtest"
+	"github.com/thebabesclub/dashboard/internal/fakecmd"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "devchain:", err)
-		os.Exit(2)
-	}
-}
+func main() { fakecmd.Main("devchain", run) }
 
 // started is the line printed once the chain serves.
 type started struct {
@@ -66,13 +56,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs.SetOutput(stderr)
 	owner := fs.String("owner", "", "address (0x + 40 hex) whose key the TestWallet accepts")
 	chainID := fs.Int64("chain-id", evmtest.DevChainID, "EIP-155 chain id the chain answers with")
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err := fakecmd.Parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	if !common.IsHexAddress(*owner) || len(*owner) != 42 {
 		return errors.New("-owner must be an address, 0x and 40 hex digits")
@@ -94,20 +79,5 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err != nil {
 		return fmt.Errorf("print the chain: %w", err)
 	}
-	w := bufio.NewWriter(stdout)
-	fmt.Fprintln(w, string(line))
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("print the chain: %w", err)
-	}
-
-	closed := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(io.Discard, stdin) // returns when stdin closes
-		close(closed)
-	}()
-	select {
-	case <-ctx.Done():
-	case <-closed:
-	}
-	return nil
+	return fakecmd.Announce(ctx, stdin, stdout, string(line))
 }

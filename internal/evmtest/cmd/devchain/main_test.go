@@ -1,14 +1,11 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"syscall"
@@ -18,18 +15,13 @@ import (
 
 	"github.com/thebabesclub/dashboard/evm"
 	"github.com/thebabesclub/dashboard/internal/evmtest"
+	"github.com/thebabesclub/dashboard/internal/fakecmd"
 	"github.com/thebabesclub/dashboard/siwe"
 )
 
 // TestMain runs the command's main instead of the tests when the test
 // binary is started as the command (see start).
-func TestMain(m *testing.M) {
-	if os.Getenv("DEVCHAIN_AS_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { fakecmd.TestMain(m, main) }
 
 // sepolia is a chain id other than the dev chain's own, as the browser
 // tests pass one that the dashboard's NFT_CHAIN can name.
@@ -37,48 +29,29 @@ const sepolia = 11155111
 
 // command is the chain running as its own process.
 type command struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	line  started
+	*fakecmd.Process
+	line started
 }
 
-// start runs the test binary as the command with args and reads the line
-// it prints.
+// start runs the test binary as the command with args and decodes the
+// line it prints.
 func start(t *testing.T, args ...string) *command {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "DEVCHAIN_AS_MAIN=1")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	text, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no line printed: %q, %v", text, err)
-	}
-	dec := json.NewDecoder(strings.NewReader(text))
+	p := fakecmd.Start(t, args...)
+	dec := json.NewDecoder(strings.NewReader(p.Line))
 	dec.DisallowUnknownFields()
 	var line started
 	if err := dec.Decode(&line); err != nil || !strings.HasPrefix(line.URL, "http://127.0.0.1:") || !common.IsHexAddress(line.Wallet) {
-		t.Fatalf("printed %q (%v), want one JSON line with the url, chainId and wallet", text, err)
+		t.Fatalf("printed %q (%v), want one JSON line with the url, chainId and wallet", p.Line, err)
 	}
-	return &command{cmd: cmd, stdin: stdin, line: line}
+	return &command{Process: p, line: line}
 }
 
 // wait waits for the command to exit and checks it exited cleanly and
 // stopped serving.
 func (c *command) wait(t *testing.T) {
 	t.Helper()
-	if err := c.cmd.Wait(); err != nil {
+	if err := c.Wait(); err != nil {
 		t.Fatalf("devchain exited with %v, want 0", err)
 	}
 	v, err := evm.New(c.line.URL)
@@ -119,7 +92,7 @@ func TestServesAWalletOfTheOwnerUntilStdinCloses(t *testing.T) {
 		t.Errorf("a signature for another chain: %v, %v; want ErrWrongChain", ok, err)
 	}
 
-	if err := c.stdin.Close(); err != nil {
+	if err := c.CloseStdin(); err != nil {
 		t.Fatal(err)
 	}
 	c.wait(t)
@@ -131,7 +104,7 @@ func TestStopsOnSIGTERM(t *testing.T) {
 	if c.line.ChainID != evmtest.DevChainID {
 		t.Errorf("chainId %d, want %d", c.line.ChainID, evmtest.DevChainID)
 	}
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	c.wait(t)

@@ -30,31 +30,21 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/thebabesclub/dashboard/internal/fakecmd"
 	"github.com/thebabesclub/dashboard/internal/stripetest"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "stripefake:", err)
-		os.Exit(2)
-	}
-}
+func main() { fakecmd.Main("stripefake", run) }
 
 // run serves the fake until ctx ends or stdin closes; the streams are
 // parameters so that tests drive it in-process.
@@ -62,13 +52,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fs := flag.NewFlagSet("stripefake", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	file := fs.String("sessions", "", "JSON file of the Checkout Sessions to serve")
-	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
-		return nil
-	} else if err != nil {
+	if err := fakecmd.Parse(fs, args); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q", fs.Args())
 	}
 	var sessions []stripetest.Session
 	if *file != "" {
@@ -80,22 +65,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	f := stripetest.Start()
 	defer f.Close()
 	f.AddSession(sessions...)
-	w := bufio.NewWriter(stdout)
-	fmt.Fprintln(w, f.URL())
-	if err := w.Flush(); err != nil {
-		return fmt.Errorf("print the URL: %w", err)
-	}
-
-	closed := make(chan struct{})
-	go func() {
-		_, _ = io.Copy(io.Discard, stdin) // returns when stdin closes
-		close(closed)
-	}()
-	select {
-	case <-ctx.Done():
-	case <-closed:
-	}
-	return nil
+	return fakecmd.Announce(ctx, stdin, stdout, f.URL())
 }
 
 // seedSession is one session of the seed file.

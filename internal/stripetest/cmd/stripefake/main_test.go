@@ -1,32 +1,25 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/internal/fakecmd"
 	"github.com/thebabesclub/dashboard/stripe"
 )
 
 // TestMain runs the command's main instead of the tests when the test
 // binary is started as the command (see start).
-func TestMain(m *testing.M) {
-	if os.Getenv("STRIPEFAKE_AS_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { fakecmd.TestMain(m, main) }
 
 const seed = `[
   {"id": "cs_test_guest0001", "created": "2026-11-20T15:04:05Z", "customerEmail": "ruby.guest@example.com", "paid": true,
@@ -41,46 +34,26 @@ const seed = `[
 
 // command is the fake running as its own process.
 type command struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	url   string
+	*fakecmd.Process
+	url string
 }
 
 // start runs the test binary as the command with args and reads the URL
 // it prints.
 func start(t *testing.T, args ...string) *command {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), "STRIPEFAKE_AS_MAIN=1")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
+	p := fakecmd.Start(t, args...)
+	if !strings.HasPrefix(p.Line, "http://127.0.0.1:") {
+		t.Fatalf("printed %q, want one line with the base URL", p.Line)
 	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("no URL printed: %q, %v", line, err)
-	}
-	url := strings.TrimSuffix(line, "\n")
-	if !strings.HasPrefix(url, "http://127.0.0.1:") {
-		t.Fatalf("printed %q, want one line with the base URL", line)
-	}
-	return &command{cmd: cmd, stdin: stdin, url: url}
+	return &command{Process: p, url: p.Line}
 }
 
 // wait waits for the command to exit and checks it exited cleanly and
 // stopped serving.
 func (c *command) wait(t *testing.T) {
 	t.Helper()
-	if err := c.cmd.Wait(); err != nil {
+	if err := c.Wait(); err != nil {
 		t.Fatalf("stripefake exited with %v, want 0", err)
 	}
 	if resp, err := http.Get(c.url + "/v1/checkout/sessions"); err == nil {
@@ -139,7 +112,7 @@ func TestServesTheSeedUntilStdinCloses(t *testing.T) {
 		t.Errorf("other session: %+v", other)
 	}
 
-	if err := c.stdin.Close(); err != nil {
+	if err := c.CloseStdin(); err != nil {
 		t.Fatal(err)
 	}
 	c.wait(t)
@@ -155,7 +128,7 @@ func TestStopsOnSIGTERM(t *testing.T) {
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("unauthenticated list: %s, want 401", resp.Status)
 	}
-	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := c.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	c.wait(t)
