@@ -11,7 +11,7 @@ TESTFLAGS ?= -race -count=1 -timeout 30m
 FUZZ_SHORT ?= 2
 FUZZ_LONG  ?= 30
 
-.PHONY: run build web test test-deps test-go test-infra test-web test-e2e fuzz reliability lambdas bench lint fmt vet clean
+.PHONY: run build web test test-deps test-go test-infra test-web test-e2e fuzz reliability lambdas bench scale lint fmt vet clean
 
 ## run: build the web dashboard, then the server (which embeds it), then serve both on the embedded store
 ## with a demo member
@@ -69,9 +69,17 @@ reliability: test-deps
 lambdas:
 	scripts/lambdas.sh
 
-## bench: measure against this machine's limits (see docs/performance.md); prints one table
+## bench: measure against this machine's limits (see docs/performance.md); prints one table. BENCHFLAGS passes
+## flags to it, e.g. BENCHFLAGS="-duration 2s -rounds 2" for a shorter run (go run ./benchmark -h lists them)
 bench: build lambdas test-deps
-	$(GO) run ./benchmark -dashboard $(BIN)/dashboard
+	$(GO) run ./benchmark -dashboard $(BIN)/dashboard $(BENCHFLAGS)
+
+## scale: seed a club of 50,000 members (500,000 orders, 100,000 NFT holdings) into a DynamoDB Local of its own and
+## measure the read routes as the table grows and the jobs' throughput (see docs/scale.md); prints tables and
+## writes .cache/scale/last.md. SCALEFLAGS passes flags, e.g. SCALEFLAGS=-quick (go run ./scale -h lists them)
+scale: build
+	scripts/dynamodb-local.sh install
+	$(GO) run ./scale -dashboard $(BIN)/dashboard $(SCALEFLAGS)
 
 ## lint: gofmt, go vet and staticcheck
 lint:

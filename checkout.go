@@ -59,6 +59,12 @@ type StripeEvent struct {
 type SessionQuery struct {
 	// CreatedFrom, when not zero, lists sessions created at or after it.
 	CreatedFrom time.Time
+	// CreatedBefore, when not zero, lists sessions created before it
+	// (Stripe's created[lt]); with CreatedFrom, one reconciliation window.
+	CreatedBefore time.Time
+	// StartingAfter, when set, resumes a listing after the session of that
+	// id (Stripe's starting_after): a retried window's checkpoint.
+	StartingAfter string
 	// CustomerID, when set, lists only that customer's sessions.
 	CustomerID string
 	// PaymentIntentID, when set, lists the session of that payment intent.

@@ -2,6 +2,9 @@ package dashboard
 
 import (
 	"context"
+	"hash/fnv"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -40,6 +43,55 @@ type Holder struct {
 	Holding Holding
 }
 
+// CollectionShards is how many shards the collection index (GSI3) has: a
+// holding's GSI3PK is COLLECTION#<collectionId>#<n> with n in
+// [0, CollectionShards) (CONTRACT §6). One index partition key takes at
+// most 1,000 write units a second, and a throttled index partition holds
+// back the table's writes too, so an unsharded popular collection would cap
+// every sync, poll and seed that writes its holdings. A holding item is
+// one to two write units (its metadata), so 16 shards give a collection
+// 16,000 write units a second, 8,000 to 16,000 holding writes: far more
+// than the hourly poll (bounded by the marketplace's rate) or a bulk seed
+// from one process sends. A reader pays one more Query per shard (0.5 read
+// units when empty), which the operator's `holders` view affords; 16 is
+// also the wallet-shard index's count.
+const CollectionShards = 16
+
+// CollectionIndexKey returns the collection-index key (GSI3PK) of h, or ""
+// when h names no collection. The shard is the FNV-1a hash of the
+// holding's own sort-key tail (lower-cased contract, "#", token id) modulo
+// CollectionShards: one token keeps its shard for ever, whoever holds it,
+// so a re-sync never moves an item, and one member's many tokens of a
+// collection spread over every shard, so a whale's sync or removal does
+// not land on one index partition. Both stores use it, so they write the
+// same keys.
+func CollectionIndexKey(h *Holding) string {
+	if h.CollectionID == "" {
+		return ""
+	}
+	f := fnv.New32a()
+	f.Write([]byte(strings.ToLower(h.ContractAddress) + "#" + h.TokenID))
+	return collectionKeyPrefix + h.CollectionID + "#" + strconv.Itoa(int(f.Sum32()%CollectionShards))
+}
+
+// CollectionIndexKeys returns every collection-index key under which a
+// holding of collectionID may be stored, in the order readers walk them:
+// the CollectionShards shard keys, then the unsharded COLLECTION#<id> of
+// holdings written before the index was sharded (read until the member's
+// next sync rewrites them sharded). A legacy key can equal a shard key of
+// another collection whose id ends in "#<n>", so readers keep only the
+// items whose collectionId is collectionID.
+func CollectionIndexKeys(collectionID string) []string {
+	keys := make([]string, 0, CollectionShards+1)
+	for n := range CollectionShards {
+		keys = append(keys, collectionKeyPrefix+collectionID+"#"+strconv.Itoa(n))
+	}
+	return append(keys, collectionKeyPrefix+collectionID)
+}
+
+// collectionKeyPrefix starts every collection-index key.
+const collectionKeyPrefix = "COLLECTION#"
+
 // HoldingStore keeps NFT holdings.
 type HoldingStore interface {
 	// ReplaceHoldings makes the member's stored holdings exactly the given
@@ -49,8 +101,9 @@ type HoldingStore interface {
 	// ListHoldings returns up to limit holdings of userID, optionally only
 	// those of collectionID, starting after the key after.
 	ListHoldings(ctx context.Context, userID, collectionID string, limit int, after string) (HoldingPage, error)
-	// EachHolder calls fn for every holding of collectionID across all
-	// members, through the collection index (GSI3): the operator's view.
+	// EachHolder calls fn once for every holding of collectionID across
+	// all members, through the collection index (GSI3), reading every key
+	// of CollectionIndexKeys: the operator's view.
 	EachHolder(ctx context.Context, collectionID string, fn func(Holder) error) error
 	// RemoveHoldings deletes every holding of userID (and with them their
 	// collection-index entries) and the SYNC#NFT marker, so that a wallet

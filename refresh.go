@@ -1,10 +1,14 @@
 package dashboard
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
-// RefreshRequest asks for one member's data to be synced in the background.
+// RefreshRequest asks for background work: one member's data synced, or
+// one window of the reconciliation filed (Kind RECONCILE).
 type RefreshRequest struct {
-	Kind   SyncKind `json:"kind"`             // STRIPE or NFT
+	Kind   SyncKind `json:"kind"`             // STRIPE, NFT or RECONCILE
 	UserID string   `json:"userId,omitempty"` // the member to sync
 	// Wallet, for NFT refreshes that a marketplace webhook names by wallet
 	// rather than by member.
@@ -12,6 +16,11 @@ type RefreshRequest struct {
 	// Email, for a Stripe refresh of one checkout email the member just
 	// verified: only the sessions of that address are listed (CONTRACT §9).
 	Email string `json:"email,omitempty"`
+	// RunID, From and To name one reconciliation window (Kind RECONCILE,
+	// ReconcileWindow): the sessions created in [From, To).
+	RunID string    `json:"runId,omitempty"`
+	From  time.Time `json:"from,omitzero"`
+	To    time.Time `json:"to,omitzero"`
 }
 
 // RefreshQueue takes refresh requests. Enqueue returns once the request is

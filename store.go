@@ -41,6 +41,7 @@ type Store interface {
 	OrderStore
 	HoldingStore
 	SyncStore
+	ReconcileStore
 	WalletStore
 	CodeStore
 	RateStore

@@ -45,6 +45,12 @@ type App struct {
 	Export   *export.Service
 	Stripe   bool // whether Stripe is configured: STRIPE_SECRET, or STRIPE_ENABLED
 	Market   bool // whether an NFT marketplace is configured: NFT_PROVIDER, or NFT_ENABLED
+
+	// StripeBudget is the process's one Stripe rate budget
+	// (STRIPE_MAX_RPS): every Stripe request of the process — member
+	// syncs, reconciliation windows, webhooks, order reads — waits for it,
+	// whichever service or job sends it. Nil without STRIPE_SECRET.
+	StripeBudget *stripe.Budget
 }
 
 // New opens the store and builds the services. dataDir is the embedded
@@ -123,6 +129,8 @@ func New(ctx context.Context, getenv func(string) string, dataDir string, logs i
 	if getenv("STRIPE_SECRET") != "" {
 		cfg, err := stripe.ConfigFromEnv(getenv)
 		if err == nil {
+			a.StripeBudget = stripe.NewBudget(cfg.MaxRPS)
+			cfg.Budget = a.StripeBudget
 			a.Orders.Payments, err = stripe.New(cfg)
 		}
 		if err != nil {
@@ -242,13 +250,17 @@ func AppSecret(getenv func(string) string) ([]byte, error) {
 }
 
 // Refresh performs one queued refresh, whatever its kind: the handler of
-// every refresh queue.
+// every refresh queue. A RECONCILE request is one window of a planned
+// reconciliation (orders.Service.ReconcileWindow).
 func (a *App) Refresh(ctx context.Context, r dashboard.RefreshRequest) error {
 	switch r.Kind {
 	case dashboard.SyncStripe:
 		return a.Orders.Refresh(ctx, r)
 	case dashboard.SyncNFT:
 		return a.NFTs.Refresh(ctx, r)
+	case dashboard.ReconcileKind:
+		_, err := a.Orders.ReconcileWindow(ctx, dashboard.ReconcileWindow{RunID: r.RunID, From: r.From, To: r.To})
+		return err
 	default:
 		return nil
 	}

@@ -50,7 +50,7 @@ var (
 const (
 	idxStripe     = iota // GSI1: STRIPE#<customer id> → profile; WALLETS#<digit> → wallet index items
 	idxOrder             // GSI2: ORDER#<session id> → order
-	idxCollection        // GSI3: COLLECTION#<collection id> → holding
+	idxCollection        // GSI3: COLLECTION#<collection id>#<shard> → holding
 )
 
 // schemaVersion is written once into the meta bucket so that a later

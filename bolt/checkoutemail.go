@@ -2,11 +2,9 @@ package bolt
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -34,33 +32,12 @@ func (s *Store) CheckoutEmails(ctx context.Context, userID string) ([]dashboard.
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkUser(userID); err != nil {
-		return nil, err
-	}
-	out := []dashboard.CheckoutEmail{}
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		prefix := itemKey(userPrefix+userID, checkoutPrefix)
-		c := tx.Bucket(bucketItems).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			item, err := decodeMap(v)
-			if err != nil {
-				return fmt.Errorf("decode %q: %w", k, err)
-			}
-			ce := dashboard.CheckoutEmail{UserID: userID, Email: str(item[attrEmail]), VerifiedAt: parseTime(item[attrVerifiedAt])}
-			if t := parseTime(item[attrAddedAt]); t != nil {
-				ce.AddedAt = *t
-			}
-			out = append(out, ce)
-		}
-		return nil
+	var out []dashboard.CheckoutEmail
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		out, err = s.checkoutEmailsIn(tx.Bucket(bucketItems), userID)
+		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("bolt: checkout emails: %w", err)
-	}
-	slices.SortStableFunc(out, func(a, b dashboard.CheckoutEmail) int {
-		return cmp.Or(a.AddedAt.Compare(b.AddedAt), cmp.Compare(checkoutKey(a.Email), checkoutKey(b.Email)))
-	})
-	return out, nil
+	return out, err
 }
 
 // AddCheckoutEmail counts the member's addresses and writes the pending

@@ -14,11 +14,9 @@ import (
 	dashboard "github.com/thebabesclub/dashboard"
 )
 
-// Key parts of holding items (CONTRACT §6).
-const (
-	nftPrefix        = "NFT#"
-	collectionPrefix = "COLLECTION#"
-)
+// nftPrefix starts the sort key of holding items (CONTRACT §6); their
+// collection-index keys come from dashboard.CollectionIndexKey.
+const nftPrefix = "NFT#"
 
 // holdingItem is the stored form of a holding: its JSON attributes plus
 // the keys and the owner.
@@ -38,7 +36,10 @@ func holdingSK(h *dashboard.Holding) string {
 
 // ReplaceHoldings makes the member's stored holdings exactly the given set
 // and sets the SYNC#NFT marker, all in one transaction. A holding counts
-// as updated when it was stored and any of its attributes changed.
+// as updated when it was stored and any of its attributes but lastSyncedAt
+// and GSI3PK changed; one that differs only in those is rewritten
+// uncounted, so a sync moves an item from before the collection index was
+// sharded to its shard.
 func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []dashboard.Holding, syncedAt time.Time) (dashboard.HoldingDiff, error) {
 	var diff dashboard.HoldingDiff
 	if err := ctx.Err(); err != nil {
@@ -58,10 +59,8 @@ func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []d
 			return diff, dashboard.Errorf(dashboard.EVALIDATION, "A holding needs a contract address and a token id.")
 		}
 		h.LastSyncedAt = normTime(h.LastSyncedAt)
-		it := holdingItem{PK: pk, SK: holdingSK(&h), UserID: userID, Holding: h}
-		if h.CollectionID != "" {
-			it.GSI3PK = collectionPrefix + h.CollectionID
-		}
+		// The same sharded collection-index key as the DynamoDB store.
+		it := holdingItem{PK: pk, SK: holdingSK(&h), UserID: userID, GSI3PK: dashboard.CollectionIndexKey(&h), Holding: h}
 		v, err := json.Marshal(&it)
 		if err != nil {
 			return diff, fmt.Errorf("bolt: replace holdings: encode: %w", err)
@@ -90,9 +89,10 @@ func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []d
 			case !ok:
 				d.Added++
 			case !bytes.Equal(old, e.v):
-				// A holding whose only change is lastSyncedAt is rewritten
-				// but not counted as updated, as in the DynamoDB store.
-				if !sameExceptSync(old, e.v) {
+				// A holding whose only change is lastSyncedAt or its
+				// collection-index shard is rewritten but not counted as
+				// updated, as in the DynamoDB store.
+				if !sameContent(old, e.v) {
 					d.Updated++
 				}
 			default:
@@ -127,56 +127,25 @@ func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, l
 	if err := ctx.Err(); err != nil {
 		return page, err
 	}
-	if after != "" && !strings.HasPrefix(after, nftPrefix) {
-		return page, dashboard.Errorf(dashboard.EINVALIDCURSOR, "The cursor is not valid.")
-	}
-	if limit <= 0 {
-		limit = defaultLimit
-	}
-	pk := userPrefix + userID
-	prefix := itemKey(pk, nftPrefix)
-	start := prefix
-	if after != "" {
-		start = itemKey(pk, after)
-	}
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketItems).Cursor()
-		var last []byte
-		for k, v := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			if after != "" && string(k[len(pk)+len(sep):]) == after {
-				continue
-			}
-			it, err := s.cache.holdings.get(k, v)
-			if err != nil {
-				return fmt.Errorf("decode holding: %w", err)
-			}
-			if collectionID != "" && it.CollectionID != collectionID {
-				continue
-			}
-			if len(page.Holdings) == limit {
-				page.Next = string(last[len(pk)+len(sep):]) // more remain
-				break
-			}
-			page.Holdings = append(page.Holdings, it.Holding)
-			last = k
-		}
-		return nil
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		page, err = s.holdingsIn(tx.Bucket(bucketItems), userID, collectionID, limit, after)
+		return err
 	})
-	if err != nil {
-		return dashboard.HoldingPage{}, fmt.Errorf("bolt: list holdings: %w", err)
-	}
-	return page, nil
+	return page, err
 }
 
-// sameExceptSync reports whether two stored holdings differ at most in
-// lastSyncedAt.
-func sameExceptSync(a, b []byte) bool {
+// sameContent reports whether two stored holdings differ at most in
+// lastSyncedAt and GSI3PK (derived from collectionId, which stays
+// compared).
+func sameContent(a, b []byte) bool {
 	var x, y map[string]any
 	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
 		return false
 	}
-	delete(x, "lastSyncedAt")
-	delete(y, "lastSyncedAt")
+	for _, attr := range []string{"lastSyncedAt", indexAttrs[idxCollection]} {
+		delete(x, attr)
+		delete(y, attr)
+	}
 	xa, _ := json.Marshal(x)
 	ya, _ := json.Marshal(y)
 	return bytes.Equal(xa, ya)

@@ -2,11 +2,9 @@ package bolt
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -43,36 +41,12 @@ func (s *Store) Wallets(ctx context.Context, userID string) ([]dashboard.MemberW
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkUser(userID); err != nil {
-		return nil, err
-	}
-	out := []dashboard.MemberWallet{}
-	err := s.db.View(func(tx *bbolt.Tx) error {
-		prefix := itemKey(userPrefix+userID, walletPrefix)
-		c := tx.Bucket(bucketItems).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			item, err := decodeMap(v)
-			if err != nil {
-				return fmt.Errorf("decode %q: %w", k, err)
-			}
-			w := dashboard.MemberWallet{
-				UserID: userID, Address: str(item[attrAddress]), Kind: dashboard.WalletKind(str(item[attrKind])),
-				VerifiedAt: parseTime(item[attrVerifiedAt]),
-			}
-			if t := parseTime(item[attrAddedAt]); t != nil {
-				w.AddedAt = *t
-			}
-			out = append(out, w)
-		}
-		return nil
+	var out []dashboard.MemberWallet
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		out, err = s.walletsIn(tx.Bucket(bucketItems), userID)
+		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("bolt: wallets: %w", err)
-	}
-	slices.SortStableFunc(out, func(a, b dashboard.MemberWallet) int {
-		return cmp.Or(a.AddedAt.Compare(b.AddedAt), cmp.Compare(strings.ToLower(a.Address), strings.ToLower(b.Address)))
-	})
-	return out, nil
+	return out, err
 }
 
 // AddWallet counts the member's wallets and writes the wallet and its

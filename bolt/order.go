@@ -262,30 +262,41 @@ func (s *Store) ListOrders(ctx context.Context, userID string, limit int, after 
 		bound = itemKey(pk, "ORDER$")
 	}
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		c := tx.Bucket(bucketItems).Cursor()
+		items := tx.Bucket(bucketItems)
+		c := items.Cursor()
 		// The newest key before bound: Seek lands on the first key at or
 		// past it (nil when none is), so step back once from there.
-		var k, v []byte
-		if k, _ = c.Seek(bound); k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
+		newest := func() (k, v []byte) {
+			if k, _ = c.Seek(bound); k == nil {
+				return c.Last()
+			}
+			return c.Prev()
+		}
+		// Count the page's orders first, so that it is allocated once at
+		// its size: an order is large, and each growth of the slice would
+		// copy every order in it again.
+		n := 0
+		for k, _ := newest(); k != nil && bytes.HasPrefix(k, prefix) && n < limit; k, _ = c.Prev() {
+			n++
+		}
+		if n > 0 {
+			page.Orders = make([]dashboard.OrderSnapshot, 0, n)
 		}
 		var last []byte
-		for ; k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
+		for k, v := newest(); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Prev() {
 			if len(page.Orders) == limit {
 				page.Next = string(last[len(pk)+len(sep):]) // more remain
 				break
 			}
-			snap, err := s.cachedOrder(k, v)
+			snap, err := s.orderAt(k, v)
 			if err != nil {
 				return err
 			}
-			page.Orders = append(page.Orders, *snap)
+			page.Orders = append(page.Orders, snap)
 			last = k
 		}
 		if after == "" {
-			at, err := syncedAt(tx, userID, dashboard.SyncStripe)
+			at, err := s.syncedAtIn(items, userID, dashboard.SyncStripe)
 			page.SyncedAt = at
 			return err
 		}
@@ -299,9 +310,19 @@ func (s *Store) ListOrders(ctx context.Context, userID string, limit int, after 
 
 // cachedOrder decodes an order item through the store's cache.
 func (s *Store) cachedOrder(key, v []byte) (*dashboard.OrderSnapshot, error) {
-	snap, err := s.cache.orders.get(key, v)
+	snap, err := s.orderAt(key, v)
 	if err != nil {
-		return nil, fmt.Errorf("decode order: %w", err)
+		return nil, err
 	}
 	return &snap, nil
+}
+
+// orderAt is cachedOrder's value, for a page that holds its orders by
+// value.
+func (s *Store) orderAt(key, v []byte) (dashboard.OrderSnapshot, error) {
+	snap, err := s.cache.orders.get(key, v)
+	if err != nil {
+		return dashboard.OrderSnapshot{}, fmt.Errorf("decode order: %w", err)
+	}
+	return snap, nil
 }

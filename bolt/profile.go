@@ -31,21 +31,12 @@ func (s *Store) GetProfile(ctx context.Context, userID string) (*dashboard.Profi
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var item map[string]any
+	var p *dashboard.Profile
 	err := s.db.View(func(tx *bbolt.Tx) (err error) {
-		key := itemKey(userPrefix+userID, profileSK)
-		if v := tx.Bucket(bucketItems).Get(key); v != nil {
-			item, err = s.cache.profiles.get(key, v)
-		}
+		p, err = s.profileIn(tx.Bucket(bucketItems), userID)
 		return err
 	})
-	if err != nil {
-		return nil, fmt.Errorf("bolt: get profile: %w", err)
-	}
-	if item == nil {
-		return nil, dashboard.Errorf(dashboard.ENOTFOUND, "Profile not found.")
-	}
-	return profileFromItem(userID, item), nil
+	return p, err
 }
 
 // profileFromItem picks the dashboard's attributes out of a profile item;

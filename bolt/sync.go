@@ -34,7 +34,7 @@ func (s *Store) SyncedAt(ctx context.Context, userID string, kind dashboard.Sync
 	}
 	var at *time.Time
 	err := s.db.View(func(tx *bbolt.Tx) (err error) {
-		at, err = syncedAt(tx, userID, kind)
+		at, err = s.syncedAtIn(tx.Bucket(bucketItems), userID, kind)
 		return err
 	})
 	if err != nil {
@@ -43,19 +43,31 @@ func (s *Store) SyncedAt(ctx context.Context, userID string, kind dashboard.Sync
 	return at, nil
 }
 
-// syncedAt reads the marker inside tx, so ListOrders can return it from
-// the same read as its first page.
-func syncedAt(tx *bbolt.Tx, userID string, kind dashboard.SyncKind) (*time.Time, error) {
-	v := tx.Bucket(bucketItems).Get(itemKey(userPrefix+userID, syncPrefix+string(kind)))
+// syncedAtIn reads the marker from the items bucket of a read
+// transaction, decoded through the store's
+// cache, so ListOrders can return it from the same read as its first page
+// and a snapshot with the NFT list's other items.
+func (s *Store) syncedAtIn(items *bbolt.Bucket, userID string, kind dashboard.SyncKind) (*time.Time, error) {
+	key := itemKey(userPrefix+userID, syncPrefix+string(kind))
+	v := items.Get(key)
 	if v == nil {
 		return nil, nil
 	}
-	// Only the one attribute is needed: a typed decode, not a whole map.
+	at, err := s.cache.markers.get(key, v)
+	if err != nil {
+		return nil, fmt.Errorf("decode sync marker: %w", err)
+	}
+	return at, nil
+}
+
+// decodeMarker reads a stored sync marker's time. Only the one attribute is
+// needed: a typed decode, not a whole map.
+func decodeMarker(v []byte) (*time.Time, error) {
 	var marker struct {
 		LastSyncedAt any `json:"lastSyncedAt"`
 	}
 	if err := json.Unmarshal(v, &marker); err != nil {
-		return nil, fmt.Errorf("decode sync marker: %w", err)
+		return nil, err
 	}
 	return parseTime(marker.LastSyncedAt), nil
 }

@@ -98,25 +98,34 @@ func (s *Store) TakeWalletChallenge(ctx context.Context, userID, nonce string) (
 	}, nil
 }
 
-// EachHolder walks the collection index bucket (GSI3).
+// EachHolder walks the collection index bucket (GSI3) under every key
+// that may hold collectionID (dashboard.CollectionIndexKeys: the shards in
+// order, then the legacy unsharded key) in one read transaction, then
+// calls fn outside it.
 func (s *Store) EachHolder(ctx context.Context, collectionID string, fn func(dashboard.Holder) error) error {
 	if collectionID == "" {
 		return dashboard.Errorf(dashboard.EVALIDATION, "A collection id is required.")
 	}
 	var holders []dashboard.Holder
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		prefix := []byte(collectionPrefix + collectionID + sep)
+		items := tx.Bucket(bucketItems)
 		c := tx.Bucket([]byte(indexAttrs[idxCollection])).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix); k, _ = c.Next() {
-			v := tx.Bucket(bucketItems).Get(k[len(prefix):])
-			if v == nil {
-				continue
+		for _, key := range dashboard.CollectionIndexKeys(collectionID) {
+			prefix := []byte(key + sep)
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				v := items.Get(k[len(prefix):])
+				if v == nil {
+					continue
+				}
+				var it holdingItem
+				if err := json.Unmarshal(v, &it); err != nil {
+					return err
+				}
+				if it.CollectionID != collectionID {
+					continue // a legacy key that is another collection's shard key
+				}
+				holders = append(holders, dashboard.Holder{UserID: it.UserID, Holding: it.Holding})
 			}
-			var it holdingItem
-			if err := json.Unmarshal(v, &it); err != nil {
-				return err
-			}
-			holders = append(holders, dashboard.Holder{UserID: it.UserID, Holding: it.Holding})
 		}
 		return nil
 	})

@@ -51,9 +51,9 @@ func encodeHolding(userID string, h *dashboard.Holding) (map[string]types.Attrib
 		TokenName: h.TokenName, ThumbnailURL: h.ThumbnailURL, ImageURL: h.ImageURL,
 		Metadata: h.Metadata, LastSyncedAt: formatTime(h.LastSyncedAt), Wallet: h.Wallet,
 	}
-	if h.CollectionID != "" {
-		rec.GSI3PK = prefixCollection + h.CollectionID
-	}
+	// The collection index is sharded (dashboard.CollectionShards), so no
+	// popular collection takes all its holders' writes on one partition.
+	rec.GSI3PK = dashboard.CollectionIndexKey(h)
 	return attributevalue.MarshalMapWithOptions(rec, encJSON)
 }
 
@@ -81,7 +81,9 @@ func decodeHolding(item map[string]types.AttributeValue) (dashboard.Holding, err
 // items, writes only what differs (puts and deletes in batches of 25), and
 // sets SYNC#NFT last, so a sync that fails half-way is retried rather than
 // marked fresh. Updated counts holdings whose content changed; a new
-// lastSyncedAt alone is written but not counted.
+// lastSyncedAt alone, or a GSI3PK from before the collection index was
+// sharded, is written but not counted, so the next sync moves a legacy
+// item to its shard.
 func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []dashboard.Holding, syncedAt time.Time) (dashboard.HoldingDiff, error) {
 	var diff dashboard.HoldingDiff
 	if err := badUser(userID); err != nil {
@@ -148,13 +150,17 @@ func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []d
 	return diff, nil
 }
 
-// sameHolding compares two stored forms of a holding; with ignoreSync it
-// leaves lastSyncedAt out, to tell a content change from a refresh.
-func sameHolding(a, b map[string]types.AttributeValue, ignoreSync bool) bool {
-	if ignoreSync {
+// sameHolding compares two stored forms of a holding; with contentOnly it
+// leaves out lastSyncedAt and GSI3PK (derived from collectionId, which
+// stays compared), to tell a content change from a refresh or a move of
+// a legacy item to its collection-index shard.
+func sameHolding(a, b map[string]types.AttributeValue, contentOnly bool) bool {
+	if contentOnly {
 		a, b = maps.Clone(a), maps.Clone(b)
-		delete(a, "lastSyncedAt")
-		delete(b, "lastSyncedAt")
+		for _, attr := range []string{"lastSyncedAt", attrGSI3PK} {
+			delete(a, attr)
+			delete(b, attr)
+		}
 	}
 	return reflect.DeepEqual(a, b)
 }

@@ -42,18 +42,17 @@ const (
 
 // Key prefixes and fixed sort keys.
 const (
-	prefixUser       = "USER#"
-	prefixEmail      = "EMAIL#"
-	prefixStripe     = "STRIPE#"
-	prefixOrder      = "ORDER#"
-	prefixNFT        = "NFT#"
-	prefixCollection = "COLLECTION#"
-	prefixSync       = "SYNC#"
-	prefixEvent      = "EVENT#"
-	pkSystem         = "SYSTEM"
-	skProfile        = "PROFILE"
-	skLookup         = "LOOKUP"
-	skEvent          = "METADATA"
+	prefixUser   = "USER#"
+	prefixEmail  = "EMAIL#"
+	prefixStripe = "STRIPE#"
+	prefixOrder  = "ORDER#"
+	prefixNFT    = "NFT#"
+	prefixSync   = "SYNC#"
+	prefixEvent  = "EVENT#"
+	pkSystem     = "SYSTEM"
+	skProfile    = "PROFILE"
+	skLookup     = "LOOKUP"
+	skEvent      = "METADATA"
 )
 
 // Store implements dashboard.Store on one DynamoDB table. It is safe for

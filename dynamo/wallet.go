@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -82,32 +83,88 @@ func (s *Store) TakeWalletChallenge(ctx context.Context, userID, nonce string) (
 	}, nil
 }
 
-// EachHolder queries the collection index (GSI3) page by page.
+// EachHolder queries every key of the collection index (GSI3) that may
+// hold collectionID (dashboard.CollectionIndexKeys: the shards, then the
+// legacy unsharded key) concurrently, one Query paginator each, and calls
+// fn in a fixed order: key by key, page by page. Each key's reader hands
+// over one page at a time and fetches the next only once it is taken, so
+// memory stays bounded by a page per key however large the collection.
 func (s *Store) EachHolder(ctx context.Context, collectionID string, fn func(dashboard.Holder) error) error {
 	if collectionID == "" {
 		return dashboard.Errorf(dashboard.EVALIDATION, "A collection id is required.")
 	}
+	keys := dashboard.CollectionIndexKeys(collectionID)
+	var wg sync.WaitGroup
+	defer wg.Wait() // runs after cancel: no reader outlives the call
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	pages := make([]chan holderPage, len(keys))
+	for i, k := range keys {
+		pages[i] = make(chan holderPage)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(pages[i])
+			s.queryCollectionKey(ctx, k, pages[i])
+		}()
+	}
+	for _, ch := range pages {
+		for page := range ch {
+			if page.err != nil {
+				return fmt.Errorf("dynamo: each holder: %w", page.err)
+			}
+			for _, item := range page.items {
+				h, err := decodeHolding(item)
+				if err != nil {
+					return fmt.Errorf("dynamo: each holder: %w", err)
+				}
+				if h.CollectionID != collectionID {
+					continue // a legacy key that is another collection's shard key
+				}
+				if err := fn(dashboard.Holder{UserID: getString(item, "userId"), Holding: h}); err != nil {
+					return err
+				}
+			}
+		}
+		// A reader stops early only when the context ends: never report
+		// a partial walk as complete.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// holderPage is one page of a collection-index Query, or its error.
+type holderPage struct {
+	items []map[string]types.AttributeValue
+	err   error
+}
+
+// queryCollectionKey sends the pages of the GSI3 Query of key to out one
+// by one, then an error if a page fails, and returns when done, on the
+// error, or when ctx ends.
+func (s *Store) queryCollectionKey(ctx context.Context, key string, out chan<- holderPage) {
 	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
 		TableName:                 &s.table,
 		IndexName:                 aws.String(indexGSI3),
 		KeyConditionExpression:    aws.String("#g = :g"),
 		ExpressionAttributeNames:  map[string]string{"#g": attrGSI3PK},
-		ExpressionAttributeValues: map[string]types.AttributeValue{":g": str(prefixCollection + collectionID)},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":g": str(key)},
 	})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
-		if err != nil {
-			return fmt.Errorf("dynamo: each holder: %w", err)
+		next := holderPage{err: err}
+		if err == nil {
+			next.items = page.Items
 		}
-		for _, item := range page.Items {
-			h, err := decodeHolding(item)
-			if err != nil {
-				return fmt.Errorf("dynamo: each holder: %w", err)
-			}
-			if err := fn(dashboard.Holder{UserID: getString(item, "userId"), Holding: h}); err != nil {
-				return err
-			}
+		select {
+		case out <- next:
+		case <-ctx.Done():
+			return
+		}
+		if err != nil {
+			return
 		}
 	}
-	return nil
 }

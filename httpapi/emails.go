@@ -14,7 +14,7 @@ func (s *Server) handleListEmails(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"emails": list})
+	writeJSON(w, http.StatusOK, emailsResponse{Emails: list})
 }
 
 // handleAddEmail serves POST /dashboard/emails: a checkout email is added,

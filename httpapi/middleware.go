@@ -27,7 +27,17 @@ const minInternalToken = 32
 // requestInfo is filled in as a request travels down the chain so the one
 // log line written on the way back up can carry it.
 type requestInfo struct {
-	memberID string
+	// memberCtx is the context the member middleware gave the handler (the
+	// member's id in it for the log), so the log line need not derive
+	// another; nil when the request had no member.
+	memberCtx context.Context
+}
+
+// requestState is what frame allocates for each request, in one piece:
+// the response recorder and the request's log information.
+type requestState struct {
+	rec  recorder
+	info requestInfo
 }
 
 type requestInfoKey struct{}
@@ -82,17 +92,21 @@ func (s *Server) frame(next http.Handler) http.Handler {
 		if id == "" {
 			id = newRequestID()
 		}
-		info := &requestInfo{}
+		st := &requestState{rec: recorder{ResponseWriter: w}}
+		rec, info := &st.rec, &st.info
 		ctx := obs.WithRequestID(r.Context(), id)
 		ctx = context.WithValue(ctx, requestInfoKey{}, info)
 		r = r.WithContext(ctx)
-		rec := &recorder{ResponseWriter: w}
 		h := rec.Header()
 		h.Set("X-Request-Id", id)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Add("Vary", "Origin")
+		h["X-Content-Type-Options"] = noSniff
+		if vary := h["Vary"]; vary != nil {
+			h["Vary"] = append(vary, "Origin")
+		} else {
+			h["Vary"] = varyOrigin
+		}
 		if strings.HasPrefix(r.URL.Path, "/dashboard/") || strings.HasPrefix(r.URL.Path, "/internal/") {
-			h.Set("Cache-Control", "no-store")
+			h["Cache-Control"] = noStore
 		}
 		defer func() {
 			if p := recover(); p != nil {
@@ -120,8 +134,8 @@ func (s *Server) frame(next http.Handler) http.Handler {
 }
 
 func (s *Server) logRequest(ctx context.Context, r *http.Request, rec *recorder, info *requestInfo, d time.Duration) {
-	if info.memberID != "" {
-		ctx = obs.WithMemberID(ctx, info.memberID)
+	if info.memberCtx != nil {
+		ctx = info.memberCtx
 	}
 	route := r.Pattern
 	if route == "" {
@@ -178,11 +192,11 @@ func (s *Server) member(next http.HandlerFunc) http.HandlerFunc {
 			s.failf(w, r, dashboard.EUNAUTHORIZED, "A valid member token is required.")
 			return
 		}
+		ctx := obs.WithMemberID(dashboard.NewContextWithMember(r.Context(), m), m.UserID)
 		if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
-			info.memberID = m.UserID
+			info.memberCtx = ctx
 		}
-		ctx := dashboard.NewContextWithMember(r.Context(), m)
-		next(w, r.WithContext(obs.WithMemberID(ctx, m.UserID)))
+		next(w, r.WithContext(ctx))
 	}
 }
 
@@ -201,26 +215,31 @@ func (s *Server) expired(m dashboard.Member) bool {
 }
 
 func (s *Server) authenticate(r *http.Request) (dashboard.Member, error) {
-	unauthorized := dashboard.Errorf(dashboard.EUNAUTHORIZED, "A valid member token is required.")
 	if s.Authorizer != nil {
 		m, ok := s.Authorizer(r)
 		if !ok || m.UserID == "" {
-			return dashboard.Member{}, unauthorized
+			return dashboard.Member{}, errUnauthorized()
 		}
 		return m, nil
 	}
 	if s.Verifier == nil || len(r.Header.Values("Authorization")) != 1 {
-		return dashboard.Member{}, unauthorized
+		return dashboard.Member{}, errUnauthorized()
 	}
 	token, err := auth.BearerToken(r.Header.Get("Authorization"))
 	if err != nil {
-		return dashboard.Member{}, unauthorized
+		return dashboard.Member{}, errUnauthorized()
 	}
 	c, err := s.Verifier.Verify(token)
 	if err != nil {
-		return dashboard.Member{}, unauthorized
+		return dashboard.Member{}, errUnauthorized()
 	}
 	return c.Member(), nil
+}
+
+// errUnauthorized is the answer to a request without a valid member token,
+// built only when it is needed: every member request passes here.
+func errUnauthorized() error {
+	return dashboard.Errorf(dashboard.EUNAUTHORIZED, "A valid member token is required.")
 }
 
 // internal lets only requests with the internal token through. Without a

@@ -8,12 +8,12 @@ import (
 
 func (s *Server) handleListNFTs(w http.ResponseWriter, r *http.Request) {
 	m, _ := dashboard.MemberFromContext(r.Context())
-	limit, err := parseLimit(r)
+	q := query(r)
+	limit, err := parseLimit(q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	q := r.URL.Query()
 	list, err := s.NFTs.List(r.Context(), m, q.Get("collectionId"), limit, q.Get("cursor"))
 	if err != nil {
 		s.writeError(w, r, err)

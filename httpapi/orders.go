@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -17,10 +18,19 @@ import (
 // a slow queue must not hold the request (or the Lambda invocation) long.
 const refreshEnqueueTimeout = 2 * time.Second
 
+// query returns the request's query parameters, parsed once per handler;
+// a request without any (the usual first page) parses nothing.
+func query(r *http.Request) url.Values {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
+	return r.URL.Query()
+}
+
 // parseLimit reads the limit query parameter (default 20). Anything that is
 // not a plain integer is refused here; the range is the service's rule.
-func parseLimit(r *http.Request) (int, error) {
-	v := r.URL.Query().Get("limit")
+func parseLimit(q url.Values) (int, error) {
+	v := q.Get("limit")
 	if v == "" {
 		return orders.DefaultPageSize, nil
 	}
@@ -34,12 +44,13 @@ func parseLimit(r *http.Request) (int, error) {
 
 func (s *Server) handleListOrders(w http.ResponseWriter, r *http.Request) {
 	m, _ := dashboard.MemberFromContext(r.Context())
-	limit, err := parseLimit(r)
+	q := query(r)
+	limit, err := parseLimit(q)
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
-	list, err := s.Orders.List(r.Context(), m, limit, r.URL.Query().Get("cursor"))
+	list, err := s.Orders.List(r.Context(), m, limit, q.Get("cursor"))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -73,7 +84,7 @@ func (s *Server) handleGetOrder(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]*dashboard.OrderDetail{"order": d})
+	writeJSON(w, http.StatusOK, orderResponse{Order: d})
 }
 
 // handleStripeWebhook serves POST /webhooks/stripe and its alias. The raw
@@ -169,5 +180,5 @@ func (s *Server) handleFulfil(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]*dashboard.OrderDetail{"order": d})
+	writeJSON(w, http.StatusOK, orderResponse{Order: d})
 }

@@ -72,6 +72,8 @@ func (s *Server) handleVerifyEmail(w http.ResponseWriter, r *http.Request) {
 // If-Match.
 func setETag(w http.ResponseWriter, p *dashboard.Profile) {
 	if p.UpdatedAt != nil {
-		w.Header().Set("ETag", `"`+p.UpdatedAt.UTC().Format(time.RFC3339Nano)+`"`)
+		var buf [48]byte
+		b := append(p.UpdatedAt.UTC().AppendFormat(append(buf[:0], '"'), time.RFC3339Nano), '"')
+		w.Header().Set("ETag", string(b))
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
@@ -44,18 +45,50 @@ type errorBody struct {
 	Fields map[string]string `json:"fields,omitempty"`
 }
 
-// writeJSON writes v as the JSON response body with status.
+// bodyBuffers recycles the buffers response bodies are encoded into: a
+// read route's body is written once and forgotten, so each request would
+// otherwise allocate (and the collector sweep) one the size of its answer.
+var bodyBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 4<<10); return &b }}
+
+// maxPooledBody bounds the buffers kept in bodyBuffers, so one large
+// answer (a data export) does not stay in memory for good.
+const maxPooledBody = 64 << 10
+
+// Header values every JSON answer or every request sets. Each is assigned
+// as a one-element slice the header map shares instead of a new one per
+// request (what Header.Set allocates); its capacity is its length, so an
+// Add to the same header later copies instead of writing into it.
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}
+	noSniff         = []string{"nosniff"}
+	varyOrigin      = []string{"Origin"}
+	noStore         = []string{"no-store"}
+)
+
+// writeJSON writes v as the JSON response body with status, and a newline,
+// with its Content-Length. The read routes' bodies are encoded by
+// appendResponse, everything else (and anything appendResponse declines)
+// by encoding/json: the bytes are the same either way.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		// Our own types always marshal; this is a bug, not bad input.
-		status, body = http.StatusInternalServerError, []byte(`{"error":"Internal error.","code":"internal"}`)
+	buf := bodyBuffers.Get().(*[]byte)
+	body, ok := appendResponse((*buf)[:0], v)
+	if !ok {
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			// Our own types always marshal; this is a bug, not bad input.
+			status, body = http.StatusInternalServerError, []byte(`{"error":"Internal error.","code":"internal"}`)
+		}
 	}
+	body = append(body, '\n')
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Content-Length", strconv.Itoa(len(body)+1))
+	h["Content-Type"] = jsonContentType
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(append(body, '\n'))
+	w.Write(body)
+	if ok && cap(body) <= maxPooledBody {
+		*buf = body[:0]
+	}
+	bodyBuffers.Put(buf)
 }
 
 // writeError answers with err mapped to its status and the contract's error

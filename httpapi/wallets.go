@@ -14,7 +14,7 @@ func (s *Server) handleListWallets(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"wallets": list})
+	writeJSON(w, http.StatusOK, walletsResponse{Wallets: list})
 }
 
 // handleWalletsChallenge serves POST /dashboard/wallets/challenge: any

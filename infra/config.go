@@ -54,12 +54,17 @@ type Config struct {
 	JWTAudience     string
 	OrderStaleAfter string
 	StripeAPIBase   string
-	StripeMaxRPS    string
-	NFTProvider     string
-	NFTAPIBaseURL   string
-	NFTChain        string
-	NFTCollections  string
-	NFTStaleAfter   string
+	// StripeRateBudget is the Stripe requests per second the whole
+	// deployment may send, shared out among the functions that call
+	// Stripe (functionSpec.StripeShare): each process gets its part as
+	// STRIPE_MAX_RPS. Default 90 of Stripe's 100 live reads a second,
+	// leaving room for an operator's CLI; 22 suits test-mode keys (25).
+	StripeRateBudget float64
+	NFTProvider      string
+	NFTAPIBaseURL    string
+	NFTChain         string
+	NFTCollections   string
+	NFTStaleAfter    string
 
 	// SiteOrigin is the web dashboard's origin (SITE_ORIGIN): the domain
 	// of wallet challenges and the base of links in mails. Empty means the
@@ -91,7 +96,7 @@ func DefaultConfig() Config {
 		LatencyP99Millis:      3000,
 		LogLevel:              "info",
 		OrderStaleAfter:       "12h",
-		StripeMaxRPS:          "20",
+		StripeRateBudget:      90,
 		NFTProvider:           "alchemy",
 		NFTChain:              "ethereum",
 		NFTStaleAfter:         "1h",
@@ -119,7 +124,7 @@ func (c *Config) contextKeys() map[string]any {
 		"jwtAudience":           &c.JWTAudience,
 		"orderStaleAfter":       &c.OrderStaleAfter,
 		"stripeApiBase":         &c.StripeAPIBase,
-		"stripeMaxRps":          &c.StripeMaxRPS,
+		"stripeRateBudget":      &c.StripeRateBudget,
 		"nftProvider":           &c.NFTProvider,
 		"nftApiBaseUrl":         &c.NFTAPIBaseURL,
 		"nftChain":              &c.NFTChain,
@@ -161,6 +166,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("throttleRate and throttleBurst must be positive")
 	case c.LatencyP99Millis <= 0:
 		return fmt.Errorf("latencyP99Millis must be positive")
+	case !(c.StripeRateBudget > 0):
+		return fmt.Errorf("stripeRateBudget must be a positive number of requests per second (Stripe allows 100 live, 25 in test mode)")
 	}
 	for _, o := range c.CORSAllowOrigins {
 		if o == "*" || !(strings.HasPrefix(o, "https://") || strings.HasPrefix(o, "http://")) || strings.Count(o, "/") != 2 {

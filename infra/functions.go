@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -109,6 +111,25 @@ type functionSpec struct {
 	// SendsMail grants ses:SendEmail from the configured sender only; it
 	// goes with envMail.
 	SendsMail bool
+	// StripeShare is the function's share of the deployment's Stripe rate
+	// budget (Config.StripeRateBudget), all its processes together, and
+	// StripeProcesses how many processes split it: the event source's
+	// maximum concurrency for order-refresh, the concurrency the plan
+	// expects of a request-driven function. Each process gets
+	// STRIPE_MAX_RPS = budget × share / processes (stripeMaxRPS), one
+	// budget for every Stripe call it makes (app.App.StripeBudget). The
+	// shares of all functions sum to at most 1; docs/operations.md
+	// tabulates them. Zero for functions that never call Stripe.
+	StripeShare     float64
+	StripeProcesses int
+}
+
+// stripeMaxRPS is the function's STRIPE_MAX_RPS under budget: its share
+// per process, rounded down to a hundredth so that the sum stays under
+// the budget.
+func (f functionSpec) stripeMaxRPS(budget float64) string {
+	v := math.Floor(budget*f.StripeShare/float64(max(1, f.StripeProcesses))*100) / 100
+	return strconv.FormatFloat(max(v, 0.01), 'f', -1, 64)
 }
 
 // The DynamoDB actions, spelled once.
@@ -244,6 +265,9 @@ func functionSpecs() []functionSpec {
 			Routes:   []string{"GET /dashboard/orders/{orderId}"},
 			MemoryMB: 512, Timeout: 25 * time.Second,
 			Env: []string{envStore, envHTTP, envMember, envStripe},
+			// A detail read of a missing or stale order: one or two Stripe
+			// reads per request, at the members' pace.
+			StripeShare: 0.2, StripeProcesses: 2,
 			// FindOrder (GSI2); on a miss or stale copy: ownership (GetProfile,
 			// UserIDByEmail, UserIDByCheckoutEmail: GetItem;
 			// UserIDByStripeCustomer: GSI1; linking the customer: UpdateItem)
@@ -354,6 +378,8 @@ func functionSpecs() []functionSpec {
 			Routes:   []string{"POST /internal/sync/stripe"},
 			MemoryMB: 512, Timeout: 29 * time.Second,
 			Env: []string{envStore, envHTTP, envStripe, envInternal},
+			// One member's sync at a time, called by a machine.
+			StripeShare: 0.1, StripeProcesses: 1,
 			// SyncMemberByID: UserIDByStripeCustomer (GSI1), GetProfile
 			// (GetItem), the member's checkout emails (CheckoutEmails: Query
 			// of their CHECKOUTEMAIL# keys), ownership of the sessions listed
@@ -397,6 +423,8 @@ func functionSpecs() []functionSpec {
 			// (the session, and for refunds the sessions of the payment
 			// intent) rather than trusted as sent.
 			Env: []string{envStore, envHTTP, envStripe, envStripeWebhook},
+			// One or two reads per event, at Stripe's delivery pace.
+			StripeShare: 0.2, StripeProcesses: 2,
 			// EventProcessed (GetItem), ownership (GetProfile, UserIDByEmail,
 			// UserIDByCheckoutEmail: GetItem; GSI1; linking the customer:
 			// UpdateItem), upsert (GetItem, GSI2, PutItem),
@@ -416,9 +444,15 @@ func functionSpecs() []functionSpec {
 		},
 		{
 			Name: fnOrderRefresh, Builder: builderRefreshWorker,
-			Description: "Refresh queue worker (orders and NFTs), partial batch failures",
+			Description: "Refresh queue worker (orders, NFTs, reconciliation windows), partial batch failures",
 			MemoryMB:    512, Timeout: refreshWorkerTimeout,
 			Env: []string{envStore, envStripe, envNFT},
+			// Member syncs and the reconciliation's windows: half the
+			// budget, split over the event source's maximum concurrency.
+			StripeShare: 0.5, StripeProcesses: refreshMaxConcurrency,
+			// Reconciliation windows: the window's checkpoint
+			// (ReconcileCheckpoint: GetItem; SaveReconcileCheckpoint:
+			// conditional PutItem), ownership and upsert as below.
 			// Orders: SyncedAt, GetProfile (GetItem), the member's checkout
 			// emails (CheckoutEmails: Query), ownership of the sessions a
 			// checkout email lists (GetProfile, UserIDByEmail,
@@ -435,15 +469,17 @@ func functionSpecs() []functionSpec {
 		},
 		{
 			Name: fnStripeOrderSync, Builder: builderOrderReconciliation,
-			Description: "Nightly Stripe reconciliation (02:00 UTC)",
-			MemoryMB:    1024, Timeout: 15 * time.Minute,
-			Env: []string{envStore, envStripe},
-			// Reconcile: Watermark (GetItem), ownership (GetProfile,
-			// UserIDByEmail, UserIDByCheckoutEmail: GetItem; GSI1; linking
-			// the customer: UpdateItem), upsert (GetItem, GSI2, PutItem),
-			// SetWatermark (UpdateItem).
-			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem},
-			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
+			Description: "Nightly Stripe reconciliation planner (02:00 UTC): queues its windows for order-refresh",
+			MemoryMB:    256, Timeout: 5 * time.Minute,
+			// It plans and queues; order-refresh reads Stripe. So no
+			// Stripe key: STRIPE_ENABLED says Stripe is on.
+			Env:          []string{envStore, envStripeFlag, envQueue},
+			SendsRefresh: true,
+			// PlanReconciliation: LatestReconcileRun and Watermark
+			// (GetItem), the previous run's checkpoints (ReconcileCheckpoints:
+			// Query of RECONCILE#<runId>), SetWatermark (UpdateItem),
+			// SaveReconcileRun (PutItem); one SendMessage per window.
+			TableActions: []string{ddbGetItem, ddbQuery, ddbUpdateItem, ddbPutItem},
 		},
 		{
 			Name: fnNFTSync, Builder: builderNFTPoll,

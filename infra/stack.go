@@ -59,6 +59,9 @@ type Dashboard struct {
 	// mailAddress and mailIdentity are the sender of member mails and its
 	// SES identity (Config.mailSender).
 	mailAddress, mailIdentity string
+	// stripeRateBudget is Config.StripeRateBudget, which each Stripe
+	// function's STRIPE_MAX_RPS is a share of.
+	stripeRateBudget float64
 }
 
 // secretParam is one deploy-time secret: a NoEcho CloudFormation parameter
@@ -117,7 +120,8 @@ func NewDashboardStack(scope constructs.Construct, id string, props *DashboardSt
 		sprops.Description = jsii.String("The Babes Club member dashboard: API, functions, refresh queue, schedules, alarms")
 	}
 	stack := awscdk.NewStack(scope, jsii.String(id), &sprops)
-	d := &Dashboard{Stack: stack, TableName: cfg.TableName, Functions: map[string]awslambda.Function{}, Secrets: map[string]awscdk.CfnParameter{}}
+	d := &Dashboard{Stack: stack, TableName: cfg.TableName, Functions: map[string]awslambda.Function{}, Secrets: map[string]awscdk.CfnParameter{},
+		stripeRateBudget: cfg.StripeRateBudget}
 	var err error
 	if d.mailAddress, d.mailIdentity, err = cfg.mailSender(); err != nil {
 		return nil, err
@@ -239,7 +243,6 @@ func (d *Dashboard) environments(cfg Config) map[string]map[string]*string {
 
 	stripe := map[string]*string{"STRIPE_SECRET": secret("STRIPE_SECRET")}
 	put(stripe, "STRIPE_API_BASE", cfg.StripeAPIBase)
-	put(stripe, "STRIPE_MAX_RPS", cfg.StripeMaxRPS)
 	put(stripe, "ORDER_STALE_AFTER", cfg.OrderStaleAfter)
 	// STRIPE_SECRET is a required parameter, so Stripe is always on.
 	stripeFlag := map[string]*string{"STRIPE_ENABLED": jsii.String("true")}
@@ -346,6 +349,9 @@ func (d *Dashboard) newFunction(spec functionSpec, code awslambda.Code, envs map
 		for k, v := range envs[group] {
 			env[k] = v
 		}
+	}
+	if spec.StripeShare > 0 {
+		env["STRIPE_MAX_RPS"] = jsii.String(spec.stripeMaxRPS(d.stripeRateBudget))
 	}
 	props := &awslambda.FunctionProps{
 		FunctionName:          jsii.String(name),

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -208,8 +209,11 @@ var wantAccess = map[string][]string{
 		// The event source mapping's grant: consume the refresh queue.
 		"queue sqs:ReceiveMessage", "queue sqs:DeleteMessage", "queue sqs:ChangeMessageVisibility",
 		"queue sqs:GetQueueAttributes", "queue sqs:GetQueueUrl"},
+	// The planner: the watermark, the latest run and the previous run's
+	// checkpoints (a Query of its RECONCILE# partition); its windows go
+	// to the refresh queue. No index: it files no session.
 	"stripe-order-sync": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
-		"index/GSI1 dynamodb:Query", "index/GSI2 dynamodb:Query"},
+		"table dynamodb:Query", "queue sqs:SendMessage"},
 	// The hourly poll lists the wallets through the wallet-shard index.
 	"nft-sync": {"table dynamodb:GetItem", "table dynamodb:Query", "index/GSI1 dynamodb:Query",
 		"table dynamodb:BatchWriteItem", "table dynamodb:UpdateItem"},
@@ -371,6 +375,80 @@ func TestRefreshQueueHasADeadLetterQueueAndPartialBatchFailures(t *testing.T) {
 		"FunctionResponseTypes": []any{"ReportBatchItemFailures"},
 	})
 	s.tpl.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(1))
+}
+
+// stripeLiveReadLimit is Stripe's rate limit on reads in live mode, per
+// account: what every function of the deployment shares.
+const stripeLiveReadLimit = 100
+
+// TestStripeRateShares holds the functions that call Stripe to one budget
+// (docs/operations.md, "Stripe's rate budget"): exactly they get a share,
+// the shares sum to at most the whole, order-refresh's processes are the
+// event source's maximum concurrency (so its share holds however long the
+// queue), and in the template the functions' STRIPE_MAX_RPS times their
+// processes sum to at most the budget — which by default stays under
+// Stripe's live limit — also with a test-mode budget.
+func TestStripeRateShares(t *testing.T) {
+	total := 0.0
+	for _, f := range functionSpecs() {
+		if f.hasEnv(envStripe) != (f.StripeShare > 0) || (f.StripeShare > 0 && f.StripeProcesses < 1) {
+			t.Errorf("%s: share %v over %d processes with settings %v: exactly the functions holding the Stripe key get a share",
+				f.Name, f.StripeShare, f.StripeProcesses, f.Env)
+		}
+		total += f.StripeShare
+		if f.Name == fnOrderRefresh && f.StripeProcesses != refreshMaxConcurrency {
+			t.Errorf("order-refresh splits its share over %d processes, but the queue runs up to %d", f.StripeProcesses, refreshMaxConcurrency)
+		}
+	}
+	if total > 1 {
+		t.Errorf("the Stripe shares sum to %v, more than the whole budget", total)
+	}
+	if DefaultConfig().StripeRateBudget > stripeLiveReadLimit {
+		t.Errorf("the default budget %v is over Stripe's live limit", DefaultConfig().StripeRateBudget)
+	}
+	testMode := testConfig()
+	testMode.StripeRateBudget = 22
+	for _, c := range []struct {
+		name   string
+		s      *synthesized
+		budget float64
+	}{{"default", defaultStack(t), DefaultConfig().StripeRateBudget}, {"test-mode budget", synth(t, testMode), 22}} {
+		name, s, budget := c.name, c.s, c.budget
+		ids := s.functionIDs(t)
+		sum := 0.0
+		for _, f := range functionSpecs() {
+			env, _ := s.cfn.Resources[ids[f.Name]].Properties["Environment"].(map[string]any)
+			vars, _ := env["Variables"].(map[string]any)
+			v, ok := vars["STRIPE_MAX_RPS"].(string)
+			if ok != (f.StripeShare > 0) {
+				t.Errorf("%s, %s: STRIPE_MAX_RPS = %v, share %v", name, f.Name, vars["STRIPE_MAX_RPS"], f.StripeShare)
+				continue
+			}
+			if !ok {
+				continue
+			}
+			rps, err := strconv.ParseFloat(v, 64)
+			if err != nil || rps <= 0 {
+				t.Errorf("%s, %s: STRIPE_MAX_RPS = %q, want a positive number", name, f.Name, v)
+			}
+			if want := budget * f.StripeShare / float64(f.StripeProcesses); rps > want || rps < want-0.01 {
+				t.Errorf("%s, %s: STRIPE_MAX_RPS = %v, want its share %v", name, f.Name, rps, want)
+			}
+			sum += rps * float64(f.StripeProcesses)
+		}
+		if sum > budget {
+			t.Errorf("%s: the functions may send %v Stripe requests a second, over the budget %v", name, sum, budget)
+		}
+		s.tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), &map[string]any{
+			"FunctionName":  map[string]any{"Ref": ids[fnOrderRefresh]},
+			"ScalingConfig": map[string]any{"MaximumConcurrency": float64(refreshMaxConcurrency)},
+		})
+	}
+	bad := testConfig()
+	bad.StripeRateBudget = 0
+	if err := bad.Validate(); err == nil {
+		t.Error("a zero Stripe budget was accepted")
+	}
 }
 
 func TestSchedules(t *testing.T) {

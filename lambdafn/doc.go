@@ -2,8 +2,9 @@
 // proxy for the HTTP API, the TOKEN authorizer, the SQS refresh worker and
 // the EventBridge schedules. Every adapter is a thin wrapper over code the
 // local `dashboard serve` runs too (httpapi.Server, auth.Verifier,
-// queue.HandleBatch, orders.Reconcile, nfts.Poll), so both deployments
-// behave the same and tests of one cover the other.
+// queue.HandleBatch, the reconciliation's planning and windows in orders,
+// nfts.Poll), so both deployments behave the same and tests of one cover
+// the other.
 //
 // Each cmd/lambda/<name> main is one line: Run(name, builder). Run is the
 // cold start: it reads the environment once per process, sets slog's
@@ -36,8 +37,8 @@
 //	internal-fulfillment  MachineAPI           POST /internal/orders/{orderId}/fulfillment
 //	stripe-webhook        MachineAPI           POST /webhooks/stripe, POST /stripe/webhook
 //	nft-webhook           MachineAPI           POST /webhooks/nfts
-//	order-refresh         RefreshWorker        Refresh queue worker (orders and NFTs), partial batch failures
-//	stripe-order-sync     OrderReconciliation  Nightly Stripe reconciliation (02:00 UTC)
+//	order-refresh         RefreshWorker        Refresh queue worker (orders, NFTs, reconciliation windows), partial batch failures
+//	stripe-order-sync     OrderReconciliation  Nightly Stripe reconciliation planner (02:00 UTC): queues its windows for order-refresh
 //	nft-sync              NFTPoll              Hourly NFT holdings poll
 //
 // API and MachineAPI differ only in what they insist on: the member-facing

@@ -35,18 +35,26 @@ func RefreshWorker(ctx context.Context, f *Function) (SQSHandler, error) {
 }
 
 // OrderReconciliation is the builder of the stripe-order-sync function, the
-// nightly reconciliation of Stripe's Checkout Sessions. Without Stripe
-// configured the cold start fails, because a schedule that can only fail
-// every night is a deployment error.
+// planner of the nightly reconciliation of Stripe's Checkout Sessions: it
+// cuts the span since the watermark into windows and queues one message
+// per window on the refresh queue, whose worker (order-refresh) files
+// them. It calls no Stripe API itself, so it holds no Stripe key: it
+// needs STRIPE_ENABLED (or a key) and REFRESH_QUEUE_URL. Without them the
+// cold start fails, because a schedule that can only fail every night is
+// a deployment error.
 func OrderReconciliation(ctx context.Context, f *Function) (ScheduleHandler, error) {
 	a, err := f.App(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !a.Stripe {
-		return nil, errors.New("lambdafn: STRIPE_SECRET is not set; the reconciliation has nothing to read")
+		return nil, errors.New("lambdafn: Stripe is not enabled (STRIPE_ENABLED or STRIPE_SECRET); the reconciliation has nothing to plan")
 	}
-	return f.Scheduled(obs.MetricReconciliationFailures, ReconcileJob(f, a)), nil
+	q, err := queue.NewSQSFromEnv(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lambdafn: the reconciliation queues its windows: %w", err)
+	}
+	return f.Scheduled(obs.MetricReconciliationFailures, ReconcileJob(f, a, q)), nil
 }
 
 // NFTPoll is the builder of the nft-sync function, the hourly poll of every
@@ -104,17 +112,18 @@ func (f *Function) Scheduled(failure string, job Job) ScheduleHandler {
 	}
 }
 
-// ReconcileJob runs the Stripe reconciliation (orders.Reconcile, which logs
-// its own summary) and counts its sessions: SyncProcessed, SyncCreated,
-// SyncUpdated, SyncUnresolved.
-func ReconcileJob(f *Function, a *app.App) Job {
+// ReconcileJob plans the Stripe reconciliation (orders.PlanReconciliation,
+// which logs its plan) and queues its windows on q. It counts the windows
+// queued as SyncProcessed, and the previous run's windows that never got
+// done as ReconciliationFailures, so the alarm fires the morning after a
+// window failed for good (it is in the dead-letter queue; this run covers
+// its span again).
+func ReconcileJob(f *Function, a *app.App, q dashboard.RefreshQueue) Job {
 	return func(ctx context.Context) error {
-		res, err := a.Orders.Reconcile(ctx, nil)
-		if res != nil {
-			f.Metrics.Count(obs.MetricSyncProcessed, float64(res.Synced))
-			f.Metrics.Count(obs.MetricSyncCreated, float64(res.Created))
-			f.Metrics.Count(obs.MetricSyncUpdated, float64(res.Updated))
-			f.Metrics.Count(obs.MetricSyncUnresolved, float64(res.Unresolved))
+		plan, err := a.Orders.PlanReconciliation(ctx, q)
+		if plan != nil {
+			f.Metrics.Count(obs.MetricSyncProcessed, float64(len(plan.Windows)))
+			f.Metrics.Count(obs.MetricReconciliationFailures, float64(plan.Unfinished))
 		}
 		return err
 	}

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
+	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/auth"
 	"github.com/thebabesclub/dashboard/internal/authtest"
 	"github.com/thebabesclub/dashboard/internal/lambdatest"
@@ -200,6 +202,37 @@ func TestLambdaOrderRefresh(t *testing.T) {
 	}
 }
 
+// TestLambdaOrderRefreshSyncsAVerifiedCheckoutEmail: the sync that a
+// checkout email's verification queues names the address; order-refresh
+// takes it and files the address's past guest order. (The worker used to
+// drop such a message as malformed: "email" was not among the fields it
+// accepted.)
+func TestLambdaOrderRefreshSyncsAVerifiedCheckoutEmail(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t).withStripe()
+	w.seedMember(memberA, "", "")
+	ctx := context.Background()
+	guest := "Guest-" + memberA[:6] + "@Example.com"
+	added := time.Now().UTC().Truncate(time.Millisecond)
+	if err := w.store.AddCheckoutEmail(ctx, dashboard.CheckoutEmail{UserID: memberA, Email: guest, AddedAt: added}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.store.VerifyCheckoutEmail(ctx, memberA, guest, added); err != nil {
+		t.Fatal(err)
+	}
+	w.stripe.AddSession(stripetest.NewSession("cs_test_lambda_guest", time.Now().Add(-30*24*time.Hour)).WithEmail(guest).Paid())
+	body, _ := json.Marshal(dashboard.RefreshRequest{Kind: dashboard.SyncStripe, UserID: memberA, Email: guest})
+	fn := w.start("order-refresh")
+	res := fn.invoke(sqsEvent(string(body)))
+	var resp events.SQSEventResponse
+	if res.Error != nil || json.Unmarshal(res.Payload, &resp) != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("worker = %s %+v", res.Payload, res.Error)
+	}
+	if o, err := w.store.FindOrder(ctx, "cs_test_lambda_guest"); err != nil || o.UserID != memberA {
+		t.Errorf("the guest order = %+v, %v; want it filed under the member", o, err)
+	}
+}
+
 // scheduledEvent is an EventBridge scheduled event for rule.
 func scheduledEvent(rule string) events.EventBridgeEvent {
 	return events.EventBridgeEvent{Version: "0", ID: newUUID(), DetailType: "Scheduled Event", Source: "aws.events",
@@ -207,30 +240,118 @@ func scheduledEvent(rule string) events.EventBridgeEvent {
 		Resources: []string{"arn:aws:events:us-east-1:123456789012:rule/" + rule}, Detail: json.RawMessage(`{}`)}
 }
 
+// TestLambdaStripeOrderSync runs the nightly reconciliation as AWS does:
+// stripe-order-sync plans and queues one message per window (on goaws),
+// order-refresh files the windows; one window's listing is refused, fails
+// only its own message, and the next night's plan counts it as
+// unfinished, keeps the watermark before it and covers it again; once
+// every window of a run is done, the following plan moves the watermark
+// to that run's end.
 func TestLambdaStripeOrderSync(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t).withStripe()
+	w := newWorld(t).withStripe().withQueue()
 	w.seedMember(memberA, "", "")
+	now := time.Now()
 	w.stripe.AddSession(
-		stripetest.NewSession("cs_test_lambda_nightly", time.Now().Add(-2*time.Hour)).WithUserID(memberA).WithItem("Chain", 1, 12900).Paid(),
-		stripetest.NewSession("cs_test_lambda_nobody", time.Now().Add(-3*time.Hour)).WithEmail("stranger@example.com").Paid(),
+		stripetest.NewSession("cs_test_lambda_nightly", now.Add(-2*time.Hour)).WithUserID(memberA).WithItem("Chain", 1, 12900).Paid(),
+		stripetest.NewSession("cs_test_lambda_nobody", now.Add(-3*time.Hour)).WithEmail("stranger@example.com").Paid(),
 	)
-	fn := w.start("stripe-order-sync")
-	res := fn.invoke(scheduledEvent("stripe-order-sync"))
-	if res.Error != nil || string(res.Payload) != "null" {
-		t.Fatalf("reconciliation = %s %+v\n%s", res.Payload, res.Error, fn.proc.Stderr())
+	ctx := context.Background()
+	wm := now.Add(-4 * time.Hour).UTC().Truncate(time.Second)
+	if err := w.store.SetWatermark(ctx, "STRIPE_ORDER_SYNC", wm); err != nil {
+		t.Fatal(err)
 	}
-	if o, err := w.store.FindOrder(context.Background(), "cs_test_lambda_nightly"); err != nil || o.UserID != memberA {
+	planner, worker := w.start("stripe-order-sync"), w.start("order-refresh")
+	plan := func(least int) (runID string, bodies []string) {
+		t.Helper()
+		res := planner.invoke(scheduledEvent("stripe-order-sync"))
+		if res.Error != nil || string(res.Payload) != "null" {
+			t.Fatalf("planner = %s %+v\n%s", res.Payload, res.Error, planner.proc.Stderr())
+		}
+		run, err := w.store.LatestReconcileRun(ctx)
+		if err != nil || run == nil {
+			t.Fatalf("no run recorded: %v", err)
+		}
+		bodies = w.drain()
+		if len(bodies) != len(run.Windows()) || len(bodies) < least {
+			t.Fatalf("%d messages queued for the %d windows of %+v", len(bodies), len(run.Windows()), run)
+		}
+		return run.ID, bodies
+	}
+
+	// Night 1: Stripe refuses the first listing (400: not retried).
+	run1, bodies := plan(5) // [watermark − 1 h, now): five hours and a bit
+	w.stripe.Fail("/v1/checkout/sessions", 400)
+	res := worker.invoke(sqsEvent(bodies...))
+	var resp events.SQSEventResponse
+	if res.Error != nil || json.Unmarshal(res.Payload, &resp) != nil {
+		t.Fatalf("worker = %s %+v", res.Payload, res.Error)
+	}
+	if got := failedIDs(resp); got != "msg-1" {
+		t.Fatalf("batchItemFailures = %q, want only the refused window's message msg-1", got)
+	}
+	if o, err := w.store.FindOrder(ctx, "cs_test_lambda_nightly"); err != nil || o.UserID != memberA {
 		t.Errorf("reconciled order = %+v, %v", o, err)
 	}
-	w.stripe.Fail("/v1/checkout/sessions", 400)
-	res = fn.invoke(scheduledEvent("stripe-order-sync"))
-	if res.Error == nil || !strings.HasPrefix(res.Error.ErrorMessage, "stripe-order-sync failed") {
-		t.Errorf("failing reconciliation = %s %+v; want the invocation to fail", res.Payload, res.Error)
+	var failed struct {
+		From time.Time `json:"from"`
 	}
-	m := fn.metrics()
-	if m["SyncProcessed"] != 2 || m["SyncCreated"] != 1 || m["SyncUnresolved"] != 1 || m["ReconciliationFailures"] != 1 || m["Errors"] != 1 {
-		t.Errorf("metrics = %v", m)
+	if err := json.Unmarshal([]byte(bodies[0]), &failed); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := w.store.ReconcileCheckpoint(ctx, run1, failed.From)
+	if err != nil || cp == nil || cp.Done || cp.Attempts != 1 {
+		t.Errorf("the refused window's checkpoint = %+v, %v; want one attempt, not done", cp, err)
+	}
+
+	// Night 2: the failed window is not done; the watermark does not pass
+	// its start, and the new run covers it again.
+	_, bodies = plan(5)
+	if got, _ := w.store.Watermark(ctx, "STRIPE_ORDER_SYNC"); got.After(failed.From) && got.After(wm) {
+		t.Errorf("watermark %v moved past the unfinished window starting %v", got, failed.From)
+	}
+	res = worker.invoke(sqsEvent(bodies...))
+	if err := json.Unmarshal(res.Payload, &resp); err != nil || len(resp.BatchItemFailures) != 0 {
+		t.Fatalf("night 2's windows = %s %+v", res.Payload, res.Error)
+	}
+	run2, _ := w.store.LatestReconcileRun(ctx)
+
+	// Night 3: every window of night 2 is done, so the watermark reaches
+	// its end (and this run is [that end − 1 h, now): one window).
+	plan(1)
+	if got, _ := w.store.Watermark(ctx, "STRIPE_ORDER_SYNC"); !got.Equal(run2.To) {
+		t.Errorf("watermark after a complete run = %v, want its end %v", got, run2.To)
+	}
+	if o, _ := w.store.FindOrder(ctx, "cs_test_lambda_nightly"); o == nil || o.Version != 1 {
+		t.Errorf("the order was written %+v times, want once", o)
+	}
+	if m := planner.metrics(); m["ReconciliationFailures"] != 1 || m["Errors"] != 0 || m["UpstreamCalls/stripe"] != 0 || m["SyncProcessed"] < 11 {
+		t.Errorf("planner metrics = %v; want one unfinished window counted, no Stripe call", m)
+	}
+	if m := worker.metrics(); m["SyncFailures"] != 1 || m["UpstreamFailures/stripe"] != 1 || m["Errors"] != 0 {
+		t.Errorf("worker metrics = %v", m)
+	}
+}
+
+// drain receives and deletes every message of the world's queue and
+// returns their bodies.
+func (w *world) drain() []string {
+	w.t.Helper()
+	var bodies []string
+	for {
+		out, err := w.sqs.ReceiveMessage(testContext(w.t), &sqs.ReceiveMessageInput{QueueUrl: &w.queue, MaxNumberOfMessages: 10})
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		if len(out.Messages) == 0 {
+			return bodies
+		}
+		for _, m := range out.Messages {
+			bodies = append(bodies, *m.Body)
+			if _, err := w.sqs.DeleteMessage(testContext(w.t), &sqs.DeleteMessageInput{QueueUrl: &w.queue, ReceiptHandle: m.ReceiptHandle}); err != nil {
+				w.t.Fatal(err)
+			}
+		}
 	}
 }
 
@@ -265,10 +386,11 @@ func TestLambdaColdStartFailures(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{"get-profile", map[string]string{"CURSOR_SECRET": cursorSecret}, "COMMERCE_TABLE"}, // never the embedded store
-		{"get-profile", map[string]string{"COMMERCE_TABLE": "t"}, "CURSOR_SECRET"},          // no cursor key
-		{"authorizer", map[string]string{}, "JWT_SECRET"},                                   // no key, no verifier
-		{"stripe-order-sync", map[string]string{"COMMERCE_TABLE": "t"}, "STRIPE_SECRET"},    // nothing to reconcile
+		{"get-profile", map[string]string{"CURSOR_SECRET": cursorSecret}, "COMMERCE_TABLE"},                            // never the embedded store
+		{"get-profile", map[string]string{"COMMERCE_TABLE": "t"}, "CURSOR_SECRET"},                                     // no cursor key
+		{"authorizer", map[string]string{}, "JWT_SECRET"},                                                              // no key, no verifier
+		{"stripe-order-sync", map[string]string{"COMMERCE_TABLE": "t"}, "STRIPE_SECRET"},                               // nothing to reconcile
+		{"stripe-order-sync", map[string]string{"COMMERCE_TABLE": "t", "STRIPE_ENABLED": "true"}, "REFRESH_QUEUE_URL"}, // nowhere to queue
 		{"list-orders", map[string]string{"COMMERCE_TABLE": "t", "CURSOR_SECRET": cursorSecret, "ORDER_STALE_AFTER": "soon"}, "ORDER_STALE_AFTER"},
 		{"list-orders", map[string]string{"COMMERCE_TABLE": "t", "CURSOR_SECRET": cursorSecret, "STRIPE_ENABLED": "yes please"}, "STRIPE_ENABLED"},
 	} {

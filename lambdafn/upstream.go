@@ -184,6 +184,36 @@ func (s *meteredStore) SetWatermark(ctx context.Context, name string, at time.Ti
 	return err
 }
 
+func (s *meteredStore) LatestReconcileRun(ctx context.Context) (*dashboard.ReconcileRun, error) {
+	r, err := s.next.LatestReconcileRun(ctx)
+	s.done(err)
+	return r, err
+}
+
+func (s *meteredStore) SaveReconcileRun(ctx context.Context, run dashboard.ReconcileRun) error {
+	err := s.next.SaveReconcileRun(ctx, run)
+	s.done(err)
+	return err
+}
+
+func (s *meteredStore) ReconcileCheckpoint(ctx context.Context, runID string, from time.Time) (*dashboard.ReconcileCheckpoint, error) {
+	c, err := s.next.ReconcileCheckpoint(ctx, runID, from)
+	s.done(err)
+	return c, err
+}
+
+func (s *meteredStore) ReconcileCheckpoints(ctx context.Context, runID string) ([]dashboard.ReconcileCheckpoint, error) {
+	cs, err := s.next.ReconcileCheckpoints(ctx, runID)
+	s.done(err)
+	return cs, err
+}
+
+func (s *meteredStore) SaveReconcileCheckpoint(ctx context.Context, c dashboard.ReconcileCheckpoint) error {
+	err := s.next.SaveReconcileCheckpoint(ctx, c)
+	s.done(err)
+	return err
+}
+
 func (s *meteredStore) SaveWalletChallenge(ctx context.Context, c dashboard.WalletChallenge) error {
 	err := s.next.SaveWalletChallenge(ctx, c)
 	s.done(err)

@@ -195,15 +195,7 @@ func sameKeys(a, b map[string]string) bool {
 
 // profile reads the member's profile; a member without one has no wallet.
 func (s *Service) profile(ctx context.Context, userID string) (*dashboard.Profile, error) {
-	p, err := s.Store.GetProfile(ctx, userID)
-	switch dashboard.ErrorCode(err) {
-	case "":
-		return p, nil
-	case dashboard.ENOTFOUND:
-		return &dashboard.Profile{UserID: userID}, nil
-	default:
-		return nil, fmt.Errorf("nfts: read profile: %w", err)
-	}
+	return readProfile(ctx, s.Store, userID)
 }
 
 // Refresh is the refresh queue's handler for NFT refreshes. A request names

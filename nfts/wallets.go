@@ -37,9 +37,31 @@ type memberWallets struct {
 	stored            []dashboard.MemberWallet
 }
 
-// wallets reads the member's profile and wallets.
-// The two reads run concurrently: one round trip of latency.
+// memberReads are the reads wallets needs: the Store's own, or those of a
+// snapshot of it (dashboard.Snapshot).
+type memberReads interface {
+	GetProfile(ctx context.Context, userID string) (*dashboard.Profile, error)
+	Wallets(ctx context.Context, userID string) ([]dashboard.MemberWallet, error)
+}
+
+// wallets reads the member's profile and wallets. On a store that reads
+// locally (dashboard.SnapshotReader) both come from one snapshot, one after
+// the other; on any other the two reads run concurrently: one round trip
+// of latency.
 func (s *Service) wallets(ctx context.Context, userID string) (*memberWallets, error) {
+	if sr, ok := s.Store.(dashboard.SnapshotReader); ok {
+		var w *memberWallets
+		err := sr.ReadSnapshot(ctx, func(r dashboard.Snapshot) (err error) {
+			w, err = walletsOf(ctx, r, userID)
+			return err
+		})
+		return w, err
+	}
+	return s.walletsConcurrently(ctx, userID)
+}
+
+// walletsConcurrently is wallets on a store without snapshots.
+func (s *Service) walletsConcurrently(ctx context.Context, userID string) (*memberWallets, error) {
 	var (
 		p               *dashboard.Profile
 		stored          []dashboard.MemberWallet
@@ -51,8 +73,25 @@ func (s *Service) wallets(ctx context.Context, userID string) (*memberWallets, e
 		defer wg.Done()
 		stored, errStored = s.Store.Wallets(ctx, userID)
 	}()
-	p, errP = s.profile(ctx, userID)
+	p, errP = readProfile(ctx, s.Store, userID)
 	wg.Wait()
+	return newMemberWallets(p, errP, stored, errStored)
+}
+
+// walletsOf reads the member's profile and wallets from r, one after the
+// other (r is a snapshot: nothing to wait for).
+func walletsOf(ctx context.Context, r memberReads, userID string) (*memberWallets, error) {
+	p, errP := readProfile(ctx, r, userID)
+	if errP != nil {
+		return nil, errP
+	}
+	stored, errStored := r.Wallets(ctx, userID)
+	return newMemberWallets(p, nil, stored, errStored)
+}
+
+// newMemberWallets is the member's wallets from their profile and wallet
+// items, or the first of the two reads' errors.
+func newMemberWallets(p *dashboard.Profile, errP error, stored []dashboard.MemberWallet, errStored error) (*memberWallets, error) {
 	if errP != nil {
 		return nil, errP
 	}
@@ -61,11 +100,55 @@ func (s *Service) wallets(ctx context.Context, userID string) (*memberWallets, e
 	}
 	primary := p.PreferredWallet
 	if primary != nil {
-		if sum, ok := siwe.ChecksumAddress(*primary); ok {
+		if sum, ok := checksum(*primary); ok {
 			primary = &sum
 		}
 	}
 	return &memberWallets{primary: primary, primaryVerifiedAt: p.WalletVerifiedAt, stored: stored}, nil
+}
+
+// checksumCacheSize bounds checksums; past it the cache starts over.
+const checksumCacheSize = 4096
+
+// checksums remembers the EIP-55 forms already computed: every NFT and
+// wallet list puts the profile's wallet in that form, and each costs a
+// Keccak-256 hash of the address.
+var checksums struct {
+	mu sync.Mutex
+	m  map[string]string
+}
+
+// checksum is siwe.ChecksumAddress, remembered for valid addresses.
+func checksum(address string) (string, bool) {
+	checksums.mu.Lock()
+	sum, ok := checksums.m[address]
+	checksums.mu.Unlock()
+	if ok {
+		return sum, true
+	}
+	if sum, ok = siwe.ChecksumAddress(address); !ok {
+		return "", false
+	}
+	checksums.mu.Lock()
+	if checksums.m == nil || len(checksums.m) >= checksumCacheSize {
+		checksums.m = make(map[string]string)
+	}
+	checksums.m[address] = sum
+	checksums.mu.Unlock()
+	return sum, true
+}
+
+// readProfile reads the member's profile from r; a member without one has
+// an empty profile.
+func readProfile(ctx context.Context, r memberReads, userID string) (*dashboard.Profile, error) {
+	p, err := r.GetProfile(ctx, userID)
+	if err == nil {
+		return p, nil
+	}
+	if dashboard.ErrorCode(err) == dashboard.ENOTFOUND {
+		return &dashboard.Profile{UserID: userID}, nil
+	}
+	return nil, fmt.Errorf("nfts: read profile: %w", err)
 }
 
 // list is the member's wallets as the API shows them: every stored one,
@@ -92,13 +175,32 @@ func (w *memberWallets) list() []dashboard.Wallet {
 // primary and every verified wallet, by lower-cased address, each mapped to
 // its EIP-55 form.
 func (w *memberWallets) holding() map[string]string {
-	out := map[string]string{}
-	for _, x := range w.list() {
-		if x.Primary || x.Verified {
-			out[strings.ToLower(x.Address)] = x.Address
+	// As list() shows them, without building the list: every NFT list
+	// asks.
+	out := make(map[string]string, len(w.stored)+1)
+	if w.primary != nil && !w.isStored(*w.primary) {
+		out[strings.ToLower(*w.primary)] = *w.primary
+	}
+	for _, m := range w.stored {
+		if m.VerifiedAt != nil || (w.primary != nil && strings.EqualFold(*w.primary, m.Address)) {
+			out[strings.ToLower(m.Address)] = m.Address
 		}
 	}
 	return out
+}
+
+// primaryVerified reports whether the primary wallet is verified: find's
+// answer for it, without building the list.
+func (w *memberWallets) primaryVerified() bool {
+	if w.primary == nil {
+		return false
+	}
+	for _, m := range w.stored {
+		if strings.EqualFold(*w.primary, m.Address) {
+			return m.VerifiedAt != nil
+		}
+	}
+	return w.primaryVerifiedAt != nil
 }
 
 // find returns the member's wallet with address, if any.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/thebabesclub/dashboard/bolt"
 	"github.com/thebabesclub/dashboard/cursor"
 	"github.com/thebabesclub/dashboard/dynamo"
+	"github.com/thebabesclub/dashboard/internal/clocktest"
 	"github.com/thebabesclub/dashboard/internal/dynamotest"
 	"github.com/thebabesclub/dashboard/internal/storetest"
 	"github.com/thebabesclub/dashboard/internal/stripetest"
@@ -69,10 +71,11 @@ func member(t *testing.T, s storetest.RawStore, id, email, customer string) {
 }
 
 // TestReconcileThousandSessions lists 1,000 sessions owned in every way the
-// contract allows (and some owned by nobody), fails midway once, and
-// checks: the watermark did not move; the rerun stores every resolvable
-// session exactly once; listing takes ceil(N/100) calls per run and no
-// per-session calls.
+// contract allows (and some owned by nobody) in hourly windows, fails one
+// window midway, and checks: the other windows complete; the watermark
+// stops at the failed window; the rerun stores every resolvable session
+// exactly once; listing takes one call per window (no window holds more
+// than a page) and no per-session calls.
 func TestReconcileThousandSessions(t *testing.T) {
 	const n = 1000
 	for name, open := range stores {
@@ -105,32 +108,56 @@ func TestReconcileThousandSessions(t *testing.T) {
 					want[id] = owner
 				}
 			}
+			// The first run starts an hour before the first session and
+			// ends an hour after the last: 18 h 40 min, 19 windows of at
+			// most 60 sessions.
+			clock := clocktest.NewClock(base.Add(n*time.Minute + time.Hour))
+			svc.Now, svc.Reconciliation = clock.Now, orders.ReconcileOptions{Epoch: base.Add(-time.Hour)}
 
-			// First run: the listing breaks after about half the sessions.
+			// First run: the listing of one window breaks (both attempts).
 			broke := false
-			_, err := svc.Reconcile(t.Context(), func(r orders.SyncResult) {
-				if r.Synced == n/2 && !broke {
+			res, err := svc.Reconcile(t.Context(), func(r orders.SyncResult) {
+				if r.Synced >= n/2 && !broke {
 					broke = true
-					fake.Fail("/v1/checkout/sessions", 500, 500) // both attempts of one call
+					fake.Fail("/v1/checkout/sessions", 500, 500)
 				}
 			})
-			if err == nil {
-				t.Fatal("reconciliation with a broken listing succeeded")
+			run, _ := store.LatestReconcileRun(t.Context())
+			if err == nil || run == nil || len(run.Windows()) != 19 || !strings.Contains(err.Error(), "1 of 19 windows failed") {
+				t.Fatalf("reconciliation with a broken window = %v (run %+v), want 1 of 19 windows failed", err, run)
 			}
-			if wm, err := store.Watermark(t.Context(), orders.WatermarkName); err != nil || !wm.IsZero() {
-				t.Fatalf("watermark after a failed run = %v, %v", wm, err)
+			cps, _ := store.ReconcileCheckpoints(t.Context(), run.ID)
+			var failed *dashboard.ReconcileCheckpoint
+			for i, c := range cps {
+				if !c.Done {
+					if failed != nil {
+						t.Fatalf("two windows not done: %+v", cps)
+					}
+					failed = &cps[i]
+				}
+			}
+			if failed == nil || len(cps) != 19 || failed.Attempts != 1 {
+				t.Fatalf("checkpoints after the run = %+v, want 19 with one not done", cps)
+			}
+			if res.Synced <= n/2 || res.Errors != 1 {
+				t.Errorf("the windows after the failed one did not run: %+v", res)
+			}
+			if wm, err := store.Watermark(t.Context(), orders.WatermarkName); err != nil || !wm.Equal(failed.From) {
+				t.Fatalf("watermark after a run with a failed window = %v, %v; want its start %v", wm, err, failed.From)
 			}
 
 			fake.ResetCalls()
-			res, err := svc.Reconcile(t.Context(), nil)
-			if err != nil {
+			clock.Set(clock.Now().Add(time.Minute))
+			if _, err := svc.Reconcile(t.Context(), nil); err != nil {
 				t.Fatal(err)
 			}
-			if res.Synced != n || res.Unresolved != n/10 || res.Created+res.Updated+res.Skipped != n-n/10 {
-				t.Errorf("summary = %+v", res)
+			// The rerun starts an hour before the failed window.
+			rerun, _ := store.LatestReconcileRun(t.Context())
+			if !rerun.From.Equal(failed.From.Add(-orders.ReconcileOverlap)) {
+				t.Errorf("rerun from %v, want the failed window's start minus the overlap, %v", rerun.From, failed.From.Add(-orders.ReconcileOverlap))
 			}
-			if calls := fake.Calls("/v1/checkout/sessions"); calls != (n+99)/100 {
-				t.Errorf("%d list calls, want %d", calls, (n+99)/100)
+			if calls := fake.Calls("/v1/checkout/sessions"); calls != len(rerun.Windows()) {
+				t.Errorf("%d list calls, want one per window (%d)", calls, len(rerun.Windows()))
 			}
 			if calls := fake.Calls("/v1/checkout/sessions/"); calls != 0 {
 				t.Errorf("%d per-session calls, want 0", calls)
@@ -159,8 +186,8 @@ func TestReconcileThousandSessions(t *testing.T) {
 			if stored != len(want) {
 				t.Errorf("%d orders stored, want %d", stored, len(want))
 			}
-			if wm, _ := store.Watermark(t.Context(), orders.WatermarkName); wm.IsZero() {
-				t.Error("watermark did not advance after a successful run")
+			if wm, _ := store.Watermark(t.Context(), orders.WatermarkName); !wm.Equal(rerun.To) {
+				t.Errorf("watermark after a run with every window done = %v, want the run's end %v", wm, rerun.To)
 			}
 		})
 	}
@@ -180,9 +207,10 @@ func newHex(t *testing.T) string {
 
 var _ dashboard.Store = storetest.RawStore(nil)
 
-// BenchmarkReconcile10k reconciles 10,000 sessions from the Stripe fake
-// into a fresh embedded store per round, and reports Stripe's list calls
-// (target ceil(N/100)), per-session calls (target 0) and sessions/s.
+// BenchmarkReconcile10k reconciles 10,000 sessions (one a minute, a week's
+// worth) from the Stripe fake into a fresh embedded store per round, in
+// hourly windows, and reports Stripe's list calls (target: one per window
+// of at most a page, 168), per-session calls (target 0) and sessions/s.
 func BenchmarkReconcile10k(b *testing.B) {
 	const n = 10000
 	var listCalls, sessionCalls int
@@ -198,6 +226,8 @@ func BenchmarkReconcile10k(b *testing.B) {
 			sessions[i] = stripetest.NewSession(fmt.Sprintf("cs_test_bench%05d", i), base.Add(time.Duration(i)*time.Minute)).WithUserID(owner).WithItem("Hoops", 1, 8900).Paid()
 		}
 		fake.AddSession(sessions...)
+		svc.Reconciliation.Epoch = base
+		svc.Now = func() time.Time { return base.Add(n * time.Minute) }
 		b.StartTimer()
 		start := time.Now()
 		res, err := svc.Reconcile(context.Background(), nil)

@@ -41,6 +41,7 @@ const (
 type Store interface {
 	dashboard.OrderStore
 	dashboard.SyncStore
+	dashboard.ReconcileStore
 	GetProfile(ctx context.Context, userID string) (*dashboard.Profile, error)
 	SaveProfile(ctx context.Context, change dashboard.ProfileChange) error
 	UserIDByEmail(ctx context.Context, email string) (string, error)
@@ -69,6 +70,8 @@ type Service struct {
 	Mailer dashboard.Mailer
 	// SiteOrigin, when set, is the dashboard's address named in mails.
 	SiteOrigin string
+	// Reconciliation sizes the reconciliation's windows (zero: defaults).
+	Reconciliation ReconcileOptions
 }
 
 func (s *Service) now() time.Time {

@@ -3,7 +3,6 @@ package orders
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -42,19 +41,42 @@ func (s *Service) Refresh(ctx context.Context, r dashboard.RefreshRequest) error
 		_, err := s.SyncCheckoutEmail(ctx, r.UserID, r.Email)
 		return err
 	}
-	last, err := s.Store.SyncedAt(ctx, r.UserID, dashboard.SyncStripe)
+	last, since, err := s.markerSince(ctx, r.UserID)
 	if err != nil {
-		return fmt.Errorf("orders: read sync marker: %w", err)
+		return err
 	}
 	if last != nil && s.now().Sub(*last) < refreshCollapse {
 		return nil
 	}
-	var since time.Time
-	if last != nil {
-		since = last.Add(-ReconcileOverlap)
-	}
 	_, err = s.SyncMember(ctx, r.UserID, since)
 	return err
+}
+
+// SyncMemberIncremental syncs a member from their SYNC#STRIPE marker minus
+// ReconcileOverlap — the sessions created since their last sync, and the
+// hour before it, which covers a session created while that sync was
+// listing — or their whole history when they were never synced. It is the
+// per-member step of `dashboard sync stripe --all`: a member synced
+// yesterday costs a page of Stripe's listing, not their whole history.
+func (s *Service) SyncMemberIncremental(ctx context.Context, userID string) (*SyncResult, error) {
+	_, since, err := s.markerSince(ctx, userID)
+	if err != nil {
+		return nil, err
+	}
+	return s.SyncMember(ctx, userID, since)
+}
+
+// markerSince reads the member's SYNC#STRIPE marker and returns it with
+// the time an incremental sync starts from (zero: never synced, read all).
+func (s *Service) markerSince(ctx context.Context, userID string) (*time.Time, time.Time, error) {
+	last, err := s.Store.SyncedAt(ctx, userID, dashboard.SyncStripe)
+	if err != nil {
+		return nil, time.Time{}, fmt.Errorf("orders: read sync marker: %w", err)
+	}
+	if last == nil {
+		return nil, time.Time{}, nil
+	}
+	return last, last.Add(-ReconcileOverlap), nil
 }
 
 // SyncMember syncs one member's sessions from Stripe, created at or after
@@ -183,65 +205,8 @@ func (s *Service) syncListing(ctx context.Context, userID string, q dashboard.Se
 	return nil
 }
 
-// Progress reports a running reconciliation.
+// Progress reports a running reconciliation: the run's totals so far.
 type Progress func(done SyncResult)
-
-// Reconcile lists every Checkout Session created since the stored watermark
-// minus an overlap (all of them on the first run), files each under its
-// owner, and advances the watermark to the run's start only when the whole
-// listing succeeded — so a failure midway leaves the watermark where it was
-// and the next run covers the same ground again, writing nothing twice.
-func (s *Service) Reconcile(ctx context.Context, progress Progress) (*SyncResult, error) {
-	res := &SyncResult{}
-	if s.Payments == nil {
-		return res, dashboard.Errorf(dashboard.EUNAVAILABLE, "Stripe is not configured (STRIPE_SECRET).")
-	}
-	started := s.now()
-	wm, err := s.Store.Watermark(ctx, WatermarkName)
-	if err != nil {
-		return nil, fmt.Errorf("orders: read watermark: %w", err)
-	}
-	var from time.Time
-	if !wm.IsZero() {
-		from = wm.Add(-ReconcileOverlap)
-	}
-	res2 := s.newResolver()
-	err = s.Payments.ListSessions(ctx, dashboard.SessionQuery{CreatedFrom: from}, func(sess *dashboard.CheckoutSession) error {
-		res.Synced++
-		defer func() {
-			if progress != nil {
-				progress(*res)
-			}
-		}()
-		owner, err := res2.owner(ctx, sess)
-		if err != nil {
-			return err
-		}
-		if owner == "" {
-			res.Unresolved++
-			s.logger().InfoContext(ctx, "unresolved checkout session", slog.String("orderId", sess.ID))
-			return nil
-		}
-		if !sess.LineItemsComplete {
-			if sess, err = s.Payments.Session(ctx, sess.ID); err != nil {
-				return err
-			}
-		}
-		r, err := s.upsert(ctx, owner, sess, evidence{StatusOfSession(sess), started})
-		res.count(r)
-		return err
-	})
-	if err != nil {
-		res.Errors++
-		return res, fmt.Errorf("orders: reconcile: %w", err)
-	}
-	if err := s.Store.SetWatermark(ctx, WatermarkName, started); err != nil {
-		return res, fmt.Errorf("orders: advance watermark: %w", err)
-	}
-	s.logger().InfoContext(ctx, "reconciliation finished", slog.Int("processed", res.Synced), slog.Int("created", res.Created),
-		slog.Int("updated", res.Updated), slog.Int("unresolved", res.Unresolved))
-	return res, nil
-}
 
 // SyncMemberByID syncs a member named by member id or by Stripe customer
 // id (the internal sync route). An unknown member is ENOTFOUND.

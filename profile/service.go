@@ -70,10 +70,10 @@ func (s *Service) Get(ctx context.Context, m dashboard.Member) (*dashboard.Profi
 // load reads the stored profile, or builds one from m; stored reports which.
 func (s *Service) load(ctx context.Context, m dashboard.Member) (p *dashboard.Profile, stored bool, err error) {
 	p, err = s.Store.GetProfile(ctx, m.UserID)
-	switch dashboard.ErrorCode(err) {
-	case "":
+	switch {
+	case err == nil: // first, and without ErrorCode's allocation: every profile read passes here
 		stored = true
-	case dashboard.ENOTFOUND:
+	case dashboard.ErrorCode(err) == dashboard.ENOTFOUND:
 		p = &dashboard.Profile{UserID: m.UserID}
 	default:
 		return nil, false, err

@@ -1,4 +1,5 @@
-// Package queue carries refresh requests from the read path to the syncs:
+// Package queue carries refresh requests from the read path to the syncs
+// (and the reconciliation's windows from its planner to the workers):
 // SQS in production (a Lambda worker consumes it through HandleBatch), and an
 // in-process queue, Local, for `dashboard serve`. Both take the same
 // dashboard.RefreshRequest and validate it the same way, and their consumers
@@ -11,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 )
@@ -20,30 +22,47 @@ import (
 // keeps a message and a log line small.
 const maxFieldLen = 256
 
-// Validate reports whether r is a request a sync can act on: Kind is STRIPE
-// or NFT, and it names a member (UserID) or, for NFT refreshes only, a
-// wallet. A Stripe sync by wallet would mean nothing, so it is rejected
-// rather than silently ignored. The error is a dashboard EVALIDATION error whose
-// fields name the offending parts; it never echoes the values, which may be
-// personal data.
+// Validate reports whether r is a request a worker can act on. Kind is
+// STRIPE or NFT, naming a member (UserID) or, for NFT refreshes only, a
+// wallet (a Stripe sync by wallet would mean nothing, so it is rejected
+// rather than silently ignored); a Stripe refresh may name one checkout
+// email of the member. Or Kind is RECONCILE, naming one reconciliation
+// window (RunID, From before To) and nothing else. The error is a dashboard
+// EVALIDATION error whose fields name the offending parts; it never echoes
+// the values, which may be personal data.
 func Validate(r dashboard.RefreshRequest) error {
 	fields := map[string]string{}
 	switch r.Kind {
 	case dashboard.SyncStripe, dashboard.SyncNFT:
+		if strings.TrimSpace(r.UserID) == "" && strings.TrimSpace(r.Wallet) == "" {
+			fields["userId"] = "userId or wallet is required"
+		}
+		if r.Kind == dashboard.SyncStripe && r.Wallet != "" {
+			fields["wallet"] = "only NFT refreshes take a wallet"
+		}
+		if r.Email != "" && (r.Kind != dashboard.SyncStripe || strings.TrimSpace(r.UserID) == "") {
+			fields["email"] = "only a member's Stripe refresh takes an email"
+		}
+		if r.RunID != "" || !r.From.IsZero() || !r.To.IsZero() {
+			fields["runId"] = "only RECONCILE requests name a window"
+		}
+	case dashboard.ReconcileKind:
+		if strings.TrimSpace(r.RunID) == "" {
+			fields["runId"] = "runId is required"
+		}
+		if r.From.IsZero() || r.To.IsZero() || !r.From.Before(r.To) {
+			fields["from"] = "from and to are required, from before to"
+		}
+		if r.UserID != "" || r.Wallet != "" || r.Email != "" {
+			fields["userId"] = "a RECONCILE request names no member, wallet or email"
+		}
 	default:
-		fields["kind"] = "must be STRIPE or NFT"
+		fields["kind"] = "must be STRIPE, NFT or RECONCILE"
 	}
-	if strings.TrimSpace(r.UserID) == "" && strings.TrimSpace(r.Wallet) == "" {
-		fields["userId"] = "userId or wallet is required"
-	}
-	if r.Kind == dashboard.SyncStripe && r.Wallet != "" {
-		fields["wallet"] = "only NFT refreshes take a wallet"
-	}
-	if len(r.UserID) > maxFieldLen {
-		fields["userId"] = fmt.Sprintf("at most %d characters", maxFieldLen)
-	}
-	if len(r.Wallet) > maxFieldLen {
-		fields["wallet"] = fmt.Sprintf("at most %d characters", maxFieldLen)
+	for name, v := range map[string]string{"userId": r.UserID, "wallet": r.Wallet, "email": r.Email, "runId": r.RunID} {
+		if len(v) > maxFieldLen {
+			fields[name] = fmt.Sprintf("at most %d characters", maxFieldLen)
+		}
 	}
 	if len(fields) == 0 {
 		return nil
@@ -68,9 +87,10 @@ func encode(r dashboard.RefreshRequest) (string, error) {
 
 // ParseMessage decodes a message body written by Enqueue. It is strict on
 // purpose: the body must be one JSON object whose keys are exactly among
-// "kind", "userId" and "wallet" (case-sensitive, string values only) and the
-// result must pass Validate. A body that fails is a bug in a producer, not a
-// transient fault, so callers drop it instead of retrying it forever.
+// "kind", "userId", "wallet", "email", "runId", "from" and "to"
+// (case-sensitive, string values only; from and to RFC 3339 times) and the
+// result must pass Validate. A body that fails is a bug in a producer, not
+// a transient fault, so callers drop it instead of retrying it forever.
 func ParseMessage(body string) (dashboard.RefreshRequest, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(body), &raw); err != nil {
@@ -92,6 +112,20 @@ func ParseMessage(body string) (dashboard.RefreshRequest, error) {
 			r.UserID = s
 		case "wallet":
 			r.Wallet = s
+		case "email":
+			r.Email = s
+		case "runId":
+			r.RunID = s
+		case "from", "to":
+			t, err := time.Parse(time.RFC3339Nano, s)
+			if err != nil {
+				return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Refresh message field %q is not an RFC 3339 time.", k)
+			}
+			if k == "from" {
+				r.From = t.UTC()
+			} else {
+				r.To = t.UTC()
+			}
 		default:
 			return dashboard.RefreshRequest{}, dashboard.Errorf(dashboard.EINVALIDREQUEST, "Refresh message has an unknown field %q.", clip(k))
 		}
@@ -102,19 +136,29 @@ func ParseMessage(body string) (dashboard.RefreshRequest, error) {
 	return r, nil
 }
 
-// collapseKey identifies the sync a request asks for: two requests with the
-// same key would do the same work, so only one of them runs. Wallets are
-// compared case-insensitively because an EVM address in checksum form and in
-// lower case is the same account.
+// collapseKey identifies the work a request asks for: two requests with
+// the same key would do the same work, so only one of them runs. Wallets
+// and checkout emails are compared case-insensitively (an EVM address in
+// checksum form and in lower case is the same account; a checkout email's
+// sync lists every spelling), and a member's sync of one checkout email is
+// other work than their full sync, so neither swallows the other. A
+// reconciliation window is its run and its start.
 func collapseKey(r dashboard.RefreshRequest) string {
-	return string(r.Kind) + "\x00" + r.UserID + "\x00" + strings.ToLower(r.Wallet)
+	if r.Kind == dashboard.ReconcileKind {
+		return string(r.Kind) + "\x00" + r.RunID + "\x00" + r.From.UTC().Format(time.RFC3339Nano)
+	}
+	return string(r.Kind) + "\x00" + r.UserID + "\x00" + strings.ToLower(r.Wallet) + "\x00" + strings.ToLower(r.Email)
 }
 
 // logAttrs describes r for a log line: the kind and the member id (an opaque
-// identifier the logs already carry), never the wallet, which is personal
-// data; only whether one was named.
+// identifier the logs already carry), never the wallet or the email, which
+// are personal data; only whether one was named. A window is named by its
+// run and bounds.
 func logAttrs(r dashboard.RefreshRequest) []any {
-	return []any{"kind", string(r.Kind), "memberId", r.UserID, "byWallet", r.Wallet != ""}
+	if r.Kind == dashboard.ReconcileKind {
+		return []any{"kind", string(r.Kind), "runId", r.RunID, "from", r.From.UTC().Format(time.RFC3339), "to", r.To.UTC().Format(time.RFC3339)}
+	}
+	return []any{"kind", string(r.Kind), "memberId", r.UserID, "byWallet", r.Wallet != "", "byEmail", r.Email != ""}
 }
 
 // clip shortens a field name taken from a malformed message before it goes

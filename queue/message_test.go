@@ -3,6 +3,7 @@ package queue
 import (
 	"strings"
 	"testing"
+	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 )
@@ -97,5 +98,79 @@ func TestCollapseKeyIgnoresWalletCase(t *testing.T) {
 	}
 	if collapseKey(stripeReq("u1")) == collapseKey(nftReq("u1")) {
 		t.Error("a Stripe and an NFT refresh of one member collapse")
+	}
+}
+
+// window is a reconciliation window request.
+func window(run string, from time.Time) dashboard.RefreshRequest {
+	return dashboard.ReconcileWindow{RunID: run, From: from, To: from.Add(time.Hour)}.Request()
+}
+
+var windowStart = time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+
+// A reconciliation window and a checkout email's sync travel through SQS
+// bodies and come back whole. (Before RECONCILE messages existed, the email
+// of a checkout-email sync was refused as an unknown field, so on AWS the
+// sync a verification queued was dropped as malformed.)
+func TestWindowAndEmailMessagesRoundTrip(t *testing.T) {
+	for _, r := range []dashboard.RefreshRequest{
+		window("20260301T020000Z", windowStart),
+		{Kind: dashboard.SyncStripe, UserID: "u1", Email: "Guest.Buyer@Example.com"},
+	} {
+		body, err := encode(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseMessage(body)
+		if err != nil || got.Kind != r.Kind || got.UserID != r.UserID || got.Email != r.Email || got.RunID != r.RunID ||
+			!got.From.Equal(r.From) || !got.To.Equal(r.To) {
+			t.Errorf("round trip of %+v: got %+v, %v (body %s)", r, got, err, body)
+		}
+	}
+	body, _ := encode(window("r1", windowStart))
+	if want := `{"kind":"RECONCILE","runId":"r1","from":"2026-03-01T02:00:00Z","to":"2026-03-01T03:00:00Z"}`; body != want {
+		t.Errorf("window body = %s, want %s", body, want)
+	}
+}
+
+func TestWindowMessagesRejected(t *testing.T) {
+	for _, body := range []string{
+		`{"kind":"RECONCILE","runId":"r1","from":"2026-03-01T02:00:00Z"}`,                                           // no end
+		`{"kind":"RECONCILE","from":"2026-03-01T02:00:00Z","to":"2026-03-01T03:00:00Z"}`,                            // no run
+		`{"kind":"RECONCILE","runId":"r1","from":"2026-03-01T03:00:00Z","to":"2026-03-01T02:00:00Z"}`,               // backwards
+		`{"kind":"RECONCILE","runId":"r1","from":"2026-03-01T02:00:00Z","to":"2026-03-01T02:00:00Z"}`,               // empty
+		`{"kind":"RECONCILE","runId":"r1","from":"yesterday","to":"2026-03-01T03:00:00Z"}`,                          // not a time
+		`{"kind":"RECONCILE","runId":"r1","from":"2026-03-01T02:00:00Z","to":"2026-03-01T03:00:00Z","userId":"u1"}`, // a member too
+		`{"kind":"STRIPE","userId":"u1","runId":"r1"}`,                                                              // a window on a sync
+		`{"kind":"NFT","userId":"u1","email":"a@example.com"}`,                                                      // an email on an NFT sync
+		`{"kind":"STRIPE","email":"a@example.com"}`,                                                                 // an email without a member
+	} {
+		if r, err := ParseMessage(body); err == nil {
+			t.Errorf("ParseMessage(%s) = %+v, want an error", body, r)
+		}
+	}
+	err := Validate(dashboard.RefreshRequest{Kind: dashboard.SyncStripe, Email: "who@example.com"})
+	if err == nil || strings.Contains(err.Error(), "who@example.com") {
+		t.Errorf("Validate of an email without a member = %v; want an error that does not echo it", err)
+	}
+}
+
+// A checkout email's sync and the member's full sync are different work:
+// neither swallows the other. Two copies of one window collapse; two
+// windows of a run do not.
+func TestCollapseKeysOfEmailsAndWindows(t *testing.T) {
+	email := dashboard.RefreshRequest{Kind: dashboard.SyncStripe, UserID: "u1", Email: "Guest@Example.com"}
+	if collapseKey(email) == collapseKey(stripeReq("u1")) {
+		t.Error("a checkout email's sync collapses into the member's full sync")
+	}
+	if lower := (dashboard.RefreshRequest{Kind: dashboard.SyncStripe, UserID: "u1", Email: "guest@example.com"}); collapseKey(email) != collapseKey(lower) {
+		t.Error("two spellings of one checkout email do not collapse")
+	}
+	if collapseKey(window("r1", windowStart)) != collapseKey(window("r1", windowStart.In(time.FixedZone("X", 3600)))) {
+		t.Error("two copies of one window do not collapse")
+	}
+	if collapseKey(window("r1", windowStart)) == collapseKey(window("r1", windowStart.Add(time.Hour))) ||
+		collapseKey(window("r1", windowStart)) == collapseKey(window("r2", windowStart)) {
+		t.Error("different windows collapse")
 	}
 }

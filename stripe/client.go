@@ -5,7 +5,8 @@
 //
 // Every HTTP request of a Client, including each page the SDK's list
 // iterator fetches, passes one transport that waits for a client-side rate
-// limiter (STRIPE_MAX_RPS) and retries 429s, 5xx answers and network
+// budget (STRIPE_MAX_RPS; one Budget per process, shared by its Clients) and
+// retries 429s, 5xx answers and network
 // failures with capped exponential backoff and full jitter, honouring
 // Retry-After and Stripe-Should-Retry. The SDK's own retries are turned off
 // so the two never multiply. What still fails becomes a dashboard.Error:
@@ -21,6 +22,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	stripego "github.com/stripe/stripe-go/v85"
@@ -46,8 +48,13 @@ type Config struct {
 	APIBase string
 	// MaxRPS caps this Client's requests per second, retries included
 	// (STRIPE_MAX_RPS, default 20 of Stripe's 100 live / 25 test). A
-	// negative value turns the limiter off, for tests.
+	// negative value turns the limiter off, for tests. Ignored when Budget
+	// is set.
 	MaxRPS float64
+	// Budget, when set, is the rate budget the Client's requests wait for,
+	// shared with every other Client built with it: a process's one
+	// Stripe budget (app.New makes one from STRIPE_MAX_RPS).
+	Budget *Budget
 	// HTTPClient carries the requests; its Transport is wrapped, its
 	// Timeout ignored in favour of Timeout per attempt.
 	HTTPClient *http.Client
@@ -81,8 +88,52 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// Budget is a Stripe request rate budget: a token bucket that every request
+// of the Clients sharing it waits for, retries included. Stripe's limit is
+// per account, not per client, so a process builds one Budget and hands it
+// to every Client it makes (Config.Budget): a reconciliation, member syncs,
+// webhooks and order reads in one process then share one rate instead of
+// each taking its own. It counts the requests that waited, so a test (or a
+// job's summary) can tell that every request passed it. It is safe for
+// concurrent use.
+type Budget struct {
+	limiter *rate.Limiter
+	waits   atomic.Int64
+}
+
+// NewBudget returns a budget of rps requests per second with a burst of
+// one second's worth: DefaultMaxRPS when rps is 0, unlimited when it is
+// negative (tests).
+func NewBudget(rps float64) *Budget {
+	switch {
+	case rps < 0:
+		return &Budget{limiter: rate.NewLimiter(rate.Inf, 1)}
+	case rps == 0:
+		rps = DefaultMaxRPS
+	}
+	return &Budget{limiter: rate.NewLimiter(rate.Limit(rps), max(1, int(math.Ceil(rps))))}
+}
+
+// Wait blocks until the budget allows one request or ctx is done; it fails
+// at once when ctx's deadline comes before the request's turn.
+func (b *Budget) Wait(ctx context.Context) error {
+	b.waits.Add(1)
+	return b.limiter.Wait(ctx)
+}
+
+// Waits is how many requests have asked the budget so far.
+func (b *Budget) Waits() int64 { return b.waits.Load() }
+
+// Limit is the budget's rate in requests per second (+Inf: unlimited).
+func (b *Budget) Limit() float64 {
+	if l := b.limiter.Limit(); l != rate.Inf {
+		return float64(l)
+	}
+	return math.Inf(1)
+}
+
 // Client is Stripe as the orders service sees it. It is safe for concurrent
-// use, and all its calls share one rate limiter.
+// use, and all its calls share one rate budget (Config.Budget).
 type Client struct {
 	sc            *stripego.Client
 	webhookSecret string
@@ -122,13 +173,8 @@ func New(cfg Config) (*Client, error) {
 	if rt.sleep == nil {
 		rt.sleep = backoff.Sleep
 	}
-	switch rps := cfg.MaxRPS; {
-	case rps < 0:
-		rt.limiter = rate.NewLimiter(rate.Inf, 1)
-	case rps == 0:
-		rt.limiter = rate.NewLimiter(DefaultMaxRPS, DefaultMaxRPS)
-	default:
-		rt.limiter = rate.NewLimiter(rate.Limit(rps), max(1, int(math.Ceil(rps))))
+	if rt.budget = cfg.Budget; rt.budget == nil {
+		rt.budget = NewBudget(cfg.MaxRPS)
 	}
 	hc := http.Client{}
 	if cfg.HTTPClient != nil {

@@ -87,8 +87,9 @@ func (c *Client) restOfLineItems(ctx context.Context, s *stripego.CheckoutSessio
 // ListSessions calls each for every session matching q, newest first, 100
 // a page through the SDK's iterator: N sessions cost ceil(N/100) requests
 // (one for none) and never a request per session. q's filters combine
-// (Stripe ANDs them): created[gte], customer, payment_intent and
-// customer_details[email]. Every page passes the Client's rate limiter and
+// (Stripe ANDs them): created[gte], created[lt], customer, payment_intent
+// and customer_details[email]; StartingAfter resumes the listing after a
+// session it returned before. Every page passes the Client's rate limiter and
 // retries like any other request. A session's
 // LineItemsComplete says whether Stripe embedded all of its line items;
 // when it did not, Session fetches the rest.
@@ -98,8 +99,17 @@ func (c *Client) ListSessions(ctx context.Context, q dashboard.SessionQuery, eac
 	for _, e := range listExpand {
 		params.AddExpand(e)
 	}
-	if !q.CreatedFrom.IsZero() {
-		params.CreatedRange = &stripego.RangeQueryParams{GreaterThanOrEqual: q.CreatedFrom.Unix()}
+	if !q.CreatedFrom.IsZero() || !q.CreatedBefore.IsZero() {
+		params.CreatedRange = &stripego.RangeQueryParams{}
+		if !q.CreatedFrom.IsZero() {
+			params.CreatedRange.GreaterThanOrEqual = unixCeil(q.CreatedFrom)
+		}
+		if !q.CreatedBefore.IsZero() {
+			params.CreatedRange.LesserThan = unixCeil(q.CreatedBefore)
+		}
+	}
+	if q.StartingAfter != "" {
+		params.StartingAfter = stripego.String(q.StartingAfter)
 	}
 	if q.CustomerID != "" {
 		params.Customer = stripego.String(q.CustomerID)
@@ -166,4 +176,16 @@ func (r *recentIDs) fresh(id string) bool {
 		r.order = r.order[1:]
 	}
 	return true
+}
+
+// unixCeil is t in Stripe's whole seconds, rounded up: created is a whole
+// second, so created ≥ t and created < t hold exactly when they hold for
+// the rounded-up second, and two windows that meet at t never share a
+// session nor leave one out.
+func unixCeil(t time.Time) int64 {
+	s := t.Unix()
+	if t.After(time.Unix(s, 0)) {
+		s++
+	}
+	return s
 }

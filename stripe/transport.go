@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/thebabesclub/dashboard/backoff"
 )
 
@@ -21,7 +19,7 @@ import (
 // SDK's iterator never sees a transient failure.
 type transport struct {
 	next       http.RoundTripper
-	limiter    *rate.Limiter
+	budget     *Budget
 	maxRetries int
 	timeout    time.Duration  // per attempt
 	policy     backoff.Policy // backoff between attempts
@@ -46,7 +44,7 @@ func (e *unavailableError) Unwrap() error { return e.cause }
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	for attempt := 0; ; attempt++ {
-		if err := t.limiter.Wait(ctx); err != nil {
+		if err := t.budget.Wait(ctx); err != nil {
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}

@@ -14,10 +14,13 @@ import (
 	"github.com/thebabesclub/dashboard/orders"
 )
 
-// runSync runs `dashboard sync stripe --user ID | --all`.
+// runSync runs `dashboard sync stripe|nfts --user ID | --all`. A Stripe
+// sync of every member is incremental (each from their SYNC#STRIPE marker
+// minus the reconciliation's overlap; a member never synced reads all); one
+// member's is their whole history. --incremental[=false] says otherwise.
 func runSync(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || (args[0] != "stripe" && args[0] != "nfts") {
-		fmt.Fprintln(stderr, "usage: dashboard sync stripe|nfts [--user ID | --all] [--data DIR]")
+		fmt.Fprintln(stderr, "usage: dashboard sync stripe|nfts [--user ID | --all] [--incremental[=false]] [--data DIR]")
 		return errUsage
 	}
 	what := args[0]
@@ -25,6 +28,7 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 	fs.SetOutput(stderr)
 	user := fs.String("user", "", "sync this member only")
 	all := fs.Bool("all", false, "sync every member")
+	incremental := fs.Bool("incremental", false, "stripe: start each member from their last sync minus an hour, not their whole history (the default with --all; --incremental=false reads everything)")
 	dataDir := fs.String("data", "data", "folder of the embedded store")
 	if err := fs.Parse(args[1:]); err != nil {
 		return errUsage
@@ -33,6 +37,14 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 		fmt.Fprintln(stderr, "sync: give exactly one of --user ID or --all")
 		return errUsage
 	}
+	// --all is incremental unless told otherwise; --user reads the
+	// member's whole history (a repair) unless told otherwise.
+	fromMarker := *all
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "incremental" {
+			fromMarker = *incremental
+		}
+	})
 	a, err := app.New(ctx, getenv, *dataDir, stderr)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
@@ -45,7 +57,14 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 		return errors.New("sync stripe: STRIPE_SECRET is not set")
 	}
 	if *user != "" {
-		res, err := a.Orders.SyncMemberByID(ctx, *user, "", nil)
+		var res *orders.SyncResult
+		if fromMarker {
+			if _, err = a.Store.GetProfile(ctx, *user); err == nil {
+				res, err = a.Orders.SyncMemberIncremental(ctx, *user)
+			}
+		} else {
+			res, err = a.Orders.SyncMemberByID(ctx, *user, "", nil)
+		}
 		if err != nil {
 			return fmt.Errorf("sync stripe: %w", err)
 		}
@@ -60,7 +79,13 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 			return nil
 		}
 		members++
-		res, err := a.Orders.SyncMember(ctx, p.UserID, time.Time{})
+		var res *orders.SyncResult
+		var err error
+		if fromMarker {
+			res, err = a.Orders.SyncMemberIncremental(ctx, p.UserID)
+		} else {
+			res, err = a.Orders.SyncMember(ctx, p.UserID, time.Time{})
+		}
 		if err != nil {
 			failed++
 			a.Logger.WarnContext(ctx, "member sync failed", "memberId", p.UserID, "error", err)
@@ -85,11 +110,16 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 	return nil
 }
 
-// runReconcile runs the nightly reconciliation on demand.
+// runReconcile runs the nightly reconciliation on demand, in this
+// process: it plans a run from the watermark, files its windows one after
+// another (each checkpointed), and advances the watermark over the done
+// ones. With --status it only shows the latest run (this process's or the
+// AWS planner's) and its windows that are not done.
 func runReconcile(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	dataDir := fs.String("data", "data", "folder of the embedded store")
+	status := fs.Bool("status", false, "show the latest run and its unfinished windows; reconcile nothing")
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
@@ -98,6 +128,9 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("reconcile: %w", err)
 	}
 	defer a.Store.Close()
+	if *status {
+		return reconcileStatus(ctx, a, stdout)
+	}
 	if !a.Stripe {
 		return errors.New("reconcile: STRIPE_SECRET is not set")
 	}
@@ -111,9 +144,58 @@ func runReconcile(ctx context.Context, args []string, getenv func(string) string
 			res.Synced, res.Created, res.Updated, res.Skipped, res.Unresolved, res.Errors)
 	}
 	if err != nil {
-		return fmt.Errorf("reconcile: %w (the watermark did not move; run again)", err)
+		return fmt.Errorf("reconcile: %w (the watermark stops before the first failed window; run again)", err)
 	}
 	return nil
+}
+
+// reconcileStatus prints the latest reconciliation run, the watermark and
+// the run's windows that are not done, with how far each got.
+func reconcileStatus(ctx context.Context, a *app.App, stdout io.Writer) error {
+	wm, err := a.Store.Watermark(ctx, orders.WatermarkName)
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	run, err := a.Store.LatestReconcileRun(ctx)
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	if run == nil {
+		fmt.Fprintf(stdout, "no reconciliation run yet; watermark %s\n", formatWatermark(wm))
+		return nil
+	}
+	cps, err := a.Store.ReconcileCheckpoints(ctx, run.ID)
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	byFrom := map[int64]dashboard.ReconcileCheckpoint{}
+	for _, c := range cps {
+		byFrom[c.From.UnixMilli()] = c
+	}
+	windows := run.Windows()
+	var open []string
+	for _, w := range windows {
+		c, ok := byFrom[w.From.UnixMilli()]
+		switch {
+		case !ok:
+			open = append(open, fmt.Sprintf("%s  not started", w.From.Format(time.RFC3339)))
+		case !c.Done:
+			open = append(open, fmt.Sprintf("%s  %d attempts, %d sessions filed, resumes after %q", w.From.Format(time.RFC3339), c.Attempts, c.Synced, c.After))
+		}
+	}
+	fmt.Fprintf(stdout, "run %s: %s to %s in %d windows of %s; %d done, %d not done; watermark %s\n",
+		run.ID, run.From.Format(time.RFC3339), run.To.Format(time.RFC3339), len(windows), run.Window, len(windows)-len(open), len(open), formatWatermark(wm))
+	for _, line := range open {
+		fmt.Fprintln(stdout, "  "+line)
+	}
+	return nil
+}
+
+func formatWatermark(t time.Time) string {
+	if t.IsZero() {
+		return "unset"
+	}
+	return t.UTC().Format(time.RFC3339)
 }
 
 // syncNFTs runs `dashboard sync nfts --user ID | --all`.

@@ -37,15 +37,29 @@ func TestReconcileAndSyncCommands(t *testing.T) {
 	for i, id := range []string{"cs_test_cli_a", "cs_test_cli_b", "cs_test_cli_c"} {
 		fake.AddSession(stripetest.NewSession(id, time.Now().Add(-time.Duration(i+1)*time.Hour)).WithCustomer("cus_op").Paid())
 	}
-	fake.AddSession(stripetest.NewSession("cs_test_cli_nobody", time.Now()).WithEmail("who@example.com").Paid())
-	getenv := env(map[string]string{"STRIPE_SECRET": "sk_test_cli", "STRIPE_API_BASE": fake.URL(), "JWT_SECRET": "cli"})
+	fake.AddSession(stripetest.NewSession("cs_test_cli_nobody", time.Now().Add(-time.Minute)).WithEmail("who@example.com").Paid())
+	// A first reconciliation lists its 720 windows (most of them empty,
+	// since 2019): a high rate keeps that quick here.
+	getenv := env(map[string]string{"STRIPE_SECRET": "sk_test_cli", "STRIPE_API_BASE": fake.URL(), "JWT_SECRET": "cli", "STRIPE_MAX_RPS": "1000"})
 
 	var out, errOut bytes.Buffer
+	if err := run(context.Background(), []string{"reconcile", "--status", "--data", dir}, getenv, &out, &errOut); err != nil ||
+		out.String() != "no reconciliation run yet; watermark unset\n" {
+		t.Fatalf("reconcile --status before any run: %v, %q", err, out.String())
+	}
+	out.Reset()
+
 	if err := run(context.Background(), []string{"reconcile", "--data", dir}, getenv, &out, &errOut); err != nil {
 		t.Fatalf("reconcile: %v (%s)", err, errOut.String())
 	}
 	if !strings.Contains(out.String(), "processed 4, created 3, updated 0, unchanged 0, unresolved 1, errors 0") {
 		t.Errorf("reconcile summary = %q", out.String())
+	}
+
+	out.Reset()
+	if err := run(context.Background(), []string{"reconcile", "--status", "--data", dir}, getenv, &out, &errOut); err != nil ||
+		!strings.Contains(out.String(), " in 720 windows of ") || !strings.Contains(out.String(), "; 720 done, 0 not done; watermark 20") {
+		t.Errorf("reconcile --status after a run: %v, %q", err, out.String())
 	}
 
 	out.Reset()
@@ -59,8 +73,24 @@ func TestReconcileAndSyncCommands(t *testing.T) {
 	if err := run(context.Background(), []string{"sync", "stripe", "--all", "--data", dir}, getenv, &out, &errOut); err != nil {
 		t.Fatalf("sync --all: %v (%s)", err, errOut.String())
 	}
-	if !strings.Contains(out.String(), "members: 1 synced, 0 failed") {
-		t.Errorf("sync --all summary = %q", out.String())
+	// --all starts from the member's marker (just set by --user) minus an
+	// hour: the sessions, created an hour and more before it, are not
+	// read again.
+	if !strings.Contains(out.String(), "members: 1 synced, 0 failed; sessions: 0 processed") {
+		t.Errorf("sync --all summary = %q, want the member synced from their marker (0 sessions)", out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"sync", "stripe", "--all", "--incremental=false", "--data", dir}, getenv, &out, &errOut); err != nil ||
+		!strings.Contains(out.String(), "members: 1 synced, 0 failed; sessions: 3 processed") {
+		t.Errorf("sync --all --incremental=false: %v, %q; want the whole history (3 sessions)", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"sync", "stripe", "--user", member, "--incremental", "--data", dir}, getenv, &out, &errOut); err != nil ||
+		!strings.Contains(out.String(), "0 sessions") {
+		t.Errorf("sync --user --incremental: %v, %q; want 0 sessions", err, out.String())
+	}
+	if err := run(context.Background(), []string{"sync", "stripe", "--user", "fedcba9876543210fedcba9876543210", "--incremental", "--data", dir}, getenv, &out, &errOut); err == nil {
+		t.Error("sync --user --incremental of an unknown member succeeded")
 	}
 	// Usage errors.
 	for _, args := range [][]string{{"sync"}, {"sync", "stripe"}, {"sync", "stripe", "--user", "x", "--all"}} {

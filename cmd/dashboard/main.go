@@ -4,8 +4,9 @@
 // member tokens for trying it (token); and the operator's jobs, run once
 // against the same store: syncing members' orders or NFTs (sync),
 // reconciling every Checkout Session (reconcile), listing a collection's
-// holders (holders), recording an order's fulfilment (fulfil) and the
-// one-off data migrations (migrate).
+// holders (holders), recording an order's fulfilment (fulfil), the
+// one-off data migrations (migrate) and a generated club for load tests
+// (seed).
 package main
 
 import (
@@ -23,11 +24,12 @@ const usage = `Usage: dashboard <command> [flags]
 Commands:
   serve      serve the API and the web dashboard (embedded store unless DYNAMODB_ENDPOINT/COMMERCE_TABLE are set)
   token      print a member JWT signed with JWT_SECRET
-  sync       stripe|nfts [--user ID | --all]: refresh members' orders from Stripe or NFTs from the marketplace
-  reconcile  list every Checkout Session since the watermark and file each under its owner
+  sync       stripe|nfts [--user ID | --all] [--incremental[=false]]: refresh members' orders from Stripe (--all: each from their last sync) or NFTs from the marketplace
+  reconcile  [--status]: file every Checkout Session since the watermark under its owner, window by window (--status: show the latest run)
   holders    --collection ID | --wallet ADDRESS: the members holding NFTs of a collection, or having a wallet
   fulfil     ORDER_ID --status S [--carrier C] [--tracking N] [--tracking-url U] [--at T] [--note TEXT]: record a fulfilment event
   migrate    wallets: give every profile's preferredWallet its wallet and wallet-index items (one-off, idempotent)
+  seed       --members N [--orders-per-member M] [--nfts-per-member K]: fill DynamoDB Local or the embedded store with a generated club
 
 Run "dashboard <command> -h" for the flags of a command.
 `
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runFulfil(ctx, args[1:], getenv, stdout, stderr)
 	case "migrate":
 		return runMigrate(ctx, args[1:], getenv, stdout, stderr)
+	case "seed":
+		return runSeed(ctx, args[1:], getenv, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"fmt"
+	"hash/fnv"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +17,8 @@ var holdingTests = []namedTest{
 	{"ListPaginatesAndFilters", testListHoldings},
 	{"RemoveTakesEverything", testRemoveHoldings},
 	{"RemoveInBatches", testRemoveManyHoldings},
+	{"CollectionIndexIsSharded", testCollectionIndexSharded},
+	{"LegacyCollectionKey", testLegacyCollectionKey},
 }
 
 // Contract addresses in checksum (mixed) case, as marketplaces report them.
@@ -44,6 +48,36 @@ func newHolding(contract, token, collection string, at time.Time) dashboard.Hold
 // holdingKey is the contract's sort key of a holding.
 func holdingKey(h dashboard.Holding) string {
 	return "NFT#" + lower(h.ContractAddress) + "#" + h.TokenID
+}
+
+// collectionShards is how many shards CONTRACT §6's collection index
+// (GSI3) has in both stores.
+const collectionShards = 16
+
+// shardKey is the collection-index key (GSI3PK) a store must give h:
+// COLLECTION#<collectionId>#<n>, n the FNV-1a hash of the lower-cased
+// contract, "#" and the token id, modulo 16. The suite keeps its own copy
+// of the function: a change to the count or the hash would move every
+// stored holding to another shard on its next sync, so it must fail here.
+func shardKey(h dashboard.Holding) string {
+	f := fnv.New32a()
+	f.Write([]byte(lower(h.ContractAddress) + "#" + h.TokenID))
+	return fmt.Sprintf("COLLECTION#%s#%d", h.CollectionID, f.Sum32()%collectionShards)
+}
+
+// holderCounts returns how many times EachHolder yields each
+// member/token pair of collection, failing on a holder of another one.
+func holderCounts(t *testing.T, s RawStore, collection string) map[string]int {
+	t.Helper()
+	seen := map[string]int{}
+	must(t, s.EachHolder(t.Context(), collection, func(h dashboard.Holder) error {
+		if h.Holding.CollectionID != collection {
+			t.Errorf("EachHolder(%s) yielded a holding of %q: %s/%s", collection, h.Holding.CollectionID, h.UserID, h.Holding.TokenID)
+		}
+		seen[h.UserID+"/"+h.Holding.TokenID]++
+		return nil
+	}), "EachHolder("+collection+")")
+	return seen
 }
 
 // normHolding is h as a store returns it.
@@ -109,7 +143,7 @@ func testReplaceHoldings(t *testing.T, s RawStore) {
 	checkHoldings(t, "holdings after the first replace", got, []dashboard.Holding{a1, a2, b1})
 
 	item := raw(t, s, "USER#"+user, holdingKey(a1))
-	if item == nil || item["GSI3PK"] != "COLLECTION#alpha" || item["contractAddress"] != contractA || item["tokenId"] != "1" || item["wallet"] != holdingWallet {
+	if item == nil || item["GSI3PK"] != shardKey(a1) || item["contractAddress"] != contractA || item["tokenId"] != "1" || item["wallet"] != holdingWallet {
 		t.Errorf("stored holding at %s = %v", holdingKey(a1), item)
 	}
 
@@ -327,6 +361,13 @@ func testRemoveManyHoldings(t *testing.T, s RawStore) {
 	}
 	_, err := s.ReplaceHoldings(t.Context(), user, all, baseTime)
 	must(t, err, "ReplaceHoldings")
+	shards := map[any]bool{}
+	for _, h := range all {
+		shards[raw(t, s, "USER#"+user, holdingKey(h))["GSI3PK"]] = true
+	}
+	if len(shards) < 2 {
+		t.Fatalf("61 holdings in %d collection-index shard(s): the removal would not cross shards", len(shards))
+	}
 	n, err := s.RemoveHoldings(t.Context(), user)
 	must(t, err, "RemoveHoldings")
 	if n != len(all) {
@@ -336,6 +377,156 @@ func testRemoveManyHoldings(t *testing.T, s RawStore) {
 		t.Errorf("%d holdings left after the removal", len(got))
 	}
 	if tokens := holderTokens(t, s, coll, user); len(tokens) != 0 {
-		t.Errorf("%d index entries left after the removal", len(tokens))
+		t.Errorf("%d index entries left after the removal (from %d shards)", len(tokens), len(shards))
+	}
+}
+
+// testCollectionIndexSharded checks the collection index's shards
+// (CONTRACT §6, issue 14): the holdings of one collection by many members
+// land in many shards, keyed exactly COLLECTION#<id>#<n>; one member's many
+// tokens spread too; EachHolder yields every holding once across them; and
+// a re-sync leaves every item in its shard.
+func testCollectionIndexSharded(t *testing.T, s RawStore) {
+	coll := "crowd-" + newID(t)[:8]
+	at := baseTime
+	type held struct {
+		user string
+		h    dashboard.Holding
+	}
+	var all []held
+	want := map[string]int{}
+	var whale string
+	var whaleSet []dashboard.Holding
+	token := 0
+	for m := range 12 {
+		user := newID(t)
+		n := 2
+		if m == 0 {
+			whale, n = user, 16 // one member with many tokens of the collection
+		}
+		var set []dashboard.Holding
+		for range n {
+			h := newHolding(contractA, fmt.Sprint(token), coll, at)
+			token++
+			set = append(set, h)
+			all = append(all, held{user, h})
+			want[user+"/"+h.TokenID] = 1
+		}
+		if m == 0 {
+			whaleSet = set
+		}
+		set = append(set, newHolding(contractB, "1", "other-"+coll, at))
+		_, err := s.ReplaceHoldings(t.Context(), user, set, at)
+		must(t, err, "ReplaceHoldings")
+	}
+
+	shards, whaleShards := map[string]bool{}, map[string]bool{}
+	for _, x := range all {
+		item := raw(t, s, "USER#"+x.user, holdingKey(x.h))
+		key, _ := item["GSI3PK"].(string)
+		if key != shardKey(x.h) {
+			t.Errorf("GSI3PK of %s = %q, want %q", holdingKey(x.h), item["GSI3PK"], shardKey(x.h))
+		}
+		shards[key] = true
+		if x.user == whale {
+			whaleShards[key] = true
+		}
+	}
+	// 38 tokens over 16 shards: a hash that spreads them fills most.
+	if len(shards) < collectionShards/2 {
+		t.Errorf("%d holdings of one collection landed in %d shards: %v", len(all), len(shards), shards)
+	}
+	if len(whaleShards) < 2 {
+		t.Errorf("one member's 16 tokens landed in %d shard(s): %v", len(whaleShards), whaleShards)
+	}
+	if got := holderCounts(t, s, coll); !reflect.DeepEqual(got, want) {
+		t.Errorf("EachHolder across the shards = %v, want each of %v once", got, want)
+	}
+
+	// A later sync of the same set leaves every item in its shard and
+	// every holder listed once.
+	later := at.Add(time.Hour)
+	for i := range whaleSet {
+		whaleSet[i].LastSyncedAt = later
+	}
+	diff, err := s.ReplaceHoldings(t.Context(), whale, append(slices.Clone(whaleSet), newHolding(contractB, "1", "other-"+coll, at)), later)
+	must(t, err, "ReplaceHoldings(again)")
+	if diff != (dashboard.HoldingDiff{}) {
+		t.Errorf("diff of a re-sync = %+v, want none", diff)
+	}
+	for _, h := range whaleSet {
+		if item := raw(t, s, "USER#"+whale, holdingKey(h)); item["GSI3PK"] != shardKey(h) {
+			t.Errorf("GSI3PK of %s after a re-sync = %v, want %s", holdingKey(h), item["GSI3PK"], shardKey(h))
+		}
+	}
+	if got := holderCounts(t, s, coll); !reflect.DeepEqual(got, want) {
+		t.Errorf("EachHolder after a re-sync = %v, want each of %v once", got, want)
+	}
+}
+
+// testLegacyCollectionKey checks holdings stored before the collection
+// index was sharded, under GSI3PK = COLLECTION#<id>: EachHolder still
+// yields them (once), never a legacy item of another collection whose id
+// makes its key look like a shard, and the member's next sync rewrites them
+// under their shard without counting an update.
+func testLegacyCollectionKey(t *testing.T, s RawStore) {
+	coll := "legacy-" + newID(t)[:8]
+	user, other, stranger := newID(t), newID(t), newID(t)
+	at := baseTime
+	legacyItem := func(user string, h dashboard.Holding, gsi string) map[string]any {
+		return map[string]any{
+			"PK": "USER#" + user, "SK": holdingKey(h), "GSI3PK": gsi, "userId": user,
+			"tokenId": h.TokenID, "contractAddress": h.ContractAddress, "collectionId": h.CollectionID,
+			"tokenName": h.TokenName, "thumbnailUrl": h.ThumbnailURL, "imageUrl": h.ImageURL,
+			"metadata": h.Metadata, "lastSyncedAt": ms(h.LastSyncedAt).Format(time.RFC3339Nano), "wallet": h.Wallet,
+		}
+	}
+	sharded := newHolding(contractA, "1", coll, at)
+	_, err := s.ReplaceHoldings(t.Context(), user, []dashboard.Holding{sharded}, at)
+	must(t, err, "ReplaceHoldings")
+	mine, theirs := newHolding(contractA, "2", coll, at), newHolding(contractB, "5", coll, at)
+	must(t, s.PutRawItem(t.Context(), legacyItem(user, mine, "COLLECTION#"+coll)), "PutRawItem(legacy)")
+	must(t, s.PutRawItem(t.Context(), legacyItem(other, theirs, "COLLECTION#"+coll)), "PutRawItem(other's legacy)")
+	// A collection whose id ends in "#3": its legacy key is shard 3's key
+	// of coll.
+	look := newHolding(contractA, "77", coll+"#3", at)
+	must(t, s.PutRawItem(t.Context(), legacyItem(stranger, look, "COLLECTION#"+coll+"#3")), "PutRawItem(look-alike)")
+
+	want := map[string]int{user + "/1": 1, user + "/2": 1, other + "/5": 1}
+	if got := holderCounts(t, s, coll); !reflect.DeepEqual(got, want) {
+		t.Errorf("EachHolder with legacy keys = %v, want %v", got, want)
+	}
+	if got := holderCounts(t, s, coll+"#3"); !reflect.DeepEqual(got, map[string]int{stranger + "/77": 1}) {
+		t.Errorf("EachHolder of the look-alike collection = %v", got)
+	}
+
+	// The member's next sync of the same set moves the legacy item to its
+	// shard: written, not counted as an update.
+	diff, err := s.ReplaceHoldings(t.Context(), user, []dashboard.Holding{sharded, mine}, at)
+	must(t, err, "ReplaceHoldings(re-sync)")
+	if diff != (dashboard.HoldingDiff{}) {
+		t.Errorf("diff of a re-sync over a legacy item = %+v, want none", diff)
+	}
+	if item := raw(t, s, "USER#"+user, holdingKey(mine)); item["GSI3PK"] != shardKey(mine) {
+		t.Errorf("GSI3PK after the re-sync = %v, want %s", item["GSI3PK"], shardKey(mine))
+	}
+	if item := raw(t, s, "USER#"+other, holdingKey(theirs)); item["GSI3PK"] != "COLLECTION#"+coll {
+		t.Errorf("another member's legacy item changed: %v", item["GSI3PK"])
+	}
+	if got := holderCounts(t, s, coll); !reflect.DeepEqual(got, want) {
+		t.Errorf("EachHolder after the re-sync = %v, want %v", got, want)
+	}
+	got, _ := listAll(t, s, user, coll, 10)
+	checkHoldings(t, "the member's holdings after the re-sync", got, []dashboard.Holding{sharded, mine})
+
+	// Removing the other member's holdings takes the legacy entry too.
+	n, err := s.RemoveHoldings(t.Context(), other)
+	must(t, err, "RemoveHoldings(other)")
+	if n != 1 {
+		t.Errorf("RemoveHoldings(other) removed %d, want 1", n)
+	}
+	delete(want, other+"/5")
+	if got := holderCounts(t, s, coll); !reflect.DeepEqual(got, want) {
+		t.Errorf("EachHolder after removing the legacy holder = %v, want %v", got, want)
 	}
 }

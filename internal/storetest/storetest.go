@@ -48,6 +48,7 @@ func Run(t *testing.T, newStore func(t *testing.T) RawStore) {
 		{"Order", orderTests},
 		{"Holding", holdingTests},
 		{"Sync", syncTests},
+		{"Reconcile", reconcileTests},
 		{"Members", memberTests},
 		{"Wallet", walletTests},
 		{"Code", codeTests},
