@@ -141,7 +141,16 @@ type ProfileStore interface {
 	// STRIPE#<customer id> (ENOTFOUND if absent).
 	UserIDByStripeCustomer(ctx context.Context, customerID string) (string, error)
 	// EachProfile calls fn for every stored profile, stopping at fn's first
-	// error. It reads the whole table: for jobs (syncing every member),
-	// never for a request.
+	// error. It reads the whole table (on DynamoDB a Scan): only for an
+	// operator's one-off migrations, never for a request or a job.
 	EachProfile(ctx context.Context, fn func(*Profile) error) error
+	// EachStripeMember calls fn with the user id and Stripe customer id of
+	// every member whose profile carries a customer, each once, stopping at
+	// fn's first error. It reads only the sparse GSI1 entries
+	// (STRIPE#<customer id> and the wallet shards), never the members'
+	// orders or holdings, so it costs in proportion to the members, not the
+	// table; `sync stripe --all` walks the members with it. The index is
+	// eventually consistent: a customer linked a moment ago may be missed
+	// and is caught by the next run.
+	EachStripeMember(ctx context.Context, fn func(userID, customerID string) error) error
 }

@@ -2,6 +2,7 @@ package dashboard
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -94,3 +95,23 @@ type ReconcileStore interface {
 // enough for the next nightly run to read the previous run's, and for an
 // operator to look at a failed window.
 const ReconcileRetention = 30 * 24 * time.Hour
+
+// ReconcileWindowPrefix begins every checkpoint's sort key.
+const ReconcileWindowPrefix = "WINDOW#"
+
+// ReconcileWindowSK is the sort key of a window's checkpoint item
+// (RECONCILE#<runId> / WINDOW#<from>) in both stores: the window's start in
+// UTC at a fixed width, so that a run's keys sort as its windows do.
+func ReconcileWindowSK(from time.Time) string {
+	return ReconcileWindowPrefix + from.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+// CheckReconcileRunID refuses a run id that could not key an item: empty,
+// longer than 64 bytes, or holding a NUL (the embedded store's key
+// separator).
+func CheckReconcileRunID(id string) error {
+	if id == "" || len(id) > 64 || strings.ContainsRune(id, 0) {
+		return Errorf(EVALIDATION, "Invalid reconciliation run id.")
+	}
+	return nil
+}

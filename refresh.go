@@ -21,7 +21,19 @@ type RefreshRequest struct {
 	RunID string    `json:"runId,omitempty"`
 	From  time.Time `json:"from,omitzero"`
 	To    time.Time `json:"to,omitzero"`
+	// Shard names one unit of the NFT poll (Kind NFT_POLL, PollKind): a
+	// wallet shard (WalletShardKeys) whose members are synced. RunID and
+	// From name the poll and when it started; Wallet and UserID, when set,
+	// are the index item a continuation resumes after.
+	Shard string `json:"shard,omitempty"`
 }
+
+// PollKind is the RefreshRequest kind of one unit of the hourly NFT poll:
+// one wallet shard's members, synced by the refresh queue's worker, so the
+// poll fans out over the worker's concurrency instead of running in one
+// invocation, and a shard that runs out of time queues its own
+// continuation.
+const PollKind SyncKind = "NFT_POLL"
 
 // RefreshQueue takes refresh requests. Enqueue returns once the request is
 // accepted (sent to SQS, or queued in-process), never after the sync.

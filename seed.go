@@ -19,7 +19,8 @@ type SeedBatch struct {
 	// them; a wallet with VerifiedAt also as VerifyWallet leaves it (of
 	// its Kind), with its VERIFIED claim.
 	Wallets []MemberWallet
-	// Orders are written as a first PutOrder writes them (version 1).
+	// Orders are written as PutOrder writes them (version Version+1: 1
+	// for a new snapshot).
 	Orders []OrderSnapshot
 	// Holdings are written as ReplaceHoldings writes them, with their
 	// collection-index entries.
@@ -33,12 +34,6 @@ type SyncMark struct {
 	UserID string
 	Kind   SyncKind
 	At     time.Time
-}
-
-// Len is how many logical records the batch holds (lookups, index items
-// and claims not counted).
-func (b SeedBatch) Len() int {
-	return len(b.Profiles) + len(b.Wallets) + len(b.Orders) + len(b.Holdings) + len(b.Synced)
 }
 
 // Seeder is a store that bulk-loads generated data. Seed overwrites items

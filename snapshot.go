@@ -8,7 +8,8 @@ import (
 // SnapshotReader is an optional capability of a Store whose reads are local
 // (the embedded store): ReadSnapshot runs fn with reads that all see one
 // committed state of the store, in one read transaction. A view that reads
-// several items (the NFT list: profile, wallets, holdings page, sync marker)
+// several items (the NFT list: profile, wallets, holdings page, sync marker;
+// the email list: profile, checkout emails)
 // uses it instead of reading them concurrently: on DynamoDB concurrent reads
 // save round trips, but on a local store a goroutine and a transaction per
 // item cost more than the reads themselves, and separate reads could see a
@@ -28,4 +29,5 @@ type Snapshot interface {
 	Wallets(ctx context.Context, userID string) ([]MemberWallet, error)
 	ListHoldings(ctx context.Context, userID, collectionID string, limit int, after string) (HoldingPage, error)
 	SyncedAt(ctx context.Context, userID string, kind SyncKind) (*time.Time, error)
+	CheckoutEmails(ctx context.Context, userID string) ([]CheckoutEmail, error)
 }

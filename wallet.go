@@ -104,6 +104,14 @@ type MemberWalletStore interface {
 	// several wallets is visited once per wallet. It stops at fn's first
 	// error.
 	EachWalletMember(ctx context.Context, fn func(address, userID string) error) error
+	// EachShardWalletMember is EachWalletMember for one shard (a key of
+	// WalletShardKeys), resuming after the index item of afterAddress and
+	// afterUserID when they are set (both empty: from the start): how one
+	// unit of the fanned-out NFT poll walks its shard and a continuation
+	// resumes where the previous invocation stopped. The order is the
+	// store's own but stable, so a walk resumed after any item it yielded
+	// visits exactly the items after it. An unknown shard is EVALIDATION.
+	EachShardWalletMember(ctx context.Context, shard, afterAddress, afterUserID string, fn func(address, userID string) error) error
 }
 
 // WalletShards is how many shards the wallet-shard index has. The index

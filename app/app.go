@@ -251,12 +251,15 @@ func AppSecret(getenv func(string) string) ([]byte, error) {
 
 // Refresh performs one queued refresh, whatever its kind: the handler of
 // every refresh queue. A RECONCILE request is one window of a planned
-// reconciliation (orders.Service.ReconcileWindow).
+// reconciliation (orders.Service.ReconcileWindow); an NFT_POLL request one
+// wallet shard of the NFT poll (nfts.Service.PollUnit). The counts of a
+// window are its log line's here; order-refresh (lambdafn) calls
+// ReconcileWindow itself to emit them as metrics.
 func (a *App) Refresh(ctx context.Context, r dashboard.RefreshRequest) error {
 	switch r.Kind {
 	case dashboard.SyncStripe:
 		return a.Orders.Refresh(ctx, r)
-	case dashboard.SyncNFT:
+	case dashboard.SyncNFT, dashboard.PollKind:
 		return a.NFTs.Refresh(ctx, r)
 	case dashboard.ReconcileKind:
 		_, err := a.Orders.ReconcileWindow(ctx, dashboard.ReconcileWindow{RunID: r.RunID, From: r.From, To: r.To})

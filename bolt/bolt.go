@@ -99,8 +99,10 @@ func open(path string, now func() time.Time) (*Store, error) {
 		} else if string(v) != schemaVersion {
 			return fmt.Errorf("unsupported schema version %q", v)
 		}
-		if err := sweepExpiredEvents(tx, s.now()); err != nil {
-			return err
+		for _, prefix := range sweptPartitions {
+			if err := sweepExpiredUnder(tx, prefix, s.now()); err != nil {
+				return err
+			}
 		}
 		return sweepExpiredChallenges(tx, s.now())
 	})

@@ -98,6 +98,19 @@ func TestWritesSurviveReopen(t *testing.T) {
 	if err := s.MarkEventProcessed(ctx, "evt_new", now); err != nil {
 		t.Fatal(err)
 	}
+	// So has a reconciliation checkpoint written longer than its retention
+	// ago; one written now stays.
+	oldWindow := now.Add(-dashboard.ReconcileRetention - 48*time.Hour).Truncate(time.Hour)
+	for _, c := range []dashboard.ReconcileCheckpoint{
+		{ReconcileWindow: dashboard.ReconcileWindow{RunID: "run-old", From: oldWindow, To: oldWindow.Add(time.Hour)},
+			Done: true, UpdatedAt: oldWindow.Add(2 * time.Hour)},
+		{ReconcileWindow: dashboard.ReconcileWindow{RunID: "run-new", From: now.Truncate(time.Hour), To: now.Truncate(time.Hour).Add(time.Hour)},
+			UpdatedAt: now},
+	} {
+		if err := s.SaveReconcileCheckpoint(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +128,12 @@ func TestWritesSurviveReopen(t *testing.T) {
 	}
 	if ok, _ := s.EventProcessed(ctx, "evt_new"); !ok {
 		t.Error("a live event was lost on reopening")
+	}
+	if cs, err := s.ReconcileCheckpoints(ctx, "run-old"); err != nil || len(cs) != 0 {
+		t.Errorf("an expired reconciliation checkpoint survived reopening: %+v, %v", cs, err)
+	}
+	if cs, err := s.ReconcileCheckpoints(ctx, "run-new"); err != nil || len(cs) != 1 {
+		t.Errorf("a live reconciliation checkpoint after reopening: %+v, %v", cs, err)
 	}
 }
 

@@ -35,11 +35,14 @@ func holdingSK(h *dashboard.Holding) string {
 }
 
 // ReplaceHoldings makes the member's stored holdings exactly the given set
-// and sets the SYNC#NFT marker, all in one transaction. A holding counts
-// as updated when it was stored and any of its attributes but lastSyncedAt
-// and GSI3PK changed; one that differs only in those is rewritten
-// uncounted, so a sync moves an item from before the collection index was
-// sharded to its shard.
+// and sets the SYNC#NFT marker, all in one transaction. A holding that
+// differs from the stored one only in lastSyncedAt is left as it is, as in
+// the DynamoDB store: the marker records the sync and readers take the
+// later of the two times (see nfts.List). A holding counts as updated when
+// it was stored and any of its attributes but lastSyncedAt and GSI3PK
+// changed; one that differs only in GSI3PK is rewritten uncounted, so a
+// sync moves an item from before the collection index was sharded to its
+// shard.
 func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []dashboard.Holding, syncedAt time.Time) (dashboard.HoldingDiff, error) {
 	var diff dashboard.HoldingDiff
 	if err := ctx.Err(); err != nil {
@@ -88,16 +91,13 @@ func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []d
 			switch {
 			case !ok:
 				d.Added++
-			case !bytes.Equal(old, e.v):
-				// A holding whose only change is lastSyncedAt or its
-				// collection-index shard is rewritten but not counted as
-				// updated, as in the DynamoDB store.
-				if !sameContent(old, e.v) {
-					d.Updated++
-				}
-			default:
+			case bytes.Equal(old, e.v) || sameExcept(old, e.v, attrLastSyncedAt):
 				continue
+			case !sameExcept(old, e.v, attrLastSyncedAt, indexAttrs[idxCollection]):
+				d.Updated++
 			}
+			// A holding whose only change is its collection-index shard
+			// is rewritten but not counted as updated.
 			if err := putItem(tx, pk, sk, e.v, indexKeys{idxCollection: e.gsi}); err != nil {
 				return err
 			}
@@ -134,15 +134,17 @@ func (s *Store) ListHoldings(ctx context.Context, userID, collectionID string, l
 	return page, err
 }
 
-// sameContent reports whether two stored holdings differ at most in
-// lastSyncedAt and GSI3PK (derived from collectionId, which stays
-// compared).
-func sameContent(a, b []byte) bool {
+// sameExcept reports whether two stored holdings are equal but for the
+// attributes ignored: lastSyncedAt alone tells a holding only seen again
+// (not written) from one to write; with GSI3PK too (derived from
+// collectionId, which stays compared) it tells a content change from a
+// move of a legacy item to its collection-index shard.
+func sameExcept(a, b []byte, ignored ...string) bool {
 	var x, y map[string]any
 	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
 		return false
 	}
-	for _, attr := range []string{"lastSyncedAt", indexAttrs[idxCollection]} {
+	for _, attr := range ignored {
 		delete(x, attr)
 		delete(y, attr)
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -240,19 +241,45 @@ func (s *Store) WalletMembers(ctx context.Context, address string) ([]string, er
 // EachWalletMember walks the wallet-shard entries of the GSI1 index
 // bucket, shard by shard, and calls fn outside the read transaction.
 func (s *Store) EachWalletMember(ctx context.Context, fn func(address, userID string) error) error {
+	for _, shard := range dashboard.WalletShardKeys() {
+		if err := s.EachShardWalletMember(ctx, shard, "", "", fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachShardWalletMember walks one shard's entries of the GSI1 index bucket
+// in key order (wallet, then member), from just after the entry of
+// afterAddress and afterUserID when they are set, and calls fn outside the
+// read transaction.
+func (s *Store) EachShardWalletMember(ctx context.Context, shard, afterAddress, afterUserID string, fn func(address, userID string) error) error {
+	if !slices.Contains(dashboard.WalletShardKeys(), shard) {
+		return dashboard.Errorf(dashboard.EVALIDATION, "Unknown wallet shard.")
+	}
+	prefix := []byte(shard + sep)
+	from := prefix
+	if afterAddress != "" || afterUserID != "" {
+		a, ok := dashboard.WalletKey(afterAddress)
+		if !ok || checkUser(afterUserID) != nil || dashboard.WalletShardKey(a) != shard {
+			return dashboard.Errorf(dashboard.EVALIDATION, "A shard walk resumes after a wallet of that shard and a member id.")
+		}
+		from = []byte(shard + sep + walletPrefix + a + sep + userPrefix + afterUserID)
+	}
 	type pair struct{ address, userID string }
 	var pairs []pair
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket([]byte(indexAttrs[idxStripe])).Cursor()
-		for _, shard := range dashboard.WalletShardKeys() {
-			prefix := []byte(shard + sep)
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-				pk, sk, ok := strings.Cut(string(k[len(prefix):]), sep)
-				if !ok {
-					return fmt.Errorf("index entry %q has no item key", k)
-				}
-				pairs = append(pairs, pair{strings.TrimPrefix(pk, walletPrefix), strings.TrimPrefix(sk, userPrefix)})
+		k, _ := c.Seek(from)
+		if len(from) > len(prefix) && bytes.Equal(k, from) {
+			k, _ = c.Next()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			pk, sk, ok := strings.Cut(string(k[len(prefix):]), sep)
+			if !ok {
+				return fmt.Errorf("index entry %q has no item key", k)
 			}
+			pairs = append(pairs, pair{strings.TrimPrefix(pk, walletPrefix), strings.TrimPrefix(sk, userPrefix)})
 		}
 		return nil
 	})

@@ -103,10 +103,18 @@ func cloneFulfillment(f *dashboard.Fulfillment) *dashboard.Fulfillment {
 	if f == nil {
 		return nil
 	}
-	c := *f
-	c.Carrier, c.TrackingNumber, c.TrackingURL = clonePtr(f.Carrier), clonePtr(f.TrackingNumber), clonePtr(f.TrackingURL)
+	// One block for the copy and the strings it points to (see cloneOrder).
+	type block struct {
+		f                     dashboard.Fulfillment
+		carrier, number, link string
+	}
+	b := &block{f: *f}
+	c := &b.f
+	c.Carrier = copyInto(&b.carrier, f.Carrier)
+	c.TrackingNumber = copyInto(&b.number, f.TrackingNumber)
+	c.TrackingURL = copyInto(&b.link, f.TrackingURL)
 	c.Events = slices.Clone(f.Events)
-	return &c
+	return c
 }
 
 // orderSK is the sort key of an order: its creation time in zero-padded
@@ -181,21 +189,16 @@ func (s *Store) PutOrder(ctx context.Context, snap *dashboard.OrderSnapshot) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if snap == nil || snap.OrderID == "" {
+	if snap == nil {
 		return dashboard.Errorf(dashboard.EVALIDATION, "An order id is required.")
 	}
-	if err := checkUser(snap.UserID); err != nil {
-		return err
-	}
-	it := orderItem{
-		PK: userPrefix + snap.UserID, SK: orderSK(snap.OrderID, snap.CreatedAt), GSI2PK: orderPrefix + snap.OrderID,
-		OrderDetail: normDetail(snap.OrderDetail), UserID: snap.UserID,
-		StatusAt: normTime(snap.StatusAt), Version: snap.Version + 1,
-		FulfillmentStatus: clonePtr(snap.FulfillmentStatus), Fulfillment: encodeFulfillment(snap.Fulfillment),
-	}
-	v, err := json.Marshal(&it)
+	it, v, err := encodeOrderItem(snap)
 	if err != nil {
-		return fmt.Errorf("bolt: put order: encode: %w", err)
+		var appErr *dashboard.Error
+		if errors.As(err, &appErr) {
+			return err
+		}
+		return fmt.Errorf("bolt: put order: %w", err)
 	}
 	err = s.db.Update(func(tx *bbolt.Tx) error {
 		var stored int64
@@ -224,6 +227,29 @@ func (s *Store) PutOrder(ctx context.Context, snap *dashboard.OrderSnapshot) err
 	}
 	snap.Version++
 	return nil
+}
+
+// encodeOrderItem is the stored item of snap's next version (its key,
+// GSI2PK and JSON), as PutOrder and the seed write it. A snapshot without
+// an order id or with an unusable member id is EVALIDATION.
+func encodeOrderItem(snap *dashboard.OrderSnapshot) (orderItem, []byte, error) {
+	if snap.OrderID == "" {
+		return orderItem{}, nil, dashboard.Errorf(dashboard.EVALIDATION, "An order id is required.")
+	}
+	if err := checkUser(snap.UserID); err != nil {
+		return orderItem{}, nil, err
+	}
+	it := orderItem{
+		PK: userPrefix + snap.UserID, SK: orderSK(snap.OrderID, snap.CreatedAt), GSI2PK: orderPrefix + snap.OrderID,
+		OrderDetail: normDetail(snap.OrderDetail), UserID: snap.UserID,
+		StatusAt: normTime(snap.StatusAt), Version: snap.Version + 1,
+		FulfillmentStatus: clonePtr(snap.FulfillmentStatus), Fulfillment: encodeFulfillment(snap.Fulfillment),
+	}
+	v, err := json.Marshal(&it)
+	if err != nil {
+		return orderItem{}, nil, fmt.Errorf("encode: %w", err)
+	}
+	return it, v, nil
 }
 
 // normDetail is d with every time at the stored precision and without

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
@@ -18,32 +17,24 @@ import (
 // watermark: the latest run at SYSTEM / STRIPE_ORDER_SYNC_RUN, and each window's checkpoint
 // at RECONCILE#<runId> / WINDOW#<from>, the DynamoDB store's layout.
 const (
-	reconcileRunSK      = "STRIPE_ORDER_SYNC_RUN"
-	reconcilePrefix     = "RECONCILE#"
-	windowPrefix        = "WINDOW#"
-	attrRunID           = "runId"
-	attrFrom            = "from"
-	attrTo              = "to"
-	attrWindowSeconds   = "windowSeconds"
-	attrPlannedAt       = "plannedAt"
-	attrStatus          = "status"
-	attrAfter           = "after"
-	attrAttempts        = "attempts"
-	attrSynced          = "synced"
-	attrCreated         = "created"
-	attrUpdatedCount    = "updated"
-	attrUnresolved      = "unresolved"
-	attrCheckpointAt    = "updatedAt"
-	statusDone          = "done"
-	statusPending       = "pending"
-	windowKeyTimeLayout = "2006-01-02T15:04:05.000Z"
+	reconcileRunSK    = "STRIPE_ORDER_SYNC_RUN"
+	reconcilePrefix   = "RECONCILE#"
+	attrRunID         = "runId"
+	attrFrom          = "from"
+	attrTo            = "to"
+	attrWindowSeconds = "windowSeconds"
+	attrPlannedAt     = "plannedAt"
+	attrStatus        = "status"
+	attrAfter         = "after"
+	attrAttempts      = "attempts"
+	attrSynced        = "synced"
+	attrCreated       = "created"
+	attrUpdatedCount  = "updated"
+	attrUnresolved    = "unresolved"
+	attrCheckpointAt  = "updatedAt"
+	statusDone        = "done"
+	statusPending     = "pending"
 )
-
-// windowSK is a checkpoint's sort key: its window's start at a fixed width,
-// so that the keys of a run sort as its windows do.
-func windowSK(from time.Time) string {
-	return windowPrefix + from.UTC().Format(windowKeyTimeLayout)
-}
 
 // LatestReconcileRun returns the run saved last (nil if none).
 func (s *Store) LatestReconcileRun(ctx context.Context) (*dashboard.ReconcileRun, error) {
@@ -75,7 +66,7 @@ func (s *Store) SaveReconcileRun(ctx context.Context, run dashboard.ReconcileRun
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkRun(run.ID); err != nil {
+	if err := dashboard.CheckReconcileRunID(run.ID); err != nil {
 		return err
 	}
 	err := s.db.Update(func(tx *bbolt.Tx) error {
@@ -96,12 +87,12 @@ func (s *Store) ReconcileCheckpoint(ctx context.Context, runID string, from time
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkRun(runID); err != nil {
+	if err := dashboard.CheckReconcileRunID(runID); err != nil {
 		return nil, err
 	}
 	var item map[string]any
 	err := s.db.View(func(tx *bbolt.Tx) (err error) {
-		item, err = getMap(tx, reconcilePrefix+runID, windowSK(from))
+		item, err = getMap(tx, reconcilePrefix+runID, dashboard.ReconcileWindowSK(from))
 		return err
 	})
 	if err != nil {
@@ -119,12 +110,12 @@ func (s *Store) ReconcileCheckpoints(ctx context.Context, runID string) ([]dashb
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := checkRun(runID); err != nil {
+	if err := dashboard.CheckReconcileRunID(runID); err != nil {
 		return nil, err
 	}
 	out := []dashboard.ReconcileCheckpoint{}
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		prefix := itemKey(reconcilePrefix+runID, windowPrefix)
+		prefix := itemKey(reconcilePrefix+runID, dashboard.ReconcileWindowPrefix)
 		c := tx.Bucket(bucketItems).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			item, err := decodeMap(v)
@@ -147,10 +138,10 @@ func (s *Store) SaveReconcileCheckpoint(ctx context.Context, c dashboard.Reconci
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkRun(c.RunID); err != nil {
+	if err := dashboard.CheckReconcileRunID(c.RunID); err != nil {
 		return err
 	}
-	pk, sk := reconcilePrefix+c.RunID, windowSK(c.From)
+	pk, sk := reconcilePrefix+c.RunID, dashboard.ReconcileWindowSK(c.From)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		cur, err := getMap(tx, pk, sk)
 		if err != nil {
@@ -194,14 +185,6 @@ func checkpointOf(item map[string]any) dashboard.ReconcileCheckpoint {
 		}
 	}
 	return c
-}
-
-// checkRun refuses a run id that could not key an item.
-func checkRun(id string) error {
-	if id == "" || len(id) > 64 || strings.Contains(id, sep) {
-		return dashboard.Errorf(dashboard.EVALIDATION, "Invalid reconciliation run id.")
-	}
-	return nil
 }
 
 // intOf reads a stored whole number (json.Number from decodeMap), 0 when

@@ -18,17 +18,13 @@ var _ dashboard.Seeder = (*Store)(nil)
 // encoded by the helpers the store's own writes use (setProfileField,
 // swapEmail, putSyncMarker, putMap, putItem, the orderItem of PutOrder and
 // the holdingItem of ReplaceHoldings with its dashboard.CollectionIndexKey).
-// While it runs the file is not fsynced at each commit, only once at the
-// end, so a batch costs one sync: a crash mid-seed leaves a partial club,
-// never a corrupt file. Items are put whole: Seed is for a new store, never
-// one that members use.
+// One transaction is one commit, so a batch costs the commit's syncs once,
+// and a crash mid-seed leaves the batches committed before it. Items are
+// put whole: Seed is for a new store, never one that members use.
 func (s *Store) Seed(ctx context.Context, b dashboard.SeedBatch) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	noSync := s.db.NoSync
-	s.db.NoSync = true
-	defer func() { s.db.NoSync = noSync }()
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		for i := range b.Profiles {
 			if err := seedProfile(tx, &b.Profiles[i]); err != nil {
@@ -60,9 +56,6 @@ func (s *Store) Seed(ctx context.Context, b dashboard.SeedBatch) error {
 		}
 		return nil
 	})
-	if err == nil {
-		err = s.db.Sync()
-	}
 	var appErr *dashboard.Error
 	if err == nil || errors.As(err, &appErr) {
 		return err
@@ -165,21 +158,9 @@ func seedWallet(tx *bbolt.Tx, w dashboard.MemberWallet) error {
 
 // seedOrder writes the order as a first PutOrder writes it (version 1).
 func seedOrder(tx *bbolt.Tx, snap *dashboard.OrderSnapshot) error {
-	if snap.OrderID == "" {
-		return dashboard.Errorf(dashboard.EVALIDATION, "An order id is required.")
-	}
-	if err := checkUser(snap.UserID); err != nil {
-		return err
-	}
-	it := orderItem{
-		PK: userPrefix + snap.UserID, SK: orderSK(snap.OrderID, snap.CreatedAt), GSI2PK: orderPrefix + snap.OrderID,
-		OrderDetail: normDetail(snap.OrderDetail), UserID: snap.UserID,
-		StatusAt: normTime(snap.StatusAt), Version: snap.Version + 1,
-		FulfillmentStatus: clonePtr(snap.FulfillmentStatus), Fulfillment: encodeFulfillment(snap.Fulfillment),
-	}
-	v, err := json.Marshal(&it)
+	it, v, err := encodeOrderItem(snap)
 	if err != nil {
-		return fmt.Errorf("encode: %w", err)
+		return err
 	}
 	return putItem(tx, it.PK, it.SK, v, indexKeys{idxOrder: it.GSI2PK})
 }

@@ -132,12 +132,18 @@ func (s *Store) MarkEventProcessed(ctx context.Context, eventID string, at time.
 	return nil
 }
 
-// sweepExpiredEvents deletes processed-event records whose expiresAt has
-// passed, the embedded stand-in for DynamoDB's TTL. It runs when the store
-// opens and removes at most sweepBatchMaximum records, so that opening
-// stays quick even after a long pause.
-func sweepExpiredEvents(tx *bbolt.Tx, now time.Time) error {
-	prefix := []byte(eventPrefix)
+// sweptPartitions are the partition-key prefixes whose items all carry a
+// TTL (expiresAt) on DynamoDB: processed events and reconciliation
+// checkpoints. Opening the store sweeps them (sweepExpiredUnder).
+var sweptPartitions = []string{eventPrefix, reconcilePrefix}
+
+// sweepExpiredUnder deletes the items of partitions whose key starts with
+// pkPrefix and whose expiresAt has passed, the embedded stand-in for
+// DynamoDB's TTL. It runs when the store opens and removes at most
+// sweepBatchMaximum items per prefix, so that opening stays quick even
+// after a long pause.
+func sweepExpiredUnder(tx *bbolt.Tx, pkPrefix string, now time.Time) error {
+	prefix := []byte(pkPrefix)
 	var expired [][]byte
 	c := tx.Bucket(bucketItems).Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(expired) < sweepBatchMaximum; k, v = c.Next() {

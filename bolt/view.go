@@ -68,6 +68,13 @@ func (r snapshot) SyncedAt(ctx context.Context, userID string, kind dashboard.Sy
 	return at, nil
 }
 
+func (r snapshot) CheckoutEmails(ctx context.Context, userID string) ([]dashboard.CheckoutEmail, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return r.s.checkoutEmailsIn(r.items, userID)
+}
+
 // profileIn reads the member's profile from items, the items bucket of a
 // read transaction (ENOTFOUND when there is no item), decoded through the
 // store's cache.
@@ -98,7 +105,7 @@ func (s *Store) walletsIn(items *bbolt.Bucket, userID string) ([]dashboard.Membe
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		w, err := s.cache.wallets.get(k, v)
 		if err != nil {
-			return nil, fmt.Errorf("bolt: wallets: decode %q: %w", k, err)
+			return nil, fmt.Errorf("bolt: wallets: decode a wallet item: %w", err)
 		}
 		w.UserID = userID
 		out = append(out, w)
@@ -138,7 +145,7 @@ func (s *Store) checkoutEmailsIn(items *bbolt.Bucket, userID string) ([]dashboar
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 		ce, err := s.cache.checkoutEmails.get(k, v)
 		if err != nil {
-			return nil, fmt.Errorf("bolt: checkout emails: decode %q: %w", k, err)
+			return nil, fmt.Errorf("bolt: checkout emails: decode a checkout-email item: %w", err)
 		}
 		ce.UserID = userID
 		out = append(out, ce)

@@ -36,6 +36,7 @@ func TestSnapshotReadsAnswerAsTheStore(t *testing.T) {
 			read{"Wallets " + id, func(r dashboard.Snapshot) (any, error) { return r.Wallets(ctx, id) }},
 			read{"SyncedAt NFT " + id, func(r dashboard.Snapshot) (any, error) { return r.SyncedAt(ctx, id, dashboard.SyncNFT) }},
 			read{"SyncedAt Stripe " + id, func(r dashboard.Snapshot) (any, error) { return r.SyncedAt(ctx, id, dashboard.SyncStripe) }},
+			read{"CheckoutEmails " + id, func(r dashboard.Snapshot) (any, error) { return r.CheckoutEmails(ctx, id) }},
 		)
 		for _, q := range []struct {
 			collection, after string

@@ -80,10 +80,14 @@ func decodeHolding(item map[string]types.AttributeValue) (dashboard.Holding, err
 // ReplaceHoldings makes the stored set equal holdings: it reads the current
 // items, writes only what differs (puts and deletes in batches of 25), and
 // sets SYNC#NFT last, so a sync that fails half-way is retried rather than
-// marked fresh. Updated counts holdings whose content changed; a new
-// lastSyncedAt alone, or a GSI3PK from before the collection index was
-// sharded, is written but not counted, so the next sync moves a legacy
-// item to its shard.
+// marked fresh. A holding whose only difference is lastSyncedAt is not
+// written at all: the marker records the sync, and readers take a
+// holding's lastSyncedAt as the later of its own and the marker's (see
+// nfts.List), so an hourly poll of an unchanged club writes one marker per
+// member instead of every holding. Updated counts holdings whose content
+// changed; a GSI3PK from before the collection index was sharded is
+// written but not counted, so the next sync moves a legacy item to its
+// shard.
 func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []dashboard.Holding, syncedAt time.Time) (dashboard.HoldingDiff, error) {
 	var diff dashboard.HoldingDiff
 	if err := badUser(userID); err != nil {
@@ -126,9 +130,9 @@ func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []d
 		switch {
 		case !ok:
 			diff.Added++
-		case sameHolding(old, item, false):
+		case sameHolding(old, item, "lastSyncedAt"):
 			continue
-		case !sameHolding(old, item, true):
+		case !sameHolding(old, item, "lastSyncedAt", attrGSI3PK):
 			diff.Updated++
 		}
 		writes = append(writes, types.WriteRequest{PutRequest: &types.PutRequest{Item: item}})
@@ -150,17 +154,16 @@ func (s *Store) ReplaceHoldings(ctx context.Context, userID string, holdings []d
 	return diff, nil
 }
 
-// sameHolding compares two stored forms of a holding; with contentOnly it
-// leaves out lastSyncedAt and GSI3PK (derived from collectionId, which
-// stays compared), to tell a content change from a refresh or a move of
-// a legacy item to its collection-index shard.
-func sameHolding(a, b map[string]types.AttributeValue, contentOnly bool) bool {
-	if contentOnly {
-		a, b = maps.Clone(a), maps.Clone(b)
-		for _, attr := range []string{"lastSyncedAt", attrGSI3PK} {
-			delete(a, attr)
-			delete(b, attr)
-		}
+// sameHolding compares two stored forms of a holding leaving out the
+// attributes ignored: lastSyncedAt alone tells a holding only seen again
+// (not written) from one to write; with GSI3PK too (derived from
+// collectionId, which stays compared) it tells a content change from a
+// move of a legacy item to its collection-index shard.
+func sameHolding(a, b map[string]types.AttributeValue, ignored ...string) bool {
+	a, b = maps.Clone(a), maps.Clone(b)
+	for _, attr := range ignored {
+		delete(a, attr)
+		delete(b, attr)
 	}
 	return reflect.DeepEqual(a, b)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
+	"github.com/thebabesclub/dashboard/dynamo"
 	"github.com/thebabesclub/dashboard/internal/dynamotest"
 )
 
@@ -21,34 +22,9 @@ func TestEachHolderQueriesEveryShard(t *testing.T) {
 	var calls dynamotest.Counter
 	s := newStore(t, calls.Option())
 	ctx := t.Context()
-	at := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
-	want := map[string]bool{}
-	for m := range 4 {
-		user := newID(t)
-		var set []dashboard.Holding
-		for i := range 5 {
-			token := fmt.Sprint(m*5 + i)
-			set = append(set, dashboard.Holding{TokenID: token, ContractAddress: "0xABCdef", CollectionID: "babes", LastSyncedAt: at})
-			want[user+"/"+token] = true
-		}
-		if _, err := s.ReplaceHoldings(ctx, user, set, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-
-	walk := func() []string {
-		t.Helper()
-		var got []string
-		if err := s.EachHolder(ctx, "babes", func(h dashboard.Holder) error {
-			got = append(got, h.UserID+"/"+h.Holding.TokenID)
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		return got
-	}
+	want := storeHolders(t, s, 4, 5)
 	calls.Reset()
-	first := walk()
+	first := walkHolders(t, s)
 	if q, total := calls.Count("Query"), calls.Total(); q != dashboard.CollectionShards+1 || total != q {
 		t.Errorf("EachHolder made %v, want %d Queries and nothing else", calls.Calls(), dashboard.CollectionShards+1)
 	}
@@ -65,7 +41,7 @@ func TestEachHolderQueriesEveryShard(t *testing.T) {
 	if len(seen) != len(want) {
 		t.Errorf("EachHolder yielded %d holdings, want %d", len(seen), len(want))
 	}
-	if again := walk(); !slices.Equal(again, first) {
+	if again := walkHolders(t, s); !slices.Equal(again, first) {
 		t.Errorf("a second walk came in another order:\n%v\n%v", again, first)
 	}
 
@@ -81,4 +57,38 @@ func TestEachHolderQueriesEveryShard(t *testing.T) {
 	if err := s.EachHolder(ended, "babes", func(dashboard.Holder) error { n++; return nil }); err == nil || n != 0 {
 		t.Errorf("EachHolder on an ended context = %v after %d calls, want an error and none", err, n)
 	}
+}
+
+// storeHolders stores perMember holdings of the collection "babes" for each
+// of members new members and returns them as "<user>/<token>".
+func storeHolders(t *testing.T, s *dynamo.Store, members, perMember int) map[string]bool {
+	t.Helper()
+	at := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+	want := map[string]bool{}
+	for m := range members {
+		user := newID(t)
+		var set []dashboard.Holding
+		for i := range perMember {
+			token := fmt.Sprint(m*perMember + i)
+			set = append(set, dashboard.Holding{TokenID: token, ContractAddress: "0xABCdef", CollectionID: "babes", LastSyncedAt: at})
+			want[user+"/"+token] = true
+		}
+		if _, err := s.ReplaceHoldings(t.Context(), user, set, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return want
+}
+
+// walkHolders is one EachHolder walk of "babes", as "<user>/<token>".
+func walkHolders(t *testing.T, s *dynamo.Store) []string {
+	t.Helper()
+	var got []string
+	if err := s.EachHolder(t.Context(), "babes", func(h dashboard.Holder) error {
+		got = append(got, h.UserID+"/"+h.Holding.TokenID)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return got
 }

@@ -359,27 +359,71 @@ func (s *Store) WalletMembers(ctx context.Context, address string) ([]string, er
 // page, keys only.
 func (s *Store) EachWalletMember(ctx context.Context, fn func(address, userID string) error) error {
 	for _, shard := range dashboard.WalletShardKeys() {
-		p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
-			TableName:                 &s.table,
-			IndexName:                 aws.String(indexGSI1),
-			KeyConditionExpression:    aws.String("#g = :g"),
-			ProjectionExpression:      aws.String("#pk, #sk"),
-			ExpressionAttributeNames:  map[string]string{"#g": attrGSI1PK, "#pk": attrPK, "#sk": attrSK},
-			ExpressionAttributeValues: map[string]types.AttributeValue{":g": str(shard)},
-		})
-		for p.HasMorePages() {
-			page, err := p.NextPage(ctx)
-			if err != nil {
-				return fmt.Errorf("dynamo: each wallet member: %w", err)
-			}
-			for _, item := range page.Items {
-				a := strings.TrimPrefix(getString(item, attrPK), prefixWallet)
-				id := strings.TrimPrefix(getString(item, attrSK), prefixUser)
-				if err := fn(a, id); err != nil {
-					return err
-				}
+		if err := s.EachShardWalletMember(ctx, shard, "", "", fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// EachShardWalletMember queries one shard of the wallet-shard index, page
+// by page, keys only. A resumed walk starts with ExclusiveStartKey set to
+// the index item it resumes after (its GSI1PK and table keys: the shape of
+// the LastEvaluatedKey DynamoDB returned when it yielded that item), so it
+// costs no read of what went before.
+func (s *Store) EachShardWalletMember(ctx context.Context, shard, afterAddress, afterUserID string, fn func(address, userID string) error) error {
+	start, err := shardStart(shard, afterAddress, afterUserID)
+	if err != nil {
+		return err
+	}
+	var startKey map[string]types.AttributeValue
+	if start != nil {
+		startKey = map[string]types.AttributeValue{
+			attrGSI1PK: str(shard), attrPK: str(prefixWallet + start.address), attrSK: str(prefixUser + start.userID),
+		}
+	}
+	p := dynamodb.NewQueryPaginator(s.client, &dynamodb.QueryInput{
+		TableName:                 &s.table,
+		IndexName:                 aws.String(indexGSI1),
+		KeyConditionExpression:    aws.String("#g = :g"),
+		ProjectionExpression:      aws.String("#pk, #sk"),
+		ExpressionAttributeNames:  map[string]string{"#g": attrGSI1PK, "#pk": attrPK, "#sk": attrSK},
+		ExpressionAttributeValues: map[string]types.AttributeValue{":g": str(shard)},
+		ExclusiveStartKey:         startKey,
+	})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return fmt.Errorf("dynamo: each wallet member: %w", err)
+		}
+		for _, item := range page.Items {
+			a := strings.TrimPrefix(getString(item, attrPK), prefixWallet)
+			id := strings.TrimPrefix(getString(item, attrSK), prefixUser)
+			if err := fn(a, id); err != nil {
+				return err
 			}
 		}
 	}
 	return nil
+}
+
+// shardPosition is where a walk of a wallet shard resumes: after the
+// index item of address (lower-cased) and userID.
+type shardPosition struct{ address, userID string }
+
+// shardStart checks a shard walk's arguments: shard must be a key of
+// dashboard.WalletShardKeys, and the position to resume after either
+// absent (nil) or a wallet of that shard and a member id.
+func shardStart(shard, afterAddress, afterUserID string) (*shardPosition, error) {
+	if !slices.Contains(dashboard.WalletShardKeys(), shard) {
+		return nil, dashboard.Errorf(dashboard.EVALIDATION, "Unknown wallet shard.")
+	}
+	if afterAddress == "" && afterUserID == "" {
+		return nil, nil
+	}
+	a, ok := dashboard.WalletKey(afterAddress)
+	if !ok || afterUserID == "" || badUser(afterUserID) != nil || dashboard.WalletShardKey(a) != shard {
+		return nil, dashboard.Errorf(dashboard.EVALIDATION, "A shard walk resumes after a wallet of that shard and a member id.")
+	}
+	return &shardPosition{address: a, userID: afterUserID}, nil
 }

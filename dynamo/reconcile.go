@@ -3,7 +3,6 @@ package dynamo
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,32 +18,24 @@ import (
 // partition (at most a few hundred items, written once a page of sessions
 // and read once by the next night's planner) and expire with expiresAt.
 const (
-	skReconcileRun      = "STRIPE_ORDER_SYNC_RUN"
-	prefixReconcile     = "RECONCILE#"
-	prefixWindow        = "WINDOW#"
-	attrRunID           = "runId"
-	attrFrom            = "from"
-	attrTo              = "to"
-	attrWindowSeconds   = "windowSeconds"
-	attrPlannedAt       = "plannedAt"
-	attrStatus          = "status"
-	attrAfter           = "after"
-	attrAttempts        = "attempts"
-	attrSynced          = "synced"
-	attrCreatedCount    = "created"
-	attrUpdatedCount    = "updated"
-	attrUnresolved      = "unresolved"
-	attrCheckpointAt    = "updatedAt"
-	statusDone          = "done"
-	statusPending       = "pending"
-	windowKeyTimeLayout = "2006-01-02T15:04:05.000Z"
+	skReconcileRun    = "STRIPE_ORDER_SYNC_RUN"
+	prefixReconcile   = "RECONCILE#"
+	attrRunID         = "runId"
+	attrFrom          = "from"
+	attrTo            = "to"
+	attrWindowSeconds = "windowSeconds"
+	attrPlannedAt     = "plannedAt"
+	attrStatus        = "status"
+	attrAfter         = "after"
+	attrAttempts      = "attempts"
+	attrSynced        = "synced"
+	attrCreatedCount  = "created"
+	attrUpdatedCount  = "updated"
+	attrUnresolved    = "unresolved"
+	attrCheckpointAt  = "updatedAt"
+	statusDone        = "done"
+	statusPending     = "pending"
 )
-
-// windowSK is a checkpoint's sort key: its window's start at a fixed width,
-// so that a run's keys sort as its windows do.
-func windowSK(from time.Time) string {
-	return prefixWindow + from.UTC().Format(windowKeyTimeLayout)
-}
 
 // LatestReconcileRun reads SYSTEM / STRIPE_ORDER_SYNC_RUN consistently.
 func (s *Store) LatestReconcileRun(ctx context.Context) (*dashboard.ReconcileRun, error) {
@@ -73,7 +64,7 @@ func (s *Store) LatestReconcileRun(ctx context.Context) (*dashboard.ReconcileRun
 
 // SaveReconcileRun replaces SYSTEM / STRIPE_ORDER_SYNC_RUN with run.
 func (s *Store) SaveReconcileRun(ctx context.Context, run dashboard.ReconcileRun) error {
-	if err := badRun(run.ID); err != nil {
+	if err := dashboard.CheckReconcileRunID(run.ID); err != nil {
 		return err
 	}
 	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{TableName: &s.table, Item: map[string]types.AttributeValue{
@@ -90,11 +81,11 @@ func (s *Store) SaveReconcileRun(ctx context.Context, run dashboard.ReconcileRun
 // ReconcileCheckpoint reads one window's checkpoint consistently: a retry
 // must see the cursor its previous attempt wrote.
 func (s *Store) ReconcileCheckpoint(ctx context.Context, runID string, from time.Time) (*dashboard.ReconcileCheckpoint, error) {
-	if err := badRun(runID); err != nil {
+	if err := dashboard.CheckReconcileRunID(runID); err != nil {
 		return nil, err
 	}
 	out, err := s.client.GetItem(ctx, &dynamodb.GetItemInput{
-		TableName: &s.table, Key: key(prefixReconcile+runID, windowSK(from)), ConsistentRead: aws.Bool(true),
+		TableName: &s.table, Key: key(prefixReconcile+runID, dashboard.ReconcileWindowSK(from)), ConsistentRead: aws.Bool(true),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("dynamo: reconcile checkpoint: %w", err)
@@ -112,7 +103,7 @@ func (s *Store) ReconcileCheckpoint(ctx context.Context, runID string, from time
 // ReconcileCheckpoints reads a run's checkpoints with one consistent Query
 // of its partition (more pages only past 1 MB, thousands of windows).
 func (s *Store) ReconcileCheckpoints(ctx context.Context, runID string) ([]dashboard.ReconcileCheckpoint, error) {
-	if err := badRun(runID); err != nil {
+	if err := dashboard.CheckReconcileRunID(runID); err != nil {
 		return nil, err
 	}
 	in := &dynamodb.QueryInput{
@@ -120,7 +111,7 @@ func (s *Store) ReconcileCheckpoints(ctx context.Context, runID string) ([]dashb
 		KeyConditionExpression:   aws.String("#pk = :pk AND begins_with(#sk, :prefix)"),
 		ExpressionAttributeNames: map[string]string{"#pk": attrPK, "#sk": attrSK},
 		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": str(prefixReconcile + runID), ":prefix": str(prefixWindow),
+			":pk": str(prefixReconcile + runID), ":prefix": str(dashboard.ReconcileWindowPrefix),
 		},
 		ConsistentRead: aws.Bool(true),
 	}
@@ -144,7 +135,7 @@ func (s *Store) ReconcileCheckpoints(ctx context.Context, runID string) ([]dashb
 // SaveReconcileCheckpoint puts the checkpoint on the condition that the
 // stored one, if any, is not done.
 func (s *Store) SaveReconcileCheckpoint(ctx context.Context, c dashboard.ReconcileCheckpoint) error {
-	if err := badRun(c.RunID); err != nil {
+	if err := dashboard.CheckReconcileRunID(c.RunID); err != nil {
 		return err
 	}
 	status := statusPending
@@ -155,7 +146,7 @@ func (s *Store) SaveReconcileCheckpoint(ctx context.Context, c dashboard.Reconci
 	_, err := s.client.PutItem(ctx, &dynamodb.PutItemInput{
 		TableName: &s.table,
 		Item: map[string]types.AttributeValue{
-			attrPK: str(prefixReconcile + c.RunID), attrSK: str(windowSK(c.From)), attrRunID: str(c.RunID),
+			attrPK: str(prefixReconcile + c.RunID), attrSK: str(dashboard.ReconcileWindowSK(c.From)), attrRunID: str(c.RunID),
 			attrFrom: str(formatTime(c.From)), attrTo: str(formatTime(c.To)), attrStatus: str(status),
 			attrAfter: str(c.After), attrAttempts: n(c.Attempts), attrSynced: n(c.Synced), attrCreatedCount: n(c.Created),
 			attrUpdatedCount: n(c.Updated), attrUnresolved: n(c.Unresolved), attrCheckpointAt: str(formatTime(c.UpdatedAt)),
@@ -193,12 +184,4 @@ func checkpointOf(item map[string]types.AttributeValue) (dashboard.ReconcileChec
 		}
 	}
 	return c, nil
-}
-
-// badRun refuses a run id that could not key an item.
-func badRun(id string) error {
-	if id == "" || len(id) > 64 || strings.ContainsAny(id, "\x00") {
-		return dashboard.Errorf(dashboard.EVALIDATION, "Invalid reconciliation run id.")
-	}
-	return nil
 }

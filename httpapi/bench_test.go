@@ -4,6 +4,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -52,6 +53,68 @@ func BenchmarkHandlers(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
+		})
+	}
+}
+
+// BenchmarkTwinGap measures, in-process, what separates each read route
+// from its bare twin in `make bench` (benchmark/bare.go): a handler that
+// answers the route's path with the bytes and headers the route gave, and
+// does nothing else. Blocks of requests to the route and to the twin
+// alternate, so whatever else the machine does falls on both alike, and the
+// CPU time of each is summed: extra-ns is the route's cost per request
+// above the twin's, which is what the HTTP ratio depends on, and it moves
+// far less on a shared machine than the ratio does. One iteration is
+// twinGapBlock requests to each.
+func BenchmarkTwinGap(b *testing.B) {
+	const twinGapBlock = 500
+	handler, tok := benchServer(b)
+	order := demo.Orders(time.Now())[0].OrderID
+	for _, route := range []struct{ name, path string }{
+		{"profile", "/dashboard/profile"}, {"orders", "/dashboard/orders"}, {"order", "/dashboard/orders/" + order},
+		{"nfts", "/dashboard/nfts"}, {"wallets", "/dashboard/wallets"}, {"emails", "/dashboard/emails"},
+	} {
+		req := httptest.NewRequest("GET", route.path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		captured := httptest.NewRecorder()
+		handler.ServeHTTP(captured, req)
+		if captured.Code != 200 {
+			b.Fatalf("%s = %d %s", route.path, captured.Code, captured.Body)
+		}
+		header := captured.Result().Header.Clone()
+		header.Set("Content-Length", strconv.Itoa(captured.Body.Len()))
+		body := captured.Body.Bytes()
+		twin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.RequestURI() != route.path {
+				http.NotFound(w, r)
+				return
+			}
+			h := w.Header()
+			for k, v := range header {
+				h[k] = v
+			}
+			w.WriteHeader(http.StatusOK)
+			w.Write(body)
+		})
+		b.Run(route.name, func(b *testing.B) {
+			var spent [2]time.Duration // the route's, the twin's
+			for b.Loop() {
+				for i, h := range []http.Handler{handler, twin} {
+					cpu := processCPU()
+					for range twinGapBlock {
+						rec := httptest.NewRecorder()
+						h.ServeHTTP(rec, req)
+						if rec.Code != http.StatusOK {
+							b.Fatalf("%s = %d %s", route.path, rec.Code, rec.Body)
+						}
+					}
+					spent[i] += processCPU() - cpu
+				}
+			}
+			n := float64(b.N * twinGapBlock)
+			b.ReportMetric(float64(spent[0])/n, "route-cpu-ns")
+			b.ReportMetric(float64(spent[1])/n, "twin-cpu-ns")
+			b.ReportMetric(float64(spent[0]-spent[1])/n, "extra-cpu-ns")
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
@@ -106,6 +107,9 @@ type Server struct {
 	// Now is the clock the member middleware checks a member's ExpiresAt
 	// against (tests inject one); nil means time.Now.
 	Now func() time.Time
+
+	// lines holds the request-line loggers (see requestLine).
+	lines atomic.Pointer[lineLoggers]
 }
 
 // route is one API operation.

@@ -136,10 +136,24 @@ func (c *Config) contextKeys() map[string]any {
 	}
 }
 
+// renamedContextKeys maps a context key this stack no longer reads to the
+// one that replaced it, so that a deploy script still passing the old key
+// fails instead of silently deploying the default.
+var renamedContextKeys = map[string]string{
+	// stripeMaxRps was each function's rate; stripeRateBudget is the whole
+	// deployment's, split into per-function shares (docs/operations.md).
+	"stripeMaxRps": "stripeRateBudget",
+}
+
 // ConfigFromContext reads the context of node over the defaults. Values
 // from the command line arrive as strings, those from cdk.json as JSON
-// values; both are accepted.
+// values; both are accepted. A renamed key is refused with its new name.
 func ConfigFromContext(node constructs.Node) (Config, error) {
+	for old, now := range renamedContextKeys {
+		if node.TryGetContext(jsii.String(old)) != nil {
+			return Config{}, fmt.Errorf("context %s is no longer read: use %s (see docs/operations.md)", old, now)
+		}
+	}
 	c := DefaultConfig()
 	for key, dst := range c.contextKeys() {
 		v := node.TryGetContext(jsii.String(key))

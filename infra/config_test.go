@@ -42,6 +42,13 @@ func TestConfigFromContext(t *testing.T) {
 			t.Errorf("%s = %v accepted", key, bad)
 		}
 	}
+	ctx = cdkJSONContext(t)
+	ctx["mailFrom"] = testMailFrom
+	ctx["stripeMaxRps"] = "20"
+	if _, err := ConfigFromContext(awscdk.NewApp(&awscdk.AppProps{Context: &ctx}).Node()); err == nil ||
+		!strings.Contains(err.Error(), "stripeRateBudget") {
+		t.Errorf("the renamed stripeMaxRps: %v, want an error naming stripeRateBudget", err)
+	}
 	for _, bad := range []string{"no-reply", "<>", "a@b.example, c@d.example", "The Club no-reply@x.example"} {
 		cfg := testConfig()
 		cfg.MailFrom = bad

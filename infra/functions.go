@@ -444,9 +444,12 @@ func functionSpecs() []functionSpec {
 		},
 		{
 			Name: fnOrderRefresh, Builder: builderRefreshWorker,
-			Description: "Refresh queue worker (orders, NFTs, reconciliation windows), partial batch failures",
+			Description: "Refresh queue worker (orders, NFTs, reconciliation windows, NFT poll shards), partial batch failures",
 			MemoryMB:    512, Timeout: refreshWorkerTimeout,
-			Env: []string{envStore, envStripe, envNFT},
+			Env: []string{envStore, envStripe, envNFT, envQueue},
+			// An NFT poll shard that runs out of time queues its
+			// continuation on the refresh queue.
+			SendsRefresh: true,
 			// Member syncs and the reconciliation's windows: half the
 			// budget, split over the event source's maximum concurrency.
 			StripeShare: 0.5, StripeProcesses: refreshMaxConcurrency,
@@ -462,8 +465,10 @@ func functionSpecs() []functionSpec {
 			// (GetItem), the member's wallets (Wallets: Query),
 			// ReplaceHoldings or RemoveHoldings (Query, BatchWriteItem,
 			// UpdateItem); a wallet's members come from the wallet index
-			// (WalletMembers: Query), never a Scan. Consuming the queue is
-			// granted by the event source mapping.
+			// (WalletMembers: Query), never a Scan. NFT poll shards: the
+			// shard's wallet-index items (EachShardWalletMember: GSI1
+			// Query), then per member SyncedAt and the sync above.
+			// Consuming the queue is granted by the event source mapping.
 			TableActions: []string{ddbGetItem, ddbPutItem, ddbUpdateItem, ddbQuery, ddbBatchWriteItem},
 			IndexActions: map[string][]string{gsi1: {ddbQuery}, gsi2: {ddbQuery}},
 		},
@@ -483,15 +488,14 @@ func functionSpecs() []functionSpec {
 		},
 		{
 			Name: fnNFTSync, Builder: builderNFTPoll,
-			Description: "Hourly NFT holdings poll",
-			MemoryMB:    512, Timeout: 15 * time.Minute,
-			Env: []string{envStore, envNFT},
-			// Poll: EachWalletMember (GSI1 Query of the wallet shards),
-			// never a Scan; per member GetProfile (GetItem), Wallets
-			// (Query), ReplaceHoldings or RemoveHoldings (Query,
-			// BatchWriteItem, UpdateItem).
-			TableActions: []string{ddbGetItem, ddbQuery, ddbBatchWriteItem, ddbUpdateItem},
-			IndexActions: map[string][]string{gsi1: {ddbQuery}},
+			Description: "Hourly NFT poll planner: queues one unit per wallet shard for order-refresh",
+			MemoryMB:    256, Timeout: time.Minute,
+			// It plans and queues; order-refresh reads the marketplace
+			// and the table. So no marketplace key (NFT_ENABLED says the
+			// marketplace is on) and no table access: one SendMessage per
+			// wallet shard.
+			Env:          []string{envStore, envNFTFlag, envQueue},
+			SendsRefresh: true,
 		},
 	}
 }

@@ -368,8 +368,13 @@ func (d *Dashboard) newFunction(spec functionSpec, code awslambda.Code, envs map
 		Role:                  role,
 	}
 	if !spec.isRoute() && spec.Name != fnAuthorizer && spec.Name != fnOrderRefresh {
-		// Scheduled jobs: one retry of a failed run is enough (both are
-		// idempotent and the next run catches up anyway).
+		// Scheduled jobs: one retry of a failed run is enough (the next
+		// run catches up anyway). A retried NFT poll plan is idempotent;
+		// a retried reconciliation plan resumes the run the failed attempt
+		// recorded (its windows not done queued again under its id, not
+		// counted as failures) while that run is younger than
+		// orders.DefaultReconcileResumeWithin, which is
+		// refreshMaxReceiveCount × the refresh queue's visibility timeout.
 		props.RetryAttempts = jsii.Number(1)
 		props.MaxEventAge = awscdk.Duration_Hours(jsii.Number(1))
 	}

@@ -208,15 +208,17 @@ var wantAccess = map[string][]string{
 		"index/GSI1 dynamodb:Query",
 		// The event source mapping's grant: consume the refresh queue.
 		"queue sqs:ReceiveMessage", "queue sqs:DeleteMessage", "queue sqs:ChangeMessageVisibility",
-		"queue sqs:GetQueueAttributes", "queue sqs:GetQueueUrl"},
+		"queue sqs:GetQueueAttributes", "queue sqs:GetQueueUrl",
+		// An NFT poll shard out of time queues its continuation.
+		"queue sqs:SendMessage"},
 	// The planner: the watermark, the latest run and the previous run's
 	// checkpoints (a Query of its RECONCILE# partition); its windows go
 	// to the refresh queue. No index: it files no session.
 	"stripe-order-sync": {"table dynamodb:GetItem", "table dynamodb:PutItem", "table dynamodb:UpdateItem",
 		"table dynamodb:Query", "queue sqs:SendMessage"},
-	// The hourly poll lists the wallets through the wallet-shard index.
-	"nft-sync": {"table dynamodb:GetItem", "table dynamodb:Query", "index/GSI1 dynamodb:Query",
-		"table dynamodb:BatchWriteItem", "table dynamodb:UpdateItem"},
+	// The hourly poll's planner only queues one unit per wallet shard;
+	// order-refresh lists each shard through the wallet-shard index.
+	"nft-sync": {"queue sqs:SendMessage"},
 }
 
 // TestNoFunctionMayScan holds CONTRACT §10's "no request, webhook or job

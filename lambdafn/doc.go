@@ -37,9 +37,9 @@
 //	internal-fulfillment  MachineAPI           POST /internal/orders/{orderId}/fulfillment
 //	stripe-webhook        MachineAPI           POST /webhooks/stripe, POST /stripe/webhook
 //	nft-webhook           MachineAPI           POST /webhooks/nfts
-//	order-refresh         RefreshWorker        Refresh queue worker (orders, NFTs, reconciliation windows), partial batch failures
+//	order-refresh         RefreshWorker        Refresh queue worker (orders, NFTs, reconciliation windows, NFT poll shards), partial batch failures
 //	stripe-order-sync     OrderReconciliation  Nightly Stripe reconciliation planner (02:00 UTC): queues its windows for order-refresh
-//	nft-sync              NFTPoll              Hourly NFT holdings poll
+//	nft-sync              NFTPoll              Hourly NFT poll planner: queues one unit per wallet shard for order-refresh
 //
 // API and MachineAPI differ only in what they insist on: the member-facing
 // functions need CURSOR_SECRET, the ones machines call hold no key they do

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -304,8 +305,27 @@ func TestLambdaStripeOrderSync(t *testing.T) {
 		t.Errorf("the refused window's checkpoint = %+v, %v; want one attempt, not done", cp, err)
 	}
 
-	// Night 2: the failed window is not done; the watermark does not pass
-	// its start, and the new run covers it again.
+	// A plan right away (Lambda retrying the planner, an operator planning
+	// again) finds night 1's run still in flight: it queues the window not
+	// done again under that run's id and counts no failure.
+	if res := planner.invoke(scheduledEvent("stripe-order-sync")); res.Error != nil {
+		t.Fatalf("re-plan = %s %+v", res.Payload, res.Error)
+	}
+	if again := w.drain(); !slices.Equal(again, bodies[:1]) {
+		t.Errorf("re-plan queued %q, want night 1's unfinished window again, %q", again, bodies[0])
+	}
+	if run, _ := w.store.LatestReconcileRun(ctx); run == nil || run.ID != run1 {
+		t.Errorf("the latest run after a re-plan = %+v, want %s", run, run1)
+	}
+
+	// Night 2 (night 1's run, planned a day ago, is no longer in flight):
+	// the failed window is not done; the watermark does not pass its
+	// start, and the new run covers it again.
+	aged, _ := w.store.LatestReconcileRun(ctx)
+	aged.PlannedAt = aged.PlannedAt.Add(-24 * time.Hour)
+	if err := w.store.SaveReconcileRun(ctx, *aged); err != nil {
+		t.Fatal(err)
+	}
 	_, bodies = plan(5)
 	if got, _ := w.store.Watermark(ctx, "STRIPE_ORDER_SYNC"); got.After(failed.From) && got.After(wm) {
 		t.Errorf("watermark %v moved past the unfinished window starting %v", got, failed.From)
@@ -355,25 +375,48 @@ func (w *world) drain() []string {
 	}
 }
 
+// TestLambdaNFTSync runs the hourly NFT poll as AWS does: nft-sync plans
+// and queues one unit per wallet shard (on goaws) without calling the
+// marketplace, and order-refresh polls the units' members.
 func TestLambdaNFTSync(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t).withMarket()
+	w := newWorld(t).withMarket().withQueue()
 	w.seedMember(memberA, "", testWallet)
 	w.market.SetHoldings(testWallet, []markettest.NFT{
 		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "7", Collection: "babes-genesis", Name: "Babe #7"},
 		{Contract: "0x1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", TokenID: "8", Collection: "babes-genesis", Name: "Babe #8"},
 	})
-	fn := w.start("nft-sync")
-	res := fn.invoke(scheduledEvent("nft-sync"))
+	planner, worker := w.start("nft-sync"), w.start("order-refresh")
+	res := planner.invoke(scheduledEvent("nft-sync"))
 	if res.Error != nil {
-		t.Fatalf("poll = %+v\n%s", res.Error, fn.proc.Stderr())
+		t.Fatalf("poll = %+v\n%s", res.Error, planner.proc.Stderr())
+	}
+	bodies := w.drain()
+	if len(bodies) != 16 {
+		t.Fatalf("the planner queued %d units, want one per wallet shard (16)", len(bodies))
+	}
+	if m := planner.metrics(); m["SyncProcessed"] != 16 || m["UpstreamCalls/marketplace"] != 0 || m["Errors"] != 0 {
+		t.Errorf("planner metrics = %v; want 16 units queued, no marketplace call", m)
+	}
+	if page, _ := w.store.ListHoldings(context.Background(), memberA, "", 10, ""); len(page.Holdings) != 0 {
+		t.Errorf("the planner synced a member itself: %+v", page.Holdings)
+	}
+	for start := 0; start < len(bodies); start += 10 {
+		res = worker.invoke(sqsEvent(bodies[start:min(start+10, len(bodies))]...))
+		var resp events.SQSEventResponse
+		if res.Error != nil || json.Unmarshal(res.Payload, &resp) != nil || len(resp.BatchItemFailures) != 0 {
+			t.Fatalf("worker = %s %+v\n%s", res.Payload, res.Error, worker.proc.Stderr())
+		}
 	}
 	page, err := w.store.ListHoldings(context.Background(), memberA, "", 10, "")
 	if err != nil || len(page.Holdings) != 2 {
 		t.Errorf("holdings after the poll = %+v, %v", page.Holdings, err)
 	}
-	if m := fn.metrics(); m["SyncProcessed"] != 1 || m["SyncFailures"] != 0 || m["UpstreamCalls/marketplace"] != 1 {
-		t.Errorf("metrics = %v", m)
+	if m := worker.metrics(); m["SyncProcessed"] != 16 || m["SyncFailures"] != 0 || m["UpstreamCalls/marketplace"] != 1 {
+		t.Errorf("worker metrics = %v", m)
+	}
+	if n := w.queued(); n != 0 {
+		t.Errorf("%d messages left on the queue, want none (no unit ran out of time)", n)
 	}
 }
 
@@ -391,6 +434,8 @@ func TestLambdaColdStartFailures(t *testing.T) {
 		{"authorizer", map[string]string{}, "JWT_SECRET"},                                                              // no key, no verifier
 		{"stripe-order-sync", map[string]string{"COMMERCE_TABLE": "t"}, "STRIPE_SECRET"},                               // nothing to reconcile
 		{"stripe-order-sync", map[string]string{"COMMERCE_TABLE": "t", "STRIPE_ENABLED": "true"}, "REFRESH_QUEUE_URL"}, // nowhere to queue
+		{"nft-sync", map[string]string{"COMMERCE_TABLE": "t"}, "NFT_ENABLED"},                                          // nothing to poll
+		{"nft-sync", map[string]string{"COMMERCE_TABLE": "t", "NFT_ENABLED": "true"}, "REFRESH_QUEUE_URL"},             // nowhere to queue
 		{"list-orders", map[string]string{"COMMERCE_TABLE": "t", "CURSOR_SECRET": cursorSecret, "ORDER_STALE_AFTER": "soon"}, "ORDER_STALE_AFTER"},
 		{"list-orders", map[string]string{"COMMERCE_TABLE": "t", "CURSOR_SECRET": cursorSecret, "STRIPE_ENABLED": "yes please"}, "STRIPE_ENABLED"},
 	} {

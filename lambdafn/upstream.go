@@ -96,6 +96,16 @@ func (s *meteredStore) EachProfile(ctx context.Context, fn func(*dashboard.Profi
 	return err
 }
 
+func (s *meteredStore) EachStripeMember(ctx context.Context, fn func(userID, customerID string) error) error {
+	var cbErr error
+	err := s.next.EachStripeMember(ctx, func(userID, customerID string) error {
+		cbErr = fn(userID, customerID)
+		return cbErr
+	})
+	s.m.Upstream(obs.UpstreamDynamoDB, callbackOK(err, cbErr))
+	return err
+}
+
 func (s *meteredStore) GetOrder(ctx context.Context, userID, orderID string, created time.Time) (*dashboard.OrderSnapshot, error) {
 	o, err := s.next.GetOrder(ctx, userID, orderID, created)
 	s.done(err)
@@ -360,6 +370,16 @@ func (s *meteredStore) WalletMembers(ctx context.Context, address string) ([]str
 	ids, err := s.next.WalletMembers(ctx, address)
 	s.done(err)
 	return ids, err
+}
+
+func (s *meteredStore) EachShardWalletMember(ctx context.Context, shard, afterAddress, afterUserID string, fn func(address, userID string) error) error {
+	var cbErr error
+	err := s.next.EachShardWalletMember(ctx, shard, afterAddress, afterUserID, func(address, userID string) error {
+		cbErr = fn(address, userID)
+		return cbErr
+	})
+	s.m.Upstream(obs.UpstreamDynamoDB, callbackOK(err, cbErr))
+	return err
 }
 
 func (s *meteredStore) EachWalletMember(ctx context.Context, fn func(address, userID string) error) error {

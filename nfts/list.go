@@ -67,6 +67,7 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID str
 		if out.NFTs[i].Metadata == nil {
 			out.NFTs[i].Metadata = map[string]any{}
 		}
+		seenAt(&out.NFTs[i], synced)
 	}
 	if w.primary != nil {
 		out.WalletVerified = w.primaryVerified()
@@ -86,6 +87,18 @@ func (s *Service) List(ctx context.Context, m dashboard.Member, collectionID str
 		out.Refresh = &dashboard.RefreshRequest{Kind: dashboard.SyncNFT, UserID: m.UserID}
 	}
 	return out, nil
+}
+
+// seenAt sets h's lastSyncedAt to the member's last NFT sync when that is
+// later. A sync writes only the holdings whose content changed (see
+// dashboard.HoldingStore.ReplaceHoldings), so a stored holding keeps the
+// time it was last written, and the SYNC#NFT marker, written last by every
+// complete sync, says when it was last seen: the later of the two is when
+// the marketplace last reported it (CONTRACT §3).
+func seenAt(h *dashboard.Holding, synced *time.Time) {
+	if synced != nil && synced.After(h.LastSyncedAt) {
+		h.LastSyncedAt = *synced
+	}
 }
 
 // listReads reads what a page of the list needs: the holdings page, the
@@ -199,6 +212,10 @@ func (s *Service) All(ctx context.Context, m dashboard.Member) ([]dashboard.Hold
 		return nil, err
 	}
 	holding := w.holding()
+	synced, err := s.Store.SyncedAt(ctx, m.UserID, dashboard.SyncNFT)
+	if err != nil {
+		return nil, err
+	}
 	out := []dashboard.Holding{}
 	for after := ""; ; {
 		page, err := s.Store.ListHoldings(ctx, m.UserID, "", MaxPageSize, after)
@@ -209,6 +226,7 @@ func (s *Service) All(ctx context.Context, m dashboard.Member) ([]dashboard.Hold
 			if h.Metadata == nil {
 				h.Metadata = map[string]any{}
 			}
+			seenAt(&h, synced)
 			out = append(out, h)
 		}
 		if after = page.Next; after == "" {

@@ -6,6 +6,7 @@ package nfts
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -67,6 +68,14 @@ type Service struct {
 	Contracts ContractSignatures
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// Continuations takes the continuation of a poll unit that runs out
+	// of time (PollUnit): the refresh queue on AWS. Nil makes running out
+	// of time an error, so the unit is delivered again.
+	Continuations dashboard.RefreshQueue
+	// OnPollFailure, if set, is told the FailureClass of every member
+	// whose sync fails in a poll (besides the log line), so a harness or
+	// a metric can count failures by cause without reading logs.
+	OnPollFailure func(class string)
 }
 
 func (s *Service) now() time.Time {
@@ -95,13 +104,66 @@ type SyncResult struct {
 	Synced  int `json:"synced"` // members whose holdings were replaced
 	Added   int `json:"added"`
 	Removed int `json:"removed"`
+	// Updated counts holdings whose content changed (each one written).
+	Updated int `json:"-"`
 	Failed  int `json:"-"`
+	// Skipped counts the poll's members already synced since the poll
+	// started (through another of their wallets, or a read's refresh).
+	Skipped int `json:"-"`
 }
 
 func (r *SyncResult) add(d dashboard.HoldingDiff) {
 	r.Synced++
 	r.Added += d.Added
+	r.Updated += d.Updated
 	r.Removed += d.Removed
+}
+
+// Merge adds o's counts to r: the poll's total over its units.
+func (r *SyncResult) Merge(o SyncResult) {
+	r.Synced += o.Synced
+	r.Added += o.Added
+	r.Removed += o.Removed
+	r.Updated += o.Updated
+	r.Failed += o.Failed
+	r.Skipped += o.Skipped
+}
+
+// stageError is a member sync's failure with the stage it failed in (read
+// marketplace, replace holdings, ...), so FailureClass can name it.
+type stageError struct {
+	stage string
+	err   error
+}
+
+func (e *stageError) Error() string { return "nfts: " + e.stage + ": " + e.err.Error() }
+func (e *stageError) Unwrap() error { return e.err }
+
+// stage wraps err (nil stays nil) as a failure of the named stage.
+func stage(name string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &stageError{stage: name, err: err}
+}
+
+// FailureClass names the kind of a member sync's failure for counting:
+// the stage it failed in and the dashboard error code of its cause, or
+// "timeout"/"canceled" when its context ended; never a value (no member
+// id, wallet or message text), so it can go into a report or a metric.
+func FailureClass(err error) string {
+	var st *stageError
+	where := "sync"
+	if errors.As(err, &st) {
+		where = st.stage
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return where + ": timeout"
+	case errors.Is(err, context.Canceled):
+		return where + ": canceled"
+	}
+	return where + ": " + dashboard.ErrorCode(err)
 }
 
 // SyncMember replaces the member's holdings with what the marketplace
@@ -125,7 +187,7 @@ func (s *Service) SyncMember(ctx context.Context, userID string) (dashboard.Hold
 	}
 	w, err := s.wallets(ctx, userID)
 	if err != nil {
-		return dashboard.HoldingDiff{}, err
+		return dashboard.HoldingDiff{}, stage("read wallets", err)
 	}
 	started := s.now()
 	read := w.holding()
@@ -133,7 +195,7 @@ func (s *Service) SyncMember(ctx context.Context, userID string) (dashboard.Hold
 	for _, wallet := range sortedValues(read) {
 		hs, err := s.Market.Holdings(ctx, wallet)
 		if err != nil {
-			return dashboard.HoldingDiff{}, fmt.Errorf("nfts: read marketplace: %w", err)
+			return dashboard.HoldingDiff{}, stage("read marketplace", err)
 		}
 		for i := range hs {
 			hs[i].LastSyncedAt, hs[i].Wallet = started, wallet
@@ -142,11 +204,11 @@ func (s *Service) SyncMember(ctx context.Context, userID string) (dashboard.Hold
 	}
 	diff, err := s.Store.ReplaceHoldings(ctx, userID, holdings, started)
 	if err != nil {
-		return diff, fmt.Errorf("nfts: replace holdings: %w", err)
+		return diff, stage("replace holdings", err)
 	}
 	after, err := s.wallets(ctx, userID)
 	if err != nil {
-		return diff, err
+		return diff, stage("read wallets", err)
 	}
 	still := after.holding()
 	if sameKeys(read, still) {
@@ -160,12 +222,12 @@ func (s *Service) SyncMember(ctx context.Context, userID string) (dashboard.Hold
 	}
 	if len(kept) == 0 {
 		if _, err := s.Store.RemoveHoldings(ctx, userID); err != nil {
-			return diff, fmt.Errorf("nfts: remove the holdings of a removed wallet: %w", err)
+			return diff, stage("remove the holdings of a removed wallet", err)
 		}
 		return dashboard.HoldingDiff{}, nil
 	}
 	if _, err := s.Store.ReplaceHoldings(ctx, userID, kept, started); err != nil {
-		return diff, fmt.Errorf("nfts: drop the holdings of a removed wallet: %w", err)
+		return diff, stage("drop the holdings of a removed wallet", err)
 	}
 	return diff, nil
 }
@@ -200,8 +262,13 @@ func (s *Service) profile(ctx context.Context, userID string) (*dashboard.Profil
 
 // Refresh is the refresh queue's handler for NFT refreshes. A request names
 // a member (skipped when synced within the last minute) or a wallet (every
-// member who has it, found with one Query of the wallet index).
+// member who has it, found with one Query of the wallet index), or it is
+// one unit of the poll (PollKind, see PollUnit).
 func (s *Service) Refresh(ctx context.Context, r dashboard.RefreshRequest) error {
+	if r.Kind == dashboard.PollKind && s.Market != nil {
+		_, err := s.PollUnit(ctx, r, nil)
+		return err
+	}
 	if r.Kind != dashboard.SyncNFT || s.Market == nil {
 		return nil
 	}
@@ -238,48 +305,6 @@ func (s *Service) SyncWallet(ctx context.Context, wallet string) (*SyncResult, e
 			return res, err
 		}
 		res.add(d)
-	}
-	return res, nil
-}
-
-// Poll syncs every member with a wallet: the scheduled poll that stands
-// in for marketplace webhooks. It finds them through the wallet index's
-// shards (EachWalletMember), never a Scan (CONTRACT §10), so a member
-// whose only verified wallets are not their primary one is polled too. A
-// member whose sync fails is logged and skipped; the others still sync.
-// progress, if set, is called after each member.
-//
-// A profile with a preferredWallet but no wallet items (written before the
-// wallet index existed) is not found: `dashboard migrate wallets` adds
-// them, once, before this version polls.
-func (s *Service) Poll(ctx context.Context, progress func(SyncResult)) (*SyncResult, error) {
-	res := &SyncResult{}
-	var members []string
-	seen := map[string]bool{}
-	err := s.Store.EachWalletMember(ctx, func(_, userID string) error {
-		if !seen[userID] {
-			seen[userID] = true
-			members = append(members, userID)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("nfts: list members: %w", err)
-	}
-	for _, id := range members {
-		if err := ctx.Err(); err != nil {
-			return res, err
-		}
-		d, err := s.SyncMember(ctx, id)
-		if err != nil {
-			res.Failed++
-			s.logger().WarnContext(ctx, "NFT sync failed", slog.String("memberId", id), slog.Any("error", err))
-		} else {
-			res.add(d)
-		}
-		if progress != nil {
-			progress(*res)
-		}
 	}
 	return res, nil
 }

@@ -9,6 +9,7 @@ import (
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/internal/markettest"
+	"github.com/thebabesclub/dashboard/nfts"
 )
 
 // TestSyncMemberDiff checks that a sync replaces the stored holdings with
@@ -56,13 +57,22 @@ func TestSyncMemberDiff(t *testing.T) {
 	if _, ok := got["3"]; ok {
 		t.Error("token 3, gone from the marketplace, is still stored")
 	}
+	// Token 1 did not change, so it was not written: the store keeps its
+	// first sync time, the list shows the marker's.
 	for _, h := range got {
-		if h.Wallet != walletA || !h.LastSyncedAt.Equal(k.now) {
-			t.Errorf("holding %s: wallet %q synced %v; want %s at %v", h.TokenID, h.Wallet, h.LastSyncedAt, walletA, k.now)
+		want := k.now
+		if h.TokenID == "1" {
+			want = t0
+		}
+		if h.Wallet != walletA || !h.LastSyncedAt.Equal(want) {
+			t.Errorf("stored holding %s: wallet %q synced %v; want %s at %v", h.TokenID, h.Wallet, h.LastSyncedAt, walletA, want)
 		}
 	}
+	k.listShowsSyncedAt("u1", 3, k.now)
 
-	// Nothing changed upstream: nothing is counted, though the sync time moves.
+	// Nothing changed upstream: nothing is counted and no holding is
+	// written, though the sync time moves, and the list shows it.
+	stored := k.holdings("u1")
 	k.now = k.now.Add(2 * time.Hour)
 	if d, err = k.svc.SyncMember(k.ctx, "u1"); err != nil {
 		t.Fatal(err)
@@ -72,6 +82,37 @@ func TestSyncMemberDiff(t *testing.T) {
 	}
 	if at := k.syncedAt("u1"); at == nil || !at.Equal(k.now) {
 		t.Errorf("SYNC#NFT after an unchanged sync = %v, want %v", at, k.now)
+	}
+	if after := k.holdings("u1"); !reflect.DeepEqual(after, stored) {
+		t.Errorf("an unchanged sync rewrote holdings:\nbefore %+v\nafter  %+v", stored, after)
+	}
+	k.listShowsSyncedAt("u1", 3, k.now)
+	all, err := k.svc.All(k.ctx, dashboard.Member{UserID: "u1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range all {
+		if !h.LastSyncedAt.Equal(k.now) {
+			t.Errorf("exported NFT %s: lastSyncedAt %v, want the last sync %v", h.TokenID, h.LastSyncedAt, k.now)
+		}
+	}
+}
+
+// listShowsSyncedAt fails unless the member's NFT list shows n NFTs, each
+// last synced at (the marker's time, whenever the holding was written).
+func (k *kit) listShowsSyncedAt(userID string, n int, at time.Time) {
+	k.t.Helper()
+	list, err := k.svc.List(k.ctx, dashboard.Member{UserID: userID}, "", nfts.MaxPageSize, "")
+	if err != nil {
+		k.t.Fatal(err)
+	}
+	if len(list.NFTs) != n {
+		k.t.Errorf("the list shows %d NFTs, want %d", len(list.NFTs), n)
+	}
+	for _, h := range list.NFTs {
+		if !h.LastSyncedAt.Equal(at) {
+			k.t.Errorf("listed NFT %s: lastSyncedAt %v, want %v", h.TokenID, h.LastSyncedAt, at)
+		}
 	}
 }
 

@@ -48,6 +48,9 @@ func sensitiveKey(key string) bool {
 // are safe and which operators search by, so they skip the value scan.
 var trustedKeys = map[string]bool{
 	"requestId": true, "memberId": true, "route": true, "method": true, "time": true, "level": true, "msg": true,
+	// The request line's numbers, on every request: skipping the scan
+	// saves a lower-casing ("latencyMs") and two lookups each time.
+	"status": true, "latencyMs": true, "bytes": true,
 }
 
 func redactAttr(_ []string, a slog.Attr) slog.Attr {

@@ -16,16 +16,27 @@ import (
 const (
 	// DefaultReconcileWindow is a window's length. An hour of a club's
 	// sessions is a few pages of Stripe's listing even on a busy night, so
-	// one window finishes well inside one worker invocation (order-refresh:
-	// 3 minutes, a batch of 5 messages), and a nightly run (25 hours with
-	// the overlap) is 25 windows.
+	// one window usually finishes inside one worker invocation
+	// (order-refresh: 3 minutes, a batch of 5 messages), and a nightly run
+	// (25 hours with the overlap) is 25 windows.
 	DefaultReconcileWindow = time.Hour
 	// DefaultMaxReconcileWindows caps a run's windows: a backlog longer
 	// than 30 days of hourly windows is cut into this many longer ones, so
 	// a first run (from ReconcileEpoch) or a month-long outage is still a
-	// bounded plan. A longer window still completes: it resumes from its
-	// checkpoint in as many invocations as it needs.
+	// bounded plan. A longer window still completes: a queued window that
+	// runs out of time having filed sessions queues itself again
+	// (Service.Continuations) and resumes from its checkpoint, in as many
+	// invocations as it needs; SQS's receive limit counts only deliveries
+	// that made no progress.
 	DefaultMaxReconcileWindows = 720
+	// DefaultReconcileResumeWithin is how long after planning a run whose
+	// windows are not all done is taken to be still in flight: the refresh
+	// queue's maxReceiveCount (5) times its visibility timeout (6 ×
+	// order-refresh's 3 minutes), the longest a window's message keeps
+	// being retried before the dead-letter queue takes it (infra/stack.go).
+	// A plan within it resumes that run instead of planning a new one
+	// (PlanReconciliation).
+	DefaultReconcileResumeWithin = 90 * time.Minute
 )
 
 // ReconcileEpoch is where a first reconciliation (no watermark yet)
@@ -43,9 +54,21 @@ const checkpointEvery = 100
 var errWindowDone = errors.New("orders: the window is already done")
 
 // windowDeadlineMargin is kept free before a worker's deadline: a window
-// stops listing that much earlier, so its checkpoint is written and the
-// batch answered before Lambda ends the invocation.
+// stops listing that much earlier, so its checkpoint is written, its
+// continuation queued and the batch answered before Lambda ends the
+// invocation.
 const windowDeadlineMargin = 10 * time.Second
+
+// minWindowSlice is the least time a queued window starts with besides
+// windowDeadlineMargin: with less left (the windows before it in the
+// batch used the invocation up), it is queued again untouched rather than
+// started, so it neither counts an attempt nor spends one of SQS's
+// receives on nothing.
+const minWindowSlice = 20 * time.Second
+
+// errOutOfTime stops a window's listing windowDeadlineMargin before its
+// context's deadline.
+var errOutOfTime = errors.New("orders: the window ran out of time")
 
 // ReconcileOptions tunes the reconciliation's plan; zero fields take the
 // defaults above.
@@ -54,6 +77,8 @@ type ReconcileOptions struct {
 	MaxWindows int
 	// Epoch is where a first run starts (default ReconcileEpoch).
 	Epoch time.Time
+	// ResumeWithin is DefaultReconcileResumeWithin unless set.
+	ResumeWithin time.Duration
 }
 
 // ReconcilePlan is what planning a run did.
@@ -67,6 +92,11 @@ type ReconcilePlan struct {
 	// windows that are not done: they are covered again by this run.
 	PreviousRunID string
 	Unfinished    int
+	// Resumed says that Run is the previous run, planned less than
+	// ResumeWithin ago with windows not done: Windows are those, queued
+	// again under its id (a retried or repeated plan), and Unfinished is 0
+	// because they are not failures yet.
+	Resumed bool
 }
 
 // PlanReconciliation is the scheduled job on AWS (stripe-order-sync): it
@@ -77,8 +107,16 @@ type ReconcilePlan struct {
 // reads nothing from Stripe. A window that fails fails only its own
 // message; the next run starts where the done windows stop, so a failed
 // window is covered again.
+//
+// If the previous run was planned less than ResumeWithin ago and has
+// windows not done — Lambda retrying a planner that failed part-way, or an
+// operator planning again while windows are queued — those windows are
+// still in flight, not failed: the plan resumes that run, queuing its
+// windows not done again under its id (a duplicate of a queued window
+// finds it done, or resumes from its checkpoint), instead of counting
+// them as failures and queuing the same span under a new id.
 func (s *Service) PlanReconciliation(ctx context.Context, q dashboard.RefreshQueue) (*ReconcilePlan, error) {
-	plan, err := s.planReconciliation(ctx)
+	plan, err := s.planReconciliation(ctx, true)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +128,8 @@ func (s *Service) PlanReconciliation(ctx context.Context, q dashboard.RefreshQue
 		}
 	}
 	s.logger().InfoContext(ctx, "reconciliation planned", slog.String("runId", plan.Run.ID), slog.Int("windows", len(plan.Windows)),
-		slog.Time("from", plan.Run.From), slog.Time("to", plan.Run.To), slog.Int("previousUnfinished", plan.Unfinished))
+		slog.Time("from", plan.Run.From), slog.Time("to", plan.Run.To), slog.Int("previousUnfinished", plan.Unfinished),
+		slog.Bool("resumed", plan.Resumed))
 	return plan, nil
 }
 
@@ -105,7 +144,7 @@ func (s *Service) Reconcile(ctx context.Context, progress Progress) (*SyncResult
 	if s.Payments == nil {
 		return &SyncResult{}, dashboard.Errorf(dashboard.EUNAVAILABLE, "Stripe is not configured (STRIPE_SECRET).")
 	}
-	plan, err := s.planReconciliation(ctx)
+	plan, err := s.planReconciliation(ctx, false)
 	if err != nil {
 		return nil, err
 	}
@@ -127,8 +166,16 @@ func (s *Service) Reconcile(ctx context.Context, progress Progress) (*SyncResult
 			}
 		}
 	}
-	wm, unfinished, err := s.advanceWatermark(ctx, plan.Run)
+	// The run's context may be what ended it: the watermark still moves
+	// over the windows done, on a moment of its own, and the failed
+	// windows' errors are kept.
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	wm, unfinished, err := s.advanceWatermark(wctx, plan.Run)
+	cancel()
 	if err != nil {
+		if len(failed) > 0 {
+			err = errors.Join(fmt.Errorf("orders: reconcile: %d of %d windows failed: %w", len(failed), len(plan.Windows), errors.Join(failed...)), err)
+		}
 		return total, err
 	}
 	s.logger().InfoContext(ctx, "reconciliation finished", slog.String("runId", plan.Run.ID), slog.Int("windows", len(plan.Windows)),
@@ -147,11 +194,49 @@ func (s *Service) Reconcile(ctx context.Context, progress Progress) (*SyncResult
 // window done at the end; a done window returns at once. So a retried
 // window (SQS redelivery, the dead-letter queue's redrive, the in-process
 // queue's retry) neither restarts nor files a session twice.
+//
+// When ctx has a deadline and s.Continuations is set, a window queues
+// itself again and succeeds instead of failing in two cases: it stopped
+// windowDeadlineMargin before the deadline having filed sessions (its
+// checkpoint moved, so the next delivery resumes after them), or it was
+// handed less than windowDeadlineMargin + minWindowSlice (then it does not
+// start: no checkpoint read or written, no attempt counted). A window
+// that ran out of time without filing anything fails, so a window that
+// cannot progress still reaches the dead-letter queue after SQS's
+// receives.
 func (s *Service) ReconcileWindow(ctx context.Context, w dashboard.ReconcileWindow) (*SyncResult, error) {
 	if s.Payments == nil {
 		return &SyncResult{}, dashboard.Errorf(dashboard.EUNAVAILABLE, "Stripe is not configured (STRIPE_SECRET).")
 	}
-	return s.reconcileWindow(ctx, w, s.newResolver(), nil)
+	deadline, limited := ctx.Deadline()
+	if limited && s.Continuations != nil && deadline.Sub(s.now()) < windowDeadlineMargin+minWindowSlice {
+		if err := s.continueWindow(ctx, w); err != nil {
+			return &SyncResult{}, err
+		}
+		s.logger().InfoContext(ctx, "reconciliation window deferred: too little time left", slog.String("runId", w.RunID), slog.Time("from", w.From))
+		return &SyncResult{}, nil
+	}
+	res, err := s.reconcileWindow(ctx, w, s.newResolver(), nil)
+	if !errors.Is(err, errOutOfTime) || res.Synced == 0 || s.Continuations == nil {
+		return res, err
+	}
+	if qerr := s.continueWindow(ctx, w); qerr != nil {
+		return res, errors.Join(err, qerr)
+	}
+	s.logger().InfoContext(ctx, "reconciliation window continues", slog.String("runId", w.RunID), slog.Time("from", w.From),
+		slog.Int("processed", res.Synced))
+	return res, nil
+}
+
+// continueWindow queues w again on s.Continuations, on a moment of its own
+// (the margin kept it free; ctx may be spent).
+func (s *Service) continueWindow(ctx context.Context, w dashboard.ReconcileWindow) error {
+	qctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := s.Continuations.Enqueue(qctx, w.Request()); err != nil {
+		return fmt.Errorf("orders: queue the continuation of window %s: %w", w.From.UTC().Format(time.RFC3339), err)
+	}
+	return nil
 }
 
 // reconcileWindow is ReconcileWindow with the resolver (whose caches a
@@ -172,7 +257,8 @@ func (s *Service) reconcileWindow(ctx context.Context, w dashboard.ReconcileWind
 	base := *cp
 	cp.ReconcileWindow = w
 	cp.Attempts++
-	if deadline, ok := ctx.Deadline(); ok {
+	deadline, limited := ctx.Deadline()
+	if limited {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-windowDeadlineMargin))
 		defer cancel()
@@ -188,6 +274,9 @@ func (s *Service) reconcileWindow(ctx context.Context, w dashboard.ReconcileWind
 	last, unsaved := "", 0
 	q := dashboard.SessionQuery{CreatedFrom: w.From, CreatedBefore: w.To, StartingAfter: cp.After}
 	err = s.Payments.ListSessions(ctx, q, func(sess *dashboard.CheckoutSession) error {
+		if limited && deadline.Sub(s.now()) < windowDeadlineMargin {
+			return errOutOfTime
+		}
 		if err := s.fileSession(ctx, sess, resolve, started, res); err != nil {
 			return err
 		}
@@ -213,6 +302,9 @@ func (s *Service) reconcileWindow(ctx context.Context, w dashboard.ReconcileWind
 		// Another delivery of this window finished it meanwhile.
 		return res, nil
 	case err != nil:
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, errOutOfTime) {
+			err = fmt.Errorf("%w: %w", errOutOfTime, err)
+		}
 		res.Errors++
 		if last != "" {
 			cp.After = last
@@ -268,8 +360,10 @@ func (s *Service) fileSession(ctx context.Context, sess *dashboard.CheckoutSessi
 }
 
 // planReconciliation advances the watermark over the previous run, then
-// plans and records a run from the watermark minus the overlap to now.
-func (s *Service) planReconciliation(ctx context.Context) (*ReconcilePlan, error) {
+// plans and records a run from the watermark minus the overlap to now. With
+// resume, a previous run planned less than ResumeWithin ago whose windows
+// are not all done is returned instead, with those windows (Resumed).
+func (s *Service) planReconciliation(ctx context.Context, resume bool) (*ReconcilePlan, error) {
 	plan := &ReconcilePlan{}
 	prev, err := s.Store.LatestReconcileRun(ctx)
 	if err != nil {
@@ -277,9 +371,17 @@ func (s *Service) planReconciliation(ctx context.Context) (*ReconcilePlan, error
 	}
 	if prev != nil {
 		plan.PreviousRunID = prev.ID
-		if _, plan.Unfinished, err = s.advanceWatermark(ctx, *prev); err != nil {
+		wm, missing, err := s.advanceOver(ctx, *prev)
+		if err != nil {
 			return nil, err
 		}
+		if resume && len(missing) > 0 && s.now().Sub(prev.PlannedAt) < s.Reconciliation.resumeWithin() {
+			s.logger().InfoContext(ctx, "the previous reconciliation is still in flight; resuming it",
+				slog.String("runId", prev.ID), slog.Int("unfinished", len(missing)))
+			plan.Run, plan.Windows, plan.Watermark, plan.Resumed = *prev, missing, wm, true
+			return plan, nil
+		}
+		plan.Unfinished = len(missing)
 		if plan.Unfinished > 0 {
 			s.logger().WarnContext(ctx, "the previous reconciliation left windows unfinished; this run covers them again",
 				slog.String("runId", prev.ID), slog.Int("unfinished", plan.Unfinished))
@@ -334,6 +436,13 @@ func (o ReconcileOptions) plan(from, to time.Time) (dashboard.ReconcileRun, erro
 	return dashboard.ReconcileRun{ID: id, From: from, To: to, Window: size}, nil
 }
 
+func (o ReconcileOptions) resumeWithin() time.Duration {
+	if o.ResumeWithin <= 0 {
+		return DefaultReconcileResumeWithin
+	}
+	return o.ResumeWithin
+}
+
 func (o ReconcileOptions) epoch() time.Time {
 	if o.Epoch.IsZero() {
 		return ReconcileEpoch
@@ -346,9 +455,15 @@ func (o ReconcileOptions) epoch() time.Time {
 // and never backwards — and returns it with the number of run's windows
 // not done.
 func (s *Service) advanceWatermark(ctx context.Context, run dashboard.ReconcileRun) (time.Time, int, error) {
+	wm, missing, err := s.advanceOver(ctx, run)
+	return wm, len(missing), err
+}
+
+// advanceOver is advanceWatermark returning run's windows not done.
+func (s *Service) advanceOver(ctx context.Context, run dashboard.ReconcileRun) (time.Time, []dashboard.ReconcileWindow, error) {
 	cps, err := s.Store.ReconcileCheckpoints(ctx, run.ID)
 	if err != nil {
-		return time.Time{}, 0, fmt.Errorf("orders: read window checkpoints: %w", err)
+		return time.Time{}, nil, fmt.Errorf("orders: read window checkpoints: %w", err)
 	}
 	done := map[int64]bool{}
 	for _, c := range cps {
@@ -357,26 +472,26 @@ func (s *Service) advanceWatermark(ctx context.Context, run dashboard.ReconcileR
 		}
 	}
 	var end time.Time
-	unfinished := 0
+	var missing []dashboard.ReconcileWindow
 	for _, w := range run.Windows() {
 		switch {
 		case !done[w.From.UnixMilli()]:
-			unfinished++
-		case unfinished == 0:
+			missing = append(missing, w)
+		case len(missing) == 0:
 			end = w.To
 		}
 	}
 	wm, err := s.Store.Watermark(ctx, WatermarkName)
 	if err != nil {
-		return time.Time{}, 0, fmt.Errorf("orders: read watermark: %w", err)
+		return time.Time{}, nil, fmt.Errorf("orders: read watermark: %w", err)
 	}
 	if end.After(wm) {
 		if err := s.Store.SetWatermark(ctx, WatermarkName, end); err != nil {
-			return time.Time{}, 0, fmt.Errorf("orders: advance watermark: %w", err)
+			return time.Time{}, nil, fmt.Errorf("orders: advance watermark: %w", err)
 		}
 		wm = end
 	}
-	return wm, unfinished, nil
+	return wm, missing, nil
 }
 
 // plus is r with o's counts added.

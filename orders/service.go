@@ -72,6 +72,11 @@ type Service struct {
 	SiteOrigin string
 	// Reconciliation sizes the reconciliation's windows (zero: defaults).
 	Reconciliation ReconcileOptions
+	// Continuations takes a queued window that runs out of time
+	// (ReconcileWindow): the refresh queue on AWS, so a window of any
+	// size completes over several invocations. Nil makes running out of
+	// time an error, so the queue delivers the window again.
+	Continuations dashboard.RefreshQueue
 }
 
 func (s *Service) now() time.Time {

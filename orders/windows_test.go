@@ -2,12 +2,14 @@ package orders_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -497,9 +499,10 @@ func TestIncrementalSyncAsksFromTheMarker(t *testing.T) {
 }
 
 // TestWindowStopsBeforeItsDeadline: a window keeps the last seconds before
-// its context's deadline (the Lambda invocation's) for its checkpoint: with
-// less than that left it asks Stripe nothing, records the attempt, and
-// fails so the queue delivers it again.
+// its context's deadline (the Lambda invocation's) for its checkpoint:
+// without a continuation queue, with less than that left it asks Stripe
+// nothing, records the attempt, and fails so the queue delivers it again.
+// (With one, lambdafn's TestWorkerContinuesWindowsOutOfTime.)
 func TestWindowStopsBeforeItsDeadline(t *testing.T) {
 	store := stores["bolt"](t)
 	svc, fake := newService(t, store)
@@ -523,5 +526,168 @@ func TestWindowStopsBeforeItsDeadline(t *testing.T) {
 	}
 	if cp, _ := store.ReconcileCheckpoint(t.Context(), w.RunID, w.From); cp == nil || !cp.Done || cp.Attempts != 2 || cp.Synced != 1 {
 		t.Errorf("checkpoint after the retry = %+v, want done on the second attempt with 1 session", cp)
+	}
+}
+
+// TestWindowStopsWhenAnotherDeliveryFinishesIt: while one delivery of a
+// window is listing, another delivery marks it done. At its next
+// checkpoint the first one finds the window done (the store refuses to
+// overwrite a done checkpoint), stops listing and succeeds, leaving the
+// other delivery's checkpoint as it was.
+func TestWindowStopsWhenAnotherDeliveryFinishesIt(t *testing.T) {
+	for name, open := range stores {
+		t.Run(name, func(t *testing.T) {
+			store := newCountingStore(open(t))
+			svc, fake := newService(t, store)
+			owner := newHex(t)
+			member(t, store, owner, "twice-"+owner[:8]+"@example.com", "")
+			from := time.Now().Add(-48 * time.Hour).Truncate(time.Hour)
+			w := dashboard.ReconcileWindow{RunID: "run-twice-" + owner[:8], From: from, To: from.Add(time.Hour)}
+			for i := range 250 {
+				fake.AddSession(stripetest.NewSession(fmt.Sprintf("cs_test_twice%03d_%s", i, owner[:6]), from.Add(time.Duration(i)*10*time.Second)).WithUserID(owner).Paid())
+			}
+			other := dashboard.ReconcileCheckpoint{ReconcileWindow: w, Done: true, Attempts: 1, Synced: 250, Created: 250, UpdatedAt: time.Now().UTC()}
+			var saveErr error
+			store.afterPut = func(n int) {
+				if n == 50 {
+					saveErr = store.SaveReconcileCheckpoint(context.WithoutCancel(t.Context()), other)
+				}
+			}
+			res, err := svc.ReconcileWindow(t.Context(), w)
+			if saveErr != nil {
+				t.Fatal(saveErr)
+			}
+			if err != nil {
+				t.Fatalf("a window another delivery finished failed: %v", err)
+			}
+			if res.Synced != 100 || store.total != 100 || fake.Calls("/v1/checkout/sessions") != 1 {
+				t.Errorf("the window filed %d sessions (%d writes, %d list calls), want it stopped at its first checkpoint: 100, 100, 1",
+					res.Synced, store.total, fake.Calls("/v1/checkout/sessions"))
+			}
+			cp, err := store.ReconcileCheckpoint(t.Context(), w.RunID, w.From)
+			if err != nil || cp == nil || !cp.Done || cp.Synced != 250 || cp.Attempts != 1 || cp.After != "" {
+				t.Errorf("checkpoint = %+v, %v; want the other delivery's, untouched", cp, err)
+			}
+		})
+	}
+}
+
+// TestRecentUnfinishedRunIsResumed: a plan made while the latest run's
+// windows are still in flight (Lambda retrying a planner that failed
+// part-way, an operator planning again) resumes that run — its windows not
+// done queued again under its id — instead of counting them as failures
+// and queuing the span again under a new id. Once the run is older than
+// the queue keeps retrying a window, its windows not done are failures and
+// a new run covers them; a recent run that is complete is followed by a
+// new one.
+func TestRecentUnfinishedRunIsResumed(t *testing.T) {
+	store := stores["bolt"](t)
+	svc, _ := newService(t, store)
+	wm := time.Now().Add(-72 * time.Hour).UTC().Truncate(time.Hour)
+	clock := clocktest.NewClock(wm.Add(5 * time.Hour))
+	svc.Now = clock.Now
+	if err := store.SetWatermark(t.Context(), orders.WatermarkName, wm); err != nil {
+		t.Fatal(err)
+	}
+	first, err := svc.PlanReconciliation(t.Context(), &recordingQueue{t: t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.Windows) != 6 {
+		t.Fatalf("%d windows, want 6", len(first.Windows))
+	}
+	// Windows 0, 1 and 3 are done (Stripe has nothing in them).
+	for _, i := range []int{0, 1, 3} {
+		if _, err := svc.ReconcileWindow(t.Context(), first.Windows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	missing := []dashboard.ReconcileWindow{first.Windows[2], first.Windows[4], first.Windows[5]}
+
+	clock.Set(clock.Now().Add(30 * time.Minute))
+	q := &recordingQueue{t: t}
+	again, err := svc.PlanReconciliation(t.Context(), q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Run.ID != first.Run.ID || !again.Resumed || again.Unfinished != 0 || !slices.Equal(again.Windows, missing) {
+		t.Fatalf("re-plan 30 min later = run %s (resumed %v), %d unfinished, windows %v; want %s resumed with its 3 windows not done, none failed",
+			again.Run.ID, again.Resumed, again.Unfinished, again.Windows, first.Run.ID)
+	}
+	if len(q.reqs) != 3 {
+		t.Fatalf("%d requests queued, want the 3 windows not done", len(q.reqs))
+	}
+	for i, r := range q.reqs {
+		if !slices.Equal([]dashboard.ReconcileWindow{windowOf(r)}, missing[i:i+1]) {
+			t.Errorf("request %d = %+v, want window %+v", i, r, missing[i])
+		}
+	}
+	if got, _ := store.LatestReconcileRun(t.Context()); got == nil || got.ID != first.Run.ID {
+		t.Errorf("the latest run is %+v, want %s still", got, first.Run.ID)
+	}
+	if got, _ := store.Watermark(t.Context(), orders.WatermarkName); !got.Equal(first.Windows[1].To) {
+		t.Errorf("watermark = %v, want the end of the done prefix %v", got, first.Windows[1].To)
+	}
+
+	// Past the time the queue keeps retrying a window: they failed.
+	clock.Set(first.Run.PlannedAt.Add(orders.DefaultReconcileResumeWithin))
+	late, err := svc.PlanReconciliation(t.Context(), &recordingQueue{t: t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if late.Resumed || late.Run.ID == first.Run.ID || late.Unfinished != 3 || late.PreviousRunID != first.Run.ID {
+		t.Errorf("late plan = run %s (resumed %v), %d unfinished of %s; want a new run counting 3 unfinished", late.Run.ID, late.Resumed, late.Unfinished, late.PreviousRunID)
+	}
+
+	// A recent run whose windows are all done is followed by a new one.
+	for _, w := range late.Windows {
+		if _, err := svc.ReconcileWindow(t.Context(), w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Set(clock.Now().Add(time.Minute))
+	next, err := svc.PlanReconciliation(t.Context(), &recordingQueue{t: t})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next.Resumed || next.Run.ID == late.Run.ID || next.Unfinished != 0 {
+		t.Errorf("plan after a complete run = %s (resumed %v), %d unfinished; want a new run, none unfinished", next.Run.ID, next.Resumed, next.Unfinished)
+	}
+}
+
+// TestReconcileKeepsFailuresWhenCancelled: when the in-process run's
+// context ends during a window, the windows already done still move the
+// watermark and the error still says which windows failed.
+func TestReconcileKeepsFailuresWhenCancelled(t *testing.T) {
+	store := newCountingStore(stores["dynamo"](t))
+	svc, fake := newService(t, store)
+	owner := newHex(t)
+	member(t, store, owner, "cancel-"+owner[:8]+"@example.com", "")
+	wm := time.Now().Add(-72 * time.Hour).UTC().Truncate(time.Hour)
+	clock := clocktest.NewClock(wm.Add(2 * time.Hour))
+	svc.Now = clock.Now
+	if err := store.SetWatermark(t.Context(), orders.WatermarkName, wm); err != nil {
+		t.Fatal(err)
+	}
+	// Three windows of [wm − 1 h, wm + 2 h), five sessions in each.
+	for h := range 3 {
+		for i := range 5 {
+			fake.AddSession(stripetest.NewSession(fmt.Sprintf("cs_test_cancel%d_%d_%s", h, i, owner[:6]),
+				wm.Add(time.Duration(h-1)*time.Hour+time.Duration(i)*time.Minute)).WithUserID(owner).Paid())
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	store.afterPut = func(n int) {
+		if n == 12 { // the third window's second session
+			cancel()
+		}
+	}
+	_, err := svc.Reconcile(ctx, nil)
+	if err == nil || !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "windows failed") {
+		t.Fatalf("Reconcile cancelled in its third window = %v; want the failed window's cancellation", err)
+	}
+	if got, _ := store.Watermark(t.Context(), orders.WatermarkName); !got.Equal(wm.Add(time.Hour)) {
+		t.Errorf("watermark = %v, want the end of the two windows done %v", got, wm.Add(time.Hour))
 	}
 }

@@ -69,7 +69,18 @@ func (s *Service) Get(ctx context.Context, m dashboard.Member) (*dashboard.Profi
 
 // load reads the stored profile, or builds one from m; stored reports which.
 func (s *Service) load(ctx context.Context, m dashboard.Member) (p *dashboard.Profile, stored bool, err error) {
-	p, err = s.Store.GetProfile(ctx, m.UserID)
+	return loadFrom(ctx, s.Store, m)
+}
+
+// profileReader is the read load needs: the Store's own, or a snapshot's
+// (dashboard.Snapshot).
+type profileReader interface {
+	GetProfile(ctx context.Context, userID string) (*dashboard.Profile, error)
+}
+
+// loadFrom is load with the profile read from r.
+func loadFrom(ctx context.Context, r profileReader, m dashboard.Member) (p *dashboard.Profile, stored bool, err error) {
+	p, err = r.GetProfile(ctx, m.UserID)
 	switch {
 	case err == nil: // first, and without ErrorCode's allocation: every profile read passes here
 		stored = true

@@ -170,3 +170,27 @@ func TestHandleBatchAfterDeadlineFailsUnstartedGroups(t *testing.T) {
 		t.Errorf("handler ran %d times, want 1", rec.total())
 	}
 }
+
+// TestHandleBatchDropsWindowsWithUnstorableRunIDs: a RECONCILE message
+// whose run id the stores would refuse (longer than 64 bytes, or holding a
+// NUL) is malformed: dropped without running the handler, not failed
+// until it reaches the dead-letter queue. A 64-byte id is still a window.
+func TestHandleBatchDropsWindowsWithUnstorableRunIDs(t *testing.T) {
+	log, _ := logtest.NewLogger()
+	rec := newRecorder(func(r dashboard.RefreshRequest, _ int) error { return errors.New("the store refuses run " + r.RunID) })
+	window := func(runID string) string {
+		return `{"kind":"RECONCILE","runId":"` + runID + `","from":"2026-03-01T02:00:00Z","to":"2026-03-01T03:00:00Z"}`
+	}
+	ev := events.SQSEvent{Records: []events.SQSMessage{
+		msg("long", window(strings.Repeat("r", 65))),
+		msg("nul", window(`run\u0000x`)),
+		msg("longest", window(strings.Repeat("r", 64))),
+	}}
+	resp := handleBatch(testCtx(t), ev, rec.handle, log)
+	if got := failureIDs(resp); !slices.Equal(got, []string{"longest"}) {
+		t.Errorf("failures = %v, want only the storable window (whose handler failed)", got)
+	}
+	if rec.total() != 1 {
+		t.Errorf("handler ran %d times, want once (the 64-byte id)", rec.total())
+	}
+}

@@ -11,6 +11,7 @@ package queue
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,7 +28,11 @@ const maxFieldLen = 256
 // wallet (a Stripe sync by wallet would mean nothing, so it is rejected
 // rather than silently ignored); a Stripe refresh may name one checkout
 // email of the member. Or Kind is RECONCILE, naming one reconciliation
-// window (RunID, From before To) and nothing else. The error is a dashboard
+// window (RunID, From before To) and nothing else. Or Kind is NFT_POLL,
+// naming one unit of the NFT poll: the poll (RunID, its start From), one
+// wallet shard (a key of dashboard.WalletShardKeys), and for a
+// continuation the index item it resumes after (a wallet of that shard and
+// a member id, both or neither). The error is a dashboard
 // EVALIDATION error whose fields name the offending parts; it never echoes
 // the values, which may be personal data.
 func Validate(r dashboard.RefreshRequest) error {
@@ -46,9 +51,15 @@ func Validate(r dashboard.RefreshRequest) error {
 		if r.RunID != "" || !r.From.IsZero() || !r.To.IsZero() {
 			fields["runId"] = "only RECONCILE requests name a window"
 		}
+		if r.Shard != "" {
+			fields["shard"] = "only NFT_POLL requests name a shard"
+		}
+	case dashboard.PollKind:
+		validatePoll(r, fields)
 	case dashboard.ReconcileKind:
-		if strings.TrimSpace(r.RunID) == "" {
-			fields["runId"] = "runId is required"
+		if strings.TrimSpace(r.RunID) == "" || dashboard.CheckReconcileRunID(r.RunID) != nil {
+			// The stores key checkpoints by it and refuse what they cannot.
+			fields["runId"] = "runId is required, at most 64 bytes, no NUL"
 		}
 		if r.From.IsZero() || r.To.IsZero() || !r.From.Before(r.To) {
 			fields["from"] = "from and to are required, from before to"
@@ -56,10 +67,13 @@ func Validate(r dashboard.RefreshRequest) error {
 		if r.UserID != "" || r.Wallet != "" || r.Email != "" {
 			fields["userId"] = "a RECONCILE request names no member, wallet or email"
 		}
+		if r.Shard != "" {
+			fields["shard"] = "only NFT_POLL requests name a shard"
+		}
 	default:
-		fields["kind"] = "must be STRIPE, NFT or RECONCILE"
+		fields["kind"] = "must be STRIPE, NFT, RECONCILE or NFT_POLL"
 	}
-	for name, v := range map[string]string{"userId": r.UserID, "wallet": r.Wallet, "email": r.Email, "runId": r.RunID} {
+	for name, v := range map[string]string{"userId": r.UserID, "wallet": r.Wallet, "email": r.Email, "runId": r.RunID, "shard": r.Shard} {
 		if len(v) > maxFieldLen {
 			fields[name] = fmt.Sprintf("at most %d characters", maxFieldLen)
 		}
@@ -71,6 +85,37 @@ func Validate(r dashboard.RefreshRequest) error {
 		Code:    dashboard.EVALIDATION,
 		Message: "Invalid refresh request.",
 		Fields:  fields,
+	}
+}
+
+// validatePoll adds to fields what is wrong with an NFT_POLL request.
+func validatePoll(r dashboard.RefreshRequest, fields map[string]string) {
+	if strings.TrimSpace(r.RunID) == "" {
+		fields["runId"] = "runId is required"
+	}
+	if r.From.IsZero() {
+		fields["from"] = "from (when the poll started) is required"
+	}
+	if !r.To.IsZero() {
+		fields["to"] = "an NFT_POLL request names no end"
+	}
+	if r.Email != "" {
+		fields["email"] = "an NFT_POLL request names no email"
+	}
+	if !slices.Contains(dashboard.WalletShardKeys(), r.Shard) {
+		fields["shard"] = "must be a wallet shard, WALLETS# and one lower-case hex digit"
+	}
+	switch {
+	case r.Wallet == "" && r.UserID == "":
+	case r.Wallet == "" || r.UserID == "":
+		fields["wallet"] = "a continuation names both the wallet and the member it resumes after"
+	default:
+		if a, ok := dashboard.WalletKey(r.Wallet); !ok || dashboard.WalletShardKey(a) != r.Shard {
+			fields["wallet"] = "must be a wallet of the shard"
+		}
+		if !dashboard.ValidMemberID(r.UserID) {
+			fields["userId"] = "must be a member id"
+		}
 	}
 }
 
@@ -87,7 +132,7 @@ func encode(r dashboard.RefreshRequest) (string, error) {
 
 // ParseMessage decodes a message body written by Enqueue. It is strict on
 // purpose: the body must be one JSON object whose keys are exactly among
-// "kind", "userId", "wallet", "email", "runId", "from" and "to"
+// "kind", "userId", "wallet", "email", "runId", "from", "to" and "shard"
 // (case-sensitive, string values only; from and to RFC 3339 times) and the
 // result must pass Validate. A body that fails is a bug in a producer, not
 // a transient fault, so callers drop it instead of retrying it forever.
@@ -116,6 +161,8 @@ func ParseMessage(body string) (dashboard.RefreshRequest, error) {
 			r.Email = s
 		case "runId":
 			r.RunID = s
+		case "shard":
+			r.Shard = s
 		case "from", "to":
 			t, err := time.Parse(time.RFC3339Nano, s)
 			if err != nil {
@@ -147,16 +194,23 @@ func collapseKey(r dashboard.RefreshRequest) string {
 	if r.Kind == dashboard.ReconcileKind {
 		return string(r.Kind) + "\x00" + r.RunID + "\x00" + r.From.UTC().Format(time.RFC3339Nano)
 	}
+	if r.Kind == dashboard.PollKind {
+		return string(r.Kind) + "\x00" + r.RunID + "\x00" + r.Shard + "\x00" + strings.ToLower(r.Wallet) + "\x00" + r.UserID
+	}
 	return string(r.Kind) + "\x00" + r.UserID + "\x00" + strings.ToLower(r.Wallet) + "\x00" + strings.ToLower(r.Email)
 }
 
 // logAttrs describes r for a log line: the kind and the member id (an opaque
 // identifier the logs already carry), never the wallet or the email, which
 // are personal data; only whether one was named. A window is named by its
-// run and bounds.
+// run and bounds, a poll unit by its run and shard and whether it resumes
+// (the member it resumes after, never the wallet).
 func logAttrs(r dashboard.RefreshRequest) []any {
 	if r.Kind == dashboard.ReconcileKind {
 		return []any{"kind", string(r.Kind), "runId", r.RunID, "from", r.From.UTC().Format(time.RFC3339), "to", r.To.UTC().Format(time.RFC3339)}
+	}
+	if r.Kind == dashboard.PollKind {
+		return []any{"kind", string(r.Kind), "runId", r.RunID, "shard", r.Shard, "afterMemberId", r.UserID}
 	}
 	return []any{"kind", string(r.Kind), "memberId", r.UserID, "byWallet", r.Wallet != "", "byEmail", r.Email != ""}
 }

@@ -1,6 +1,8 @@
 package queue
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -172,5 +174,94 @@ func TestCollapseKeysOfEmailsAndWindows(t *testing.T) {
 	if collapseKey(window("r1", windowStart)) == collapseKey(window("r1", windowStart.Add(time.Hour))) ||
 		collapseKey(window("r1", windowStart)) == collapseKey(window("r2", windowStart)) {
 		t.Error("different windows collapse")
+	}
+}
+
+// pollWallet is a lower-cased wallet of shard WALLETS#3.
+const pollWallet = "0x2c7536e3605d9c16a7a3d7b1898e529396a65c23"
+
+// TestPollMessagesRoundTrip checks that a unit of the NFT poll (a shard,
+// and for a continuation the wallet and member it resumes after) survives
+// the queue's body whole.
+func TestPollMessagesRoundTrip(t *testing.T) {
+	from := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+	for _, r := range []dashboard.RefreshRequest{
+		{Kind: dashboard.PollKind, RunID: "p1", From: from, Shard: "WALLETS#0"},
+		{Kind: dashboard.PollKind, RunID: "p1", From: from, Shard: "WALLETS#3", Wallet: pollWallet, UserID: "u1"},
+	} {
+		body, err := encode(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := ParseMessage(body)
+		if err != nil || got != r {
+			t.Errorf("ParseMessage(%s) = %+v, %v; want %+v", body, got, err, r)
+		}
+	}
+}
+
+// TestPollMessagesRejected checks that a malformed unit of the NFT poll is
+// refused clearly, naming the field at fault and never echoing a value.
+func TestPollMessagesRejected(t *testing.T) {
+	const ok = `"kind":"NFT_POLL","runId":"p1","from":"2026-03-01T02:00:00Z"`
+	for body, field := range map[string]string{
+		`{` + ok + `}`:                      "shard", // no shard
+		`{` + ok + `,"shard":"WALLETS#g"}`:  "shard", // not a hex digit
+		`{` + ok + `,"shard":"WALLETS#A"}`:  "shard", // upper case
+		`{` + ok + `,"shard":"WALLETS#10"}`: "shard", // two digits
+		`{"kind":"NFT_POLL","from":"2026-03-01T02:00:00Z","shard":"WALLETS#3"}`:                                           "runId",  // no run
+		`{"kind":"NFT_POLL","runId":"p1","shard":"WALLETS#3"}`:                                                            "from",   // no start
+		`{` + ok + `,"shard":"WALLETS#3","to":"2026-03-01T03:00:00Z"}`:                                                    "to",     // an end
+		`{` + ok + `,"shard":"WALLETS#3","wallet":"` + pollWallet + `"}`:                                                  "wallet", // resumes after a wallet, no member
+		`{` + ok + `,"shard":"WALLETS#3","userId":"u1"}`:                                                                  "wallet", // a member, no wallet
+		`{` + ok + `,"shard":"WALLETS#4","wallet":"` + pollWallet + `","userId":"u1"}`:                                    "wallet", // wallet of another shard
+		`{` + ok + `,"shard":"WALLETS#3","wallet":"0x123","userId":"u1"}`:                                                 "wallet", // not a wallet
+		`{` + ok + `,"shard":"WALLETS#3","wallet":"` + pollWallet + `","userId":"u#1"}`:                                   "userId", // not a member id
+		`{` + ok + `,"shard":"WALLETS#3","email":"a@example.com"}`:                                                        "email",
+		`{"kind":"NFT","userId":"u1","shard":"WALLETS#3"}`:                                                                "shard", // a shard on a member refresh
+		`{"kind":"RECONCILE","runId":"r1","from":"2026-03-01T02:00:00Z","to":"2026-03-01T03:00:00Z","shard":"WALLETS#3"}`: "shard",
+	} {
+		r, err := ParseMessage(body)
+		if err == nil {
+			t.Errorf("ParseMessage(%s) = %+v, want an error", body, r)
+			continue
+		}
+		var e *dashboard.Error
+		if !errors.As(err, &e) || e.Code != dashboard.EVALIDATION || e.Fields[field] == "" {
+			t.Errorf("ParseMessage(%s) = %v, want EVALIDATION naming %q", body, err, field)
+			continue
+		}
+		if strings.Contains(err.Error()+fmt.Sprint(e.Fields), pollWallet[2:]) || strings.Contains(fmt.Sprint(e.Fields), "a@example.com") {
+			t.Errorf("ParseMessage(%s) echoed a value: %v %v", body, err, e.Fields)
+		}
+	}
+}
+
+// TestPollCollapseKeys checks that two deliveries of one poll unit
+// collapse, and that another shard, another resume point or another poll
+// do not.
+func TestPollCollapseKeys(t *testing.T) {
+	from := time.Date(2026, 3, 1, 2, 0, 0, 0, time.UTC)
+	base := dashboard.RefreshRequest{Kind: dashboard.PollKind, RunID: "p1", From: from, Shard: "WALLETS#3"}
+	resumed := base
+	resumed.Wallet, resumed.UserID = pollWallet, "u1"
+	upper := resumed
+	upper.Wallet = "0x" + strings.ToUpper(pollWallet[2:])
+	if collapseKey(resumed) != collapseKey(upper) {
+		t.Error("a resume point in another case is other work")
+	}
+	other := base
+	other.Shard = "WALLETS#4"
+	again := base
+	again.RunID = "p2"
+	keys := map[string]bool{}
+	for _, r := range []dashboard.RefreshRequest{base, resumed, other, again} {
+		keys[collapseKey(r)] = true
+	}
+	if len(keys) != 4 {
+		t.Errorf("distinct poll units share collapse keys: %d keys for 4 units", len(keys))
+	}
+	if attrs := fmt.Sprint(logAttrs(resumed)); strings.Contains(attrs, pollWallet[2:]) || !strings.Contains(attrs, "WALLETS#3") {
+		t.Errorf("logAttrs of a poll unit = %s, want its shard and never its wallet", attrs)
 	}
 }

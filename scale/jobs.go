@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,11 +39,11 @@ type jobResult struct {
 
 // jobs runs the jobs over the full club, each within cfg.JobBudget: the
 // holders of the popular collection, the reconciliation, the per-member
-// Stripe sync, the NFT poll, and last the profiles Scan and `sync stripe
-// --all`.
+// Stripe sync, the NFT poll, and last the Stripe members' walk and `sync
+// stripe --all`.
 func (h *harness) jobs(ctx context.Context, cfg Config, ms []member, env []string, stderr io.Writer) ([]jobResult, error) {
 	var out []jobResult
-	budget := func() (context.Context, context.CancelFunc) { return context.WithTimeout(ctx, cfg.JobBudget) }
+	budget := func() (context.Context, context.CancelFunc) { return cfg.jobContext(ctx) }
 
 	// The operator's view of the collection index.
 	jctx, cancel := budget()
@@ -132,38 +134,65 @@ func (h *harness) jobs(ctx context.Context, cfg Config, ms []member, env []strin
 	if err != nil {
 		return nil, err
 	}
+	// The poll as AWS runs it: nft-sync's plan (one unit per wallet
+	// shard), each unit an order-refresh invocation with the worker's
+	// deadline, queuing its continuation when it runs out of time. The
+	// units run one after another here; on AWS they run side by side.
+	units := &unitQueue{}
+	failures := map[string]int{}
+	// The real clock: a unit's deadline is real time, and the club was
+	// seeded (and its markers set) at asOf, before the poll starts.
 	poll := &nfts.Service{Store: h.store, Market: m, Cursors: h.cursors, Logger: h.logger, ChainID: 1,
-		Now: func() time.Time { return h.asOf.Add(2 * time.Hour) }}
+		Continuations: units, OnPollFailure: func(class string) { failures[class]++ }}
 	jctx, cancel = budget()
 	before, started = h.meter.read(), time.Now()
 	calls := market.Calls()
-	pres, err := poll.Poll(jctx, nil)
-	cancel()
-	r = jobResult{name: "NFT poll (nfts.Service.Poll)", unit: "members", elapsed: time.Since(started), dynamo: h.since(before),
-		upstream: fmt.Sprintf("%d marketplace calls", market.Calls()-calls)}
-	if pres != nil {
-		r.items = pres.Synced + pres.Failed
-		r.note = fmt.Sprintf("%d wallets; %d failed, %d added, %d removed", wallets, pres.Failed, pres.Added, pres.Removed)
+	pres := &nfts.SyncResult{}
+	units.reqs = nfts.PollRequests(time.Now())
+	invocations, slowest := 0, time.Duration(0)
+	for len(units.reqs) > 0 && jctx.Err() == nil {
+		unit := units.reqs[0]
+		units.reqs = units.reqs[1:]
+		uctx, ucancel := context.WithTimeout(jctx, pollWorkerTimeout)
+		ustart := time.Now()
+		res, uerr := poll.PollUnit(uctx, unit, nil)
+		ucancel()
+		invocations++
+		slowest = max(slowest, time.Since(ustart))
+		if res != nil {
+			pres.Merge(*res)
+		}
+		if uerr != nil {
+			err = uerr
+			failures["unit: "+nfts.FailureClass(uerr)]++
+		}
 	}
+	if err == nil {
+		err = jctx.Err()
+	}
+	cancel()
+	r = jobResult{name: "NFT poll (16 shard units, nfts.Service.PollUnit)", unit: "members", elapsed: time.Since(started), dynamo: h.since(before),
+		upstream: fmt.Sprintf("%d marketplace calls", market.Calls()-calls)}
+	r.items = pres.Synced + pres.Failed
+	r.note = fmt.Sprintf("%d wallets; %d invocations (slowest %s); %d failed%s, %d skipped, %d added, %d updated, %d removed",
+		wallets, invocations, slowest.Round(time.Millisecond), pres.Failed, failureClasses(failures), pres.Skipped, pres.Added, pres.Updated, pres.Removed)
 	r.note = join(r.note, stopped(err))
 	out = append(out, r)
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		return nil, fmt.Errorf("poll: %w", err)
 	}
 
-	// Last, the Scan that `sync stripe --all` walks the members with, and
-	// the command itself: on DynamoDB Local a Scan of a large table is
-	// slow, and a Scan the client gave up on runs on in its JVM, so
-	// nothing measured comes after them.
+	// Last, the walk `sync stripe --all` finds its members with (a Scan
+	// of the sparse GSI1 index, not of the table), and the command itself.
 	jctx, cancel = budget()
 	before, started = h.meter.read(), time.Now()
-	profiles := 0
-	err = h.store.EachProfile(jctx, func(*dashboard.Profile) error { profiles++; return nil })
+	walked := 0
+	err = h.store.EachStripeMember(jctx, func(string, string) error { walked++; return nil })
 	cancel()
-	out = append(out, jobResult{name: "profiles Scan (EachProfile, under `sync stripe --all`)", unit: "profiles", items: profiles,
+	out = append(out, jobResult{name: "Stripe members (EachStripeMember: GSI1 Scan, under `sync stripe --all`)", unit: "members", items: walked,
 		elapsed: time.Since(started), dynamo: h.since(before), note: stopped(err)})
 	if err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		return nil, fmt.Errorf("each profile: %w", err)
+		return nil, fmt.Errorf("each stripe member: %w", err)
 	}
 
 	// `dashboard sync stripe --all`, the binary, against the same fake.
@@ -175,6 +204,33 @@ func (h *harness) jobs(ctx context.Context, cfg Config, ms []member, env []strin
 	r.upstream = fmt.Sprintf("%d Stripe list calls", fake.Calls("/v1/checkout/sessions"))
 	out = append(out, r)
 	return out, nil
+}
+
+// pollWorkerTimeout is the deadline of one poll unit: order-refresh's
+// timeout (infra's refreshWorkerTimeout).
+const pollWorkerTimeout = 3 * time.Minute
+
+// unitQueue is the refresh queue as the poll's units use it here: the
+// units left to run, continuations appended as they are queued.
+type unitQueue struct{ reqs []dashboard.RefreshRequest }
+
+// Enqueue appends r.
+func (q *unitQueue) Enqueue(_ context.Context, r dashboard.RefreshRequest) error {
+	q.reqs = append(q.reqs, r)
+	return nil
+}
+
+// failureClasses formats the poll's failures by class, " (class: n, ...)"
+// in class order, or "" when none failed, so the report names each cause.
+func failureClasses(m map[string]int) string {
+	if len(m) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, class := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s: %d", class, m[class]))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 // since is what the meter counted after before.
@@ -240,7 +296,7 @@ var syncSummary = regexp.MustCompile(`members: (\d+) synced, (\d+) failed; sessi
 // limit is in docs/scale.md), interrupted at the budget as an operator's
 // Ctrl-C would, and reads its summary.
 func (h *harness) syncAll(ctx context.Context, cfg Config, env []string, fake *stripetest.Server) (jobResult, error) {
-	jctx, cancel := context.WithTimeout(ctx, cfg.JobBudget)
+	jctx, cancel := cfg.jobContext(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(jctx, cfg.Dashboard, "sync", "stripe", "--all")
 	cmd.Env = append(os.Environ(), env...)

@@ -42,7 +42,7 @@ func main() {
 	flag.Float64Var(&cfg.NFTsPer, "nfts-per-member", 2, "average NFT holdings per member")
 	flag.IntVar(&cfg.Requests, "requests", 400, "timed requests per route and club size")
 	flag.IntVar(&cfg.Sessions, "sessions", 5_000, "new Checkout Sessions the reconciliation files")
-	flag.DurationVar(&cfg.JobBudget, "job-budget", 3*time.Minute, "each job stops after this long; its throughput is what it did by then")
+	flag.DurationVar(&cfg.JobBudget, "job-budget", 3*time.Minute, "each job stops after this long; its throughput is what it did by then (0: each job runs to its end, as -quick does)")
 	flag.StringVar(&cfg.Heap, "heap", "3g", "DynamoDB Local's maximum Java heap (-Xmx)")
 	flag.StringVar(&cfg.Out, "out", ".cache/scale/last.md", "where to write the tables as well")
 	flag.Parse()

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"reflect"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -58,76 +59,70 @@ func (m *meter) option() func(*dynamodb.Options) {
 	}
 }
 
+// writeOps are the operations whose capacity is billed as write units.
+var writeOps = map[string]bool{
+	"PutItem": true, "UpdateItem": true, "DeleteItem": true, "BatchWriteItem": true, "TransactWriteItems": true,
+}
+
+// handle asks the call for its consumed capacity, and counts the call and
+// the units its answer reports.
 func (m *meter) handle(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-	total := types.ReturnConsumedCapacityTotal
-	switch p := in.Parameters.(type) {
-	case *dynamodb.GetItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.QueryInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.ScanInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.BatchGetItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.TransactGetItemsInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.PutItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.UpdateItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.DeleteItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.BatchWriteItemInput:
-		p.ReturnConsumedCapacity = total
-	case *dynamodb.TransactWriteItemsInput:
-		p.ReturnConsumedCapacity = total
-	}
+	askCapacity(in.Parameters)
 	out, md, err := next.HandleInitialize(ctx, in)
 	op := middleware.GetOperationName(ctx)
-	var read, write float64
-	one := func(c *types.ConsumedCapacity) float64 {
-		if c == nil || c.CapacityUnits == nil {
-			return 0
-		}
-		return *c.CapacityUnits
-	}
-	many := func(cs []types.ConsumedCapacity) float64 {
-		sum := 0.0
-		for i := range cs {
-			sum += one(&cs[i])
-		}
-		return sum
-	}
-	switch r := out.Result.(type) {
-	case *dynamodb.GetItemOutput:
-		read = one(r.ConsumedCapacity)
-	case *dynamodb.QueryOutput:
-		read = one(r.ConsumedCapacity)
-	case *dynamodb.ScanOutput:
-		read = one(r.ConsumedCapacity)
-	case *dynamodb.BatchGetItemOutput:
-		read = many(r.ConsumedCapacity)
-	case *dynamodb.TransactGetItemsOutput:
-		read = many(r.ConsumedCapacity)
-	case *dynamodb.PutItemOutput:
-		write = one(r.ConsumedCapacity)
-	case *dynamodb.UpdateItemOutput:
-		write = one(r.ConsumedCapacity)
-	case *dynamodb.DeleteItemOutput:
-		write = one(r.ConsumedCapacity)
-	case *dynamodb.BatchWriteItemOutput:
-		write = many(r.ConsumedCapacity)
-	case *dynamodb.TransactWriteItemsOutput:
-		write = many(r.ConsumedCapacity)
-	}
+	units := consumedUnits(out.Result)
 	m.mu.Lock()
 	m.m.Calls++
-	m.m.RCU += read
-	m.m.WCU += write
+	if writeOps[op] {
+		m.m.WCU += units
+	} else {
+		m.m.RCU += units
+	}
 	if m.m.ByOp == nil {
 		m.m.ByOp = map[string]int{}
 	}
 	m.m.ByOp[op]++
 	m.mu.Unlock()
 	return out, md, err
+}
+
+// askCapacity sets ReturnConsumedCapacity to TOTAL on a call's input, for
+// every operation that has the field (all item reads and writes, Query,
+// Scan, the batch and transaction calls).
+func askCapacity(params any) {
+	v := reflect.ValueOf(params)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return
+	}
+	if f := v.Elem().FieldByName("ReturnConsumedCapacity"); f.IsValid() && f.CanSet() && f.Type() == reflect.TypeFor[types.ReturnConsumedCapacity]() {
+		f.Set(reflect.ValueOf(types.ReturnConsumedCapacityTotal))
+	}
+}
+
+// consumedUnits adds up the capacity units an answer reports: one
+// ConsumedCapacity for single-item calls, Query and Scan, one per table
+// for the batch and transaction calls.
+func consumedUnits(result any) float64 {
+	v := reflect.ValueOf(result)
+	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
+		return 0
+	}
+	f := v.Elem().FieldByName("ConsumedCapacity")
+	if !f.IsValid() {
+		return 0
+	}
+	sum := 0.0
+	switch c := f.Interface().(type) {
+	case *types.ConsumedCapacity:
+		if c != nil && c.CapacityUnits != nil {
+			sum = *c.CapacityUnits
+		}
+	case []types.ConsumedCapacity:
+		for _, one := range c {
+			if one.CapacityUnits != nil {
+				sum += *one.CapacityUnits
+			}
+		}
+	}
+	return sum
 }

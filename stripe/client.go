@@ -93,7 +93,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 // per account, not per client, so a process builds one Budget and hands it
 // to every Client it makes (Config.Budget): a reconciliation, member syncs,
 // webhooks and order reads in one process then share one rate instead of
-// each taking its own. It counts the requests that waited, so a test (or a
+// each taking its own. It counts the requests that asked it, so a test (or a
 // job's summary) can tell that every request passed it. It is safe for
 // concurrent use.
 type Budget struct {

@@ -40,11 +40,18 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 	// --all is incremental unless told otherwise; --user reads the
 	// member's whole history (a repair) unless told otherwise.
 	fromMarker := *all
+	incrementalSet := false
 	fs.Visit(func(f *flag.Flag) {
 		if f.Name == "incremental" {
-			fromMarker = *incremental
+			fromMarker, incrementalSet = *incremental, true
 		}
 	})
+	if incrementalSet && what != "stripe" {
+		// An NFT sync always reads the whole wallet: the marketplace has
+		// no "since".
+		fmt.Fprintln(stderr, "sync nfts: --incremental is for sync stripe only")
+		return errUsage
+	}
 	a, err := app.New(ctx, getenv, *dataDir, stderr)
 	if err != nil {
 		return fmt.Errorf("sync: %w", err)
@@ -74,21 +81,20 @@ func runSync(ctx context.Context, args []string, getenv func(string) string, std
 	var members, failed int
 	total := orders.SyncResult{}
 	bar := newProgress(stderr, "Syncing members from Stripe…")
-	err = a.Store.EachProfile(ctx, func(p *dashboard.Profile) error {
-		if p.StripeCustomerID == nil {
-			return nil
-		}
+	// The members with a Stripe customer come from the sparse GSI1 index
+	// (EachStripeMember), never from a Scan of the table.
+	err = a.Store.EachStripeMember(ctx, func(userID, _ string) error {
 		members++
 		var res *orders.SyncResult
 		var err error
 		if fromMarker {
-			res, err = a.Orders.SyncMemberIncremental(ctx, p.UserID)
+			res, err = a.Orders.SyncMemberIncremental(ctx, userID)
 		} else {
-			res, err = a.Orders.SyncMember(ctx, p.UserID, time.Time{})
+			res, err = a.Orders.SyncMember(ctx, userID, time.Time{})
 		}
 		if err != nil {
 			failed++
-			a.Logger.WarnContext(ctx, "member sync failed", "memberId", p.UserID, "error", err)
+			a.Logger.WarnContext(ctx, "member sync failed", "memberId", userID, "error", err)
 		} else {
 			total.Synced += res.Synced
 			total.Created += res.Created

@@ -18,7 +18,7 @@ import (
 // the Stripe fake, on an embedded store.
 func TestReconcileAndSyncCommands(t *testing.T) {
 	dir := t.TempDir()
-	const member = "0123456789abcdef0123456789abcdef"
+	const member, noCustomer = "0123456789abcdef0123456789abcdef", "00000000000000000000000000000abc"
 	s, err := bolt.Open(filepath.Join(dir, "dashboard.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -26,6 +26,8 @@ func TestReconcileAndSyncCommands(t *testing.T) {
 	for _, item := range []map[string]any{
 		{"PK": "USER#" + member, "SK": "PROFILE", "userId": member, "email": "op@example.com", "stripeCustomerId": "cus_op", "GSI1PK": "STRIPE#cus_op"},
 		{"PK": "EMAIL#op@example.com", "SK": "LOOKUP", "userId": member, "email": "op@example.com"},
+		// A member without a Stripe customer: --all does not walk them.
+		{"PK": "USER#" + noCustomer, "SK": "PROFILE", "userId": noCustomer, "email": "nocus@example.com"},
 	} {
 		if err := s.PutRawItem(context.Background(), item); err != nil {
 			t.Fatal(err)
@@ -166,6 +168,7 @@ func TestNFTCommands(t *testing.T) {
 		{"holders", "--data", dir},
 		{"holders", "--collection", "babes-genesis", "--wallet", wallet, "--data", dir},
 		{"holders", "--wallet", "0x123", "--data", dir},
+		{"sync", "nfts", "--all", "--incremental", "--data", dir},
 	} {
 		if err := run(context.Background(), args, getenv, &out, &errOut); !errors.Is(err, errUsage) {
 			t.Errorf("%v: %v, want a usage error", args[1:], err)

@@ -81,6 +81,10 @@ func runSeed(ctx context.Context, args []string, getenv func(string) string, std
 		return bad(fmt.Sprintf("--nfts-per-member must be between 0 and %d", maxSeedNFTsPer))
 	case *from < 0 || *from >= *members || *from%seedBlock != 0:
 		return bad(fmt.Sprintf("--from must be a multiple of %d below --members", seedBlock))
+	case *from > 0 && *asOfFlag == "":
+		// The club's present would otherwise be this run's now, not the
+		// present of the members seeded before.
+		return bad("--from needs the --as-of of the run that seeded the club's first members")
 	}
 	asOf := time.Now().UTC().Truncate(time.Second)
 	if *asOfFlag != "" {
@@ -711,9 +715,11 @@ func (c club) holdings(rng *rand.Rand, m *seedMember, token *int) []dashboard.Ho
 			TokenID: id, ContractAddress: contract, CollectionID: col.slug, TokenName: col.name + " #" + id,
 			ThumbnailURL: image, ImageURL: image, LastSyncedAt: c.asOf, Wallet: m.holding[rng.IntN(len(m.holding))],
 			// What the OpenSea adapter keeps of such a token, so the
-			// first poll of a seeded club finds nothing changed.
+			// first poll of a seeded club finds nothing changed and
+			// writes no holding (OpenSea's NFT carries no collection
+			// name, so neither does the seed).
 			Metadata: map[string]any{
-				"tokenStandard": standard, "collectionName": col.name, "traits": traits,
+				"tokenStandard": standard, "traits": traits,
 				"openseaUrl": "https://opensea.io/assets/ethereum/" + contract + "/" + id,
 			},
 		}})

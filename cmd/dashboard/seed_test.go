@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	dashboard "github.com/thebabesclub/dashboard"
 	"github.com/thebabesclub/dashboard/bolt"
@@ -65,13 +66,16 @@ func TestSeedDynamo(t *testing.T) {
 func seedClub(t *testing.T, getenv func(string) string, dir string) []manifestMember {
 	t.Helper()
 	manifest := filepath.Join(t.TempDir(), "club.jsonl")
+	// The club's present is a day after now (minted here, when it is used),
+	// so that every list and order reads as fresh to the stack's clock.
+	asOf := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
 	for _, args := range [][]string{
 		{"--members", strconv.Itoa(seedFirstRun)},
 		{"--members", strconv.Itoa(seedMembers), "--from", strconv.Itoa(seedFirstRun)},
 	} {
 		var out, errOut bytes.Buffer
 		args = append([]string{"seed", "--orders-per-member", seedOrdersPer, "--nfts-per-member", seedNFTsPer, "--seed", "7",
-			"--as-of", "2030-01-01T00:00:00Z", "--manifest", manifest, "--data", dir}, args...)
+			"--as-of", asOf, "--manifest", manifest, "--data", dir}, args...)
 		if err := run(context.Background(), args, getenv, &out, &errOut); err != nil {
 			t.Fatalf("%v: %v (%s)", args, err, errOut.String())
 		}
@@ -106,7 +110,7 @@ func readManifest(t *testing.T, path string) []manifestMember {
 // and the holders command, and holds the counts to what was asked.
 func checkSeededClub(t *testing.T, store dashboard.Store, ms []manifestMember, getenv func(string) string, dir string) {
 	t.Helper()
-	// The seeded club's present is 2030, after the stack's clock: every
+	// The seeded club's present is after the stack's clock (seedClub): every
 	// list and order reads as fresh, so nothing asks the Stripe or
 	// marketplace fakes and every answer is the seeded data alone.
 	st := apitest.NewStack(t, store, nil)
@@ -272,14 +276,15 @@ func TestSeedRefuses(t *testing.T) {
 		args []string
 		env  map[string]string
 	}{
-		"no members":        {[]string{"--members", "0"}, nil},
-		"negative orders":   {[]string{"--members", "10", "--orders-per-member", "-1"}, nil},
-		"NaN nfts":          {[]string{"--members", "10", "--nfts-per-member", "NaN"}, nil},
-		"from off a block":  {[]string{"--members", "1000", "--from", "100"}, nil},
-		"from past the end": {[]string{"--members", "250", "--from", "250"}, nil},
-		"bad as-of":         {[]string{"--members", "10", "--as-of", "yesterday"}, nil},
-		"extra argument":    {[]string{"--members", "10", "more"}, nil},
-		"a table on AWS":    {[]string{"--members", "10"}, map[string]string{"COMMERCE_TABLE": "babesclub-commerce"}},
+		"no members":         {[]string{"--members", "0"}, nil},
+		"negative orders":    {[]string{"--members", "10", "--orders-per-member", "-1"}, nil},
+		"NaN nfts":           {[]string{"--members", "10", "--nfts-per-member", "NaN"}, nil},
+		"from off a block":   {[]string{"--members", "1000", "--from", "100"}, nil},
+		"from past the end":  {[]string{"--members", "250", "--from", "250"}, nil},
+		"from without as-of": {[]string{"--members", "500", "--from", "250"}, nil},
+		"bad as-of":          {[]string{"--members", "10", "--as-of", "yesterday"}, nil},
+		"extra argument":     {[]string{"--members", "10", "more"}, nil},
+		"a table on AWS":     {[]string{"--members", "10"}, map[string]string{"COMMERCE_TABLE": "babesclub-commerce"}},
 	} {
 		dir := filepath.Join(t.TempDir(), "data")
 		var out, errOut bytes.Buffer

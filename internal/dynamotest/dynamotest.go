@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -59,7 +60,12 @@ func Dir() (string, error) {
 // Start starts a DynamoDB Local on a free loopback port and returns its
 // endpoint and process; the caller stops it. Endpoint calls it once per
 // test binary; internal/withservers calls it once for a whole test run.
-func Start() (string, *proctest.Server, error) {
+func Start() (string, *proctest.Server, error) { return StartJVM("-Xms64m") }
+
+// StartJVM is Start with jvmArgs (heap, collector) given to the JVM:
+// make scale's DynamoDB Local holds a million items and needs a heap of its
+// own.
+func StartJVM(jvmArgs ...string) (string, *proctest.Server, error) {
 	dir, err := Dir()
 	if err != nil {
 		return "", nil, err
@@ -78,7 +84,7 @@ func Start() (string, *proctest.Server, error) {
 		if err != nil {
 			return "", nil, err
 		}
-		args := []string{"-Xms64m", "-Djava.library.path=" + filepath.Join(dir, "DynamoDBLocal_lib")}
+		args := append(slices.Clone(jvmArgs), "-Djava.library.path="+filepath.Join(dir, "DynamoDBLocal_lib"))
 		if _, err := os.Stat(filepath.Join(dir, "launcher", launcher+".class")); err == nil {
 			args = append(args, "-cp", jar+string(os.PathListSeparator)+filepath.Join(dir, "launcher"), launcher)
 		} else {

@@ -19,6 +19,7 @@ var holdingTests = []namedTest{
 	{"RemoveInBatches", testRemoveManyHoldings},
 	{"CollectionIndexIsSharded", testCollectionIndexSharded},
 	{"LegacyCollectionKey", testLegacyCollectionKey},
+	{"ResyncWritesNoHolding", testResyncWritesNoHolding},
 }
 
 // Contract addresses in checksum (mixed) case, as marketplaces report them.
@@ -154,8 +155,9 @@ func testReplaceHoldings(t *testing.T, s RawStore) {
 		t.Errorf("diff of an identical set = %+v, want none", diff)
 	}
 
-	// The same set seen again later is no change, but records the new
-	// lastSyncedAt.
+	// The same set seen again later is no change: the marker records the
+	// new sync, the holdings keep the time they were written
+	// (testResyncWritesNoHolding checks every item).
 	seen := at.Add(30 * time.Minute)
 	a1s, a2s, b1s := a1, a2, b1
 	a1s.LastSyncedAt, a2s.LastSyncedAt, b1s.LastSyncedAt = seen, seen, seen
@@ -164,9 +166,12 @@ func testReplaceHoldings(t *testing.T, s RawStore) {
 	if diff != (dashboard.HoldingDiff{}) {
 		t.Errorf("diff of a set only seen later = %+v, want none", diff)
 	}
-	if item := raw(t, s, "USER#"+user, holdingKey(a1)); item["lastSyncedAt"] != ms(seen).Format(time.RFC3339Nano) {
-		t.Errorf("lastSyncedAt after a refresh = %v, want %s", item["lastSyncedAt"], ms(seen).Format(time.RFC3339Nano))
+	if item := raw(t, s, "USER#"+user, holdingKey(a1)); item["lastSyncedAt"] != ms(at).Format(time.RFC3339Nano) {
+		t.Errorf("lastSyncedAt of a holding only seen again = %v, want it unwritten (%s)", item["lastSyncedAt"], ms(at).Format(time.RFC3339Nano))
 	}
+	synced, err = s.SyncedAt(t.Context(), user, dashboard.SyncNFT)
+	must(t, err, "SyncedAt")
+	checkTime(t, "SYNC#NFT after a sync of the same set", synced, seen)
 
 	// Keep a1, rename a2, drop b1, add b2.
 	later := at.Add(time.Hour)
@@ -529,4 +534,53 @@ func testLegacyCollectionKey(t *testing.T, s RawStore) {
 	if got := holderCounts(t, s, coll); !reflect.DeepEqual(got, want) {
 		t.Errorf("EachHolder after removing the legacy holder = %v, want %v", got, want)
 	}
+}
+
+// testResyncWritesNoHolding checks that a sync whose holdings differ from
+// the stored ones only in lastSyncedAt writes no holding item: every item
+// stays exactly as it was (a DynamoDB store that rewrote one would leave
+// the same attributes but for lastSyncedAt, which the holdings carry the
+// new time of), while the SYNC#NFT marker moves to the new sync. That is
+// what keeps the hourly poll of an unchanged club to one write a member.
+// A holding whose content changed in the same sync is still written.
+func testResyncWritesNoHolding(t *testing.T, s RawStore) {
+	user := newID(t)
+	at := baseTime
+	set := []dashboard.Holding{
+		newHolding(contractA, "1", "alpha", at), newHolding(contractA, "2", "alpha", at),
+		newHolding(contractB, "10", "beta", at), newHolding(contractB, "11", "", at),
+	}
+	_, err := s.ReplaceHoldings(t.Context(), user, set, at)
+	must(t, err, "ReplaceHoldings")
+	before := map[string]map[string]any{}
+	for _, h := range set {
+		before[holdingKey(h)] = raw(t, s, "USER#"+user, holdingKey(h))
+	}
+
+	later := at.Add(time.Hour)
+	again := slices.Clone(set)
+	for i := range again {
+		again[i].LastSyncedAt = later
+	}
+	again[1].TokenName = "Renamed Babe" // the one holding that did change
+	diff, err := s.ReplaceHoldings(t.Context(), user, again, later)
+	must(t, err, "ReplaceHoldings(later)")
+	if diff != (dashboard.HoldingDiff{Updated: 1}) {
+		t.Errorf("diff = %+v, want 1 updated", diff)
+	}
+	for i, h := range set {
+		got := raw(t, s, "USER#"+user, holdingKey(h))
+		if i == 1 {
+			if got["tokenName"] != "Renamed Babe" || got["lastSyncedAt"] != ms(later).Format(time.RFC3339Nano) {
+				t.Errorf("changed holding after the re-sync = %v, want it rewritten with the new name and time", got)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(got, before[holdingKey(h)]) {
+			t.Errorf("unchanged holding %s was rewritten:\nbefore %v\nafter  %v", holdingKey(h), before[holdingKey(h)], got)
+		}
+	}
+	synced, err := s.SyncedAt(t.Context(), user, dashboard.SyncNFT)
+	must(t, err, "SyncedAt")
+	checkTime(t, "SYNC#NFT after the re-sync", synced, later)
 }

@@ -23,6 +23,7 @@ var memberWalletTests = []namedTest{
 	{"RemoveManyHoldings", testMemberWalletRemoveMany},
 	{"MembersOfAWallet", testWalletMembers},
 	{"EveryWalletMember", testEachWalletMember},
+	{"ShardWalletMembers", testEachShardWalletMember},
 	{"CaseInsensitive", testMemberWalletCaseInsensitive},
 	{"ChallengesAreNotWallets", testMemberWalletNotChallenges},
 	{"BadInput", testMemberWalletBadInput},
@@ -515,5 +516,107 @@ func testEachWalletMember(t *testing.T, s RawStore) {
 	err := s.EachWalletMember(t.Context(), func(string, string) error { calls++; return stop })
 	if err != stop || calls != 1 {
 		t.Errorf("EachWalletMember with a failing fn = %v after %d calls, want %v after 1", err, calls, stop)
+	}
+}
+
+// walletInShard returns a new mixed-case wallet whose lower-cased address
+// ends in digit, so it lands in wallet shard WALLETS#<digit>.
+func walletInShard(t *testing.T, digit byte) string {
+	w := []byte(newWallet(t))
+	w[len(w)-1] = digit
+	return string(w)
+}
+
+// testEachShardWalletMember checks the per-shard walk a unit of the NFT
+// poll makes: it visits exactly the shard's (wallet, member) pairs (none
+// of another shard), and resumed after any pair it yielded it visits
+// exactly the pairs after it, so an invocation that stops and its
+// continuation together visit every pair once. A resume point removed
+// meanwhile still resumes after it. Bad input is EVALIDATION. The table
+// may hold other tests' wallets, so only this test's members are compared.
+func testEachShardWalletMember(t *testing.T, s RawStore) {
+	const shard = "WALLETS#7"
+	users := []string{newID(t), newID(t), newID(t)}
+	mine := map[string]bool{}
+	for _, u := range users {
+		mine[u] = true
+	}
+	shared := walletInShard(t, '7')
+	for _, u := range users {
+		addWallet(t, s, u, walletInShard(t, '7'), baseTime)
+		addWallet(t, s, u, shared, baseTime)
+	}
+	elsewhere := walletInShard(t, 'c')
+	addWallet(t, s, users[0], elsewhere, baseTime)
+
+	walk := func(afterAddress, afterUser string) []string {
+		t.Helper()
+		var out []string
+		must(t, s.EachShardWalletMember(t.Context(), shard, afterAddress, afterUser, func(address, user string) error {
+			if mine[user] {
+				out = append(out, address+" "+user)
+			}
+			return nil
+		}), "EachShardWalletMember")
+		return out
+	}
+	all := walk("", "")
+	if len(all) != 6 {
+		t.Fatalf("EachShardWalletMember(%s) = %v, want this test's 6 pairs of the shard", shard, all)
+	}
+	for _, p := range all {
+		if strings.HasSuffix(p, " "+users[0]) && strings.HasPrefix(p, lower(elsewhere)) {
+			t.Errorf("EachShardWalletMember(%s) yielded a wallet of another shard: %s", shard, p)
+		}
+		if p != lower(p) {
+			t.Errorf("EachShardWalletMember yielded %q, want lower-cased addresses", p)
+		}
+	}
+	var everyPair []string
+	must(t, s.EachWalletMember(t.Context(), func(address, user string) error {
+		if mine[user] && strings.HasSuffix(address, "7") {
+			everyPair = append(everyPair, address+" "+user)
+		}
+		return nil
+	}), "EachWalletMember")
+	if !slices.Equal(sorted(everyPair...), sorted(all...)) {
+		t.Errorf("EachWalletMember's pairs of the shard = %v, the shard walk's = %v", everyPair, all)
+	}
+
+	for i, p := range all {
+		address, user, _ := strings.Cut(p, " ")
+		if got := walk(address, user); !slices.Equal(got, all[i+1:]) {
+			t.Errorf("resumed after pair %d (%s): %v, want %v", i, p, got, all[i+1:])
+		}
+	}
+	// A resume point whose wallet was removed since: the walk still goes
+	// on after it. The resume point may be given in any case.
+	address, user, _ := strings.Cut(all[2], " ")
+	must(t, s.RemoveWallet(t.Context(), user, address), "RemoveWallet")
+	if got := walk("0x"+strings.ToUpper(address[2:]), user); !slices.Equal(got, all[3:]) {
+		t.Errorf("resumed after a removed wallet: %v, want %v", got, all[3:])
+	}
+
+	// fn's error stops the walk and is returned as it is.
+	stop := fmt.Errorf("stop here")
+	calls := 0
+	if err := s.EachShardWalletMember(t.Context(), shard, "", "", func(string, string) error { calls++; return stop }); err != stop || calls != 1 {
+		t.Errorf("EachShardWalletMember with a failing fn = %v after %d calls, want %v after 1", err, calls, stop)
+	}
+
+	for _, bad := range []struct{ what, shard, address, user string }{
+		{"an unknown shard", "WALLETS#g", "", ""},
+		{"a shard key in upper case", "WALLETS#A", "", ""},
+		{"no shard", "", "", ""},
+		{"a wallet of another shard", shard, lower(elsewhere), users[0]},
+		{"a wallet without a member", shard, lower(shared), ""},
+		{"a member without a wallet", shard, "", users[0]},
+		{"a malformed wallet", shard, "0x7", users[0]},
+	} {
+		err := s.EachShardWalletMember(t.Context(), bad.shard, bad.address, bad.user, func(string, string) error {
+			t.Errorf("EachShardWalletMember with %s called fn", bad.what)
+			return nil
+		})
+		wantCode(t, err, dashboard.EVALIDATION, "EachShardWalletMember with "+bad.what)
 	}
 }

@@ -131,6 +131,16 @@ func SeedLayout(t *testing.T, written RawStore, seeded SeedStore) {
 		if got, err := s.store.UserIDByStripeCustomer(ctx, "cus_seedlayout01"); err != nil || got != id {
 			t.Errorf("%s: UserIDByStripeCustomer = %q, %v", s.name, got, err)
 		}
+		var customers []string
+		must(t, s.store.EachStripeMember(ctx, func(userID, customerID string) error {
+			if userID == id {
+				customers = append(customers, customerID)
+			}
+			return nil
+		}), "EachStripeMember")
+		if !reflect.DeepEqual(customers, []string{"cus_seedlayout01"}) {
+			t.Errorf("%s: EachStripeMember gave the member %v, want cus_seedlayout01 once", s.name, customers)
+		}
 		if got, err := s.store.FindOrder(ctx, order.OrderID); err != nil || got.UserID != id {
 			t.Errorf("%s: FindOrder = %+v, %v", s.name, got, err)
 		}
