@@ -82,6 +82,7 @@ func TestWorkerContinuesWindowsOutOfTime(t *testing.T) {
 	clock := clocktest.NewClock(time.Now())
 	store := &timedStore{Store: a.Orders.Store, clock: clock, perOrder: time.Second}
 	a.Orders.Store, a.Orders.Now = store, clock.Now
+	a.Orders.TimeLeft = func(deadline time.Time) time.Duration { return deadline.Sub(clock.Now()) }
 	// A visibility timeout longer than any invocation here: a received
 	// message is acknowledged (deleted) by the test, never redelivered.
 	q := queue.NewSQS(sqstest.NewQueue(t, 10*time.Minute))

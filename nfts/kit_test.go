@@ -59,7 +59,9 @@ func newKit(t *testing.T) *kit {
 	k := &kit{t: t, ctx: context.Background(), store: store, market: market, now: time.Now().UTC().Truncate(time.Second)}
 	k.svc = &nfts.Service{Store: store, Market: mk, Cursors: cursor.NewSigner([]byte("nfts-test-secret-0123456789abcdef")),
 		ChainID: 1, SiteOrigin: &url.URL{Scheme: "https", Host: "dashboard.babesclub.example"},
-		Now: func() time.Time { return k.now }}
+		Now: func() time.Time { return k.now },
+		// Time moves only when the test moves it, deadlines included.
+		TimeLeft: func(deadline time.Time) time.Duration { return deadline.Sub(k.now) }}
 	return k
 }
 

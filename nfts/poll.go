@@ -138,7 +138,7 @@ func (s *Service) pollUnit(ctx context.Context, r dashboard.RefreshRequest, budg
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if limited && deadline.Sub(s.now()) < pollDeadlineMargin {
+		if limited && s.timeLeft(deadline) < pollDeadlineMargin {
 			return errOutOfTime
 		}
 		if !seen[userID] {

@@ -68,6 +68,11 @@ type Service struct {
 	Contracts ContractSignatures
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// TimeLeft is how long remains before a context's deadline
+	// (time.Until when nil). A deadline is wall-clock time while Now may be
+	// shifted (the scale harness's club lives in the future), so the two
+	// are never compared; a test that moves time by hand sets both.
+	TimeLeft func(deadline time.Time) time.Duration
 	// Continuations takes the continuation of a poll unit that runs out
 	// of time (PollUnit): the refresh queue on AWS. Nil makes running out
 	// of time an error, so the unit is delivered again.
@@ -76,6 +81,13 @@ type Service struct {
 	// whose sync fails in a poll (besides the log line), so a harness or
 	// a metric can count failures by cause without reading logs.
 	OnPollFailure func(class string)
+}
+
+func (s *Service) timeLeft(deadline time.Time) time.Duration {
+	if s.TimeLeft != nil {
+		return s.TimeLeft(deadline)
+	}
+	return time.Until(deadline)
 }
 
 func (s *Service) now() time.Time {

@@ -209,7 +209,7 @@ func (s *Service) ReconcileWindow(ctx context.Context, w dashboard.ReconcileWind
 		return &SyncResult{}, dashboard.Errorf(dashboard.EUNAVAILABLE, "Stripe is not configured (STRIPE_SECRET).")
 	}
 	deadline, limited := ctx.Deadline()
-	if limited && s.Continuations != nil && deadline.Sub(s.now()) < windowDeadlineMargin+minWindowSlice {
+	if limited && s.Continuations != nil && s.timeLeft(deadline) < windowDeadlineMargin+minWindowSlice {
 		if err := s.continueWindow(ctx, w); err != nil {
 			return &SyncResult{}, err
 		}
@@ -273,30 +273,35 @@ func (s *Service) reconcileWindow(ctx context.Context, w dashboard.ReconcileWind
 	started := s.now()
 	last, unsaved := "", 0
 	q := dashboard.SessionQuery{CreatedFrom: w.From, CreatedBefore: w.To, StartingAfter: cp.After}
-	err = s.Payments.ListSessions(ctx, q, func(sess *dashboard.CheckoutSession) error {
-		if limited && deadline.Sub(s.now()) < windowDeadlineMargin {
-			return errOutOfTime
-		}
-		if err := s.fileSession(ctx, sess, resolve, started, res); err != nil {
-			return err
-		}
-		res.Synced++
-		last, unsaved = sess.ID, unsaved+1
-		if tick != nil {
-			tick(res)
-		}
-		if unsaved < checkpointEvery {
-			return nil
-		}
-		cp.After, unsaved = last, 0
-		if err := save(ctx, false); err != nil {
-			if dashboard.ErrorCode(err) == dashboard.EPRECONDITION {
-				return errWindowDone
+	// With less than the margin left, nothing is listed: the attempt is
+	// recorded and the window fails as out of time.
+	err = errOutOfTime
+	if !limited || s.timeLeft(deadline) >= windowDeadlineMargin {
+		err = s.Payments.ListSessions(ctx, q, func(sess *dashboard.CheckoutSession) error {
+			if limited && s.timeLeft(deadline) < windowDeadlineMargin {
+				return errOutOfTime
 			}
-			return err
-		}
-		return nil
-	})
+			if err := s.fileSession(ctx, sess, resolve, started, res); err != nil {
+				return err
+			}
+			res.Synced++
+			last, unsaved = sess.ID, unsaved+1
+			if tick != nil {
+				tick(res)
+			}
+			if unsaved < checkpointEvery {
+				return nil
+			}
+			cp.After, unsaved = last, 0
+			if err := save(ctx, false); err != nil {
+				if dashboard.ErrorCode(err) == dashboard.EPRECONDITION {
+					return errWindowDone
+				}
+				return err
+			}
+			return nil
+		})
+	}
 	switch {
 	case errors.Is(err, errWindowDone):
 		// Another delivery of this window finished it meanwhile.

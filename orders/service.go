@@ -65,6 +65,11 @@ type Service struct {
 	StaleAfter time.Duration
 	Logger     *slog.Logger
 	Now        func() time.Time
+	// TimeLeft is how long remains before a context's deadline
+	// (time.Until when nil). A deadline is wall-clock time while Now may be
+	// shifted (the scale harness's club lives in the future), so the two
+	// are never compared; a test that moves time by hand sets both.
+	TimeLeft func(deadline time.Time) time.Duration
 	// Mailer sends the shipped and delivered notices (CONTRACT §11); nil
 	// sends none.
 	Mailer dashboard.Mailer
@@ -77,6 +82,13 @@ type Service struct {
 	// size completes over several invocations. Nil makes running out of
 	// time an error, so the queue delivers the window again.
 	Continuations dashboard.RefreshQueue
+}
+
+func (s *Service) timeLeft(deadline time.Time) time.Duration {
+	if s.TimeLeft != nil {
+		return s.TimeLeft(deadline)
+	}
+	return time.Until(deadline)
 }
 
 func (s *Service) now() time.Time {

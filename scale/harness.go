@@ -79,7 +79,7 @@ func run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	var report strings.Builder
 	w := io.MultiWriter(stdout, &report)
 	logf := func(format string, args ...any) { fmt.Fprintf(stderr, "scale: "+format+"\n", args...) }
-	fmt.Fprintf(w, "# make scale — %s, %s (shared machine: other work ran beside it)\n\n", time.Now().UTC().Format(time.RFC3339), machine())
+	fmt.Fprintf(w, "# make scale — %s, %s%s\n\n", time.Now().UTC().Format(time.RFC3339), machine(), loadAverage())
 
 	endpoint := cfg.Endpoint
 	if endpoint == "" {
@@ -154,7 +154,8 @@ func run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	printSeeding(w, cfg, seeds, h.describe(ctx))
+	size := h.describe(ctx)
+	printSeeding(w, cfg, seeds, size)
 	printRoutes(w, cfg, routes, small, full)
 
 	if cfg.JobBudget > 0 {
@@ -167,6 +168,11 @@ func run(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		return err
 	}
 	printJobs(w, jobs)
+	if in, ok := inputsOf(routes, full, jobs, size, cfg.Members); ok {
+		printModel(w, in)
+	} else {
+		logf("the cost model needs every route and the poll, member-sync and reconciliation jobs: not printed")
+	}
 	if cfg.Out != "" {
 		if err := os.MkdirAll(filepath.Dir(cfg.Out), 0o755); err != nil {
 			return err
@@ -278,4 +284,18 @@ func machine() string {
 		}
 	}
 	return fmt.Sprintf("%s, %d cores", cpu, runtime.NumCPU())
+}
+
+// loadAverage is the machine's load over the last minute as the run
+// starts (Linux), so a reader can tell a quiet run from one that shared
+// the machine; empty where unknown.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	if f := strings.Fields(string(b)); len(f) > 0 {
+		return ", load average " + f[0] + " at the start"
+	}
+	return ""
 }

@@ -151,6 +151,12 @@ func (h *harness) jobs(ctx context.Context, cfg Config, ms []member, env []strin
 	units.reqs = nfts.PollRequests(time.Now())
 	invocations, slowest := 0, time.Duration(0)
 	for len(units.reqs) > 0 && jctx.Err() == nil {
+		if dl, ok := jctx.Deadline(); ok && time.Until(dl) < time.Minute {
+			// Too little of the job's budget is left for a unit to sync
+			// anyone (it keeps its last 30 s free): the job stops here.
+			err = context.DeadlineExceeded
+			break
+		}
 		unit := units.reqs[0]
 		units.reqs = units.reqs[1:]
 		uctx, ucancel := context.WithTimeout(jctx, pollWorkerTimeout)

@@ -46,6 +46,7 @@ func TestQuick(t *testing.T) {
 		"GET /dashboard/orders/{id} (cached)", "GET /dashboard/nfts |", "GET /dashboard/nfts?collectionId=babes-club",
 		"GET /dashboard/wallets", "GET /dashboard/emails",
 		"holders of babes-club", "reconciliation", "member sync", "Stripe members (EachStripeMember", "sync stripe --all", "NFT poll",
+		"## Cost model", "| **total** |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, out.String())
