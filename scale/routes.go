@@ -182,41 +182,50 @@ type routeResult struct {
 	errors, queued, n int
 }
 
-// measure times every route: a warm-up pass over its members, then
-// requests timed one at a time, each with its DynamoDB calls and capacity.
+// measure times every route: an untimed pass over every route's members,
+// then requests timed one at a time, the routes taking turns (one request
+// of each, round after round), each request with its DynamoDB calls and
+// capacity. Taking turns spreads whatever the store is still doing after a
+// bulk load (DynamoDB Local's JVM settles for a while) over every route
+// alike, instead of charging it to the routes timed first.
 func (h *harness) measure(ctx context.Context, routes []route, requests int) ([]routeResult, error) {
-	out := make([]routeResult, 0, len(routes))
 	for _, rt := range routes {
 		if len(rt.reqs) == 0 {
 			return nil, fmt.Errorf("route %s: no member to ask", rt.name)
 		}
-		for i := range min(len(rt.reqs), 50) {
-			h.serve(rt.reqs[i])
+		for _, r := range rt.reqs {
+			h.serve(r)
 		}
-		var res routeResult
-		lat := make([]float64, 0, requests)
-		queued := h.queued.n
-		before := h.meter.read()
-		for i := range requests {
+	}
+	res := make([]routeResult, len(routes))
+	lat := make([][]float64, len(routes))
+	used := make([]meterCount, len(routes))
+	for i := range requests {
+		for j, rt := range routes {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
+			queued, before := h.queued.n, h.meter.read()
 			started := time.Now()
 			rec := h.serve(rt.reqs[i%len(rt.reqs)])
-			lat = append(lat, float64(time.Since(started).Microseconds())/1000)
+			lat[j] = append(lat[j], float64(time.Since(started).Microseconds())/1000)
+			d := h.meter.read().sub(before)
+			used[j].Calls, used[j].RCU, used[j].WCU = used[j].Calls+d.Calls, used[j].RCU+d.RCU, used[j].WCU+d.WCU
+			res[j].queued += h.queued.n - queued
 			if rec.Code != http.StatusOK {
-				res.errors++
+				res[j].errors++
 			}
-			res.bytes += float64(rec.Body.Len())
+			res[j].bytes += float64(rec.Body.Len())
 		}
-		d := h.meter.read().sub(before)
-		n := float64(requests)
-		res.n, res.queued = requests, h.queued.n-queued
-		res.calls, res.rcu, res.wcu, res.bytes = float64(d.Calls)/n, d.RCU/n, d.WCU/n, res.bytes/n
-		res.p50, res.p99 = percentile(lat, 50), percentile(lat, 99)
-		out = append(out, res)
 	}
-	return out, nil
+	n := float64(requests)
+	for j := range routes {
+		d := used[j]
+		res[j].n = requests
+		res[j].calls, res[j].rcu, res[j].wcu, res[j].bytes = float64(d.Calls)/n, d.RCU/n, d.WCU/n, res[j].bytes/n
+		res[j].p50, res[j].p99 = percentile(lat[j], 50), percentile(lat[j], 99)
+	}
+	return res, nil
 }
 
 // percentile is the p-th percentile of xs (nearest rank).
